@@ -1,0 +1,135 @@
+//! `cargo xtask`: generates the client crates in `generated/` from the
+//! OpenAPI specs in `specs/`, or checks that they are up to date.
+//!
+//! The drift test calls [`regen`] with [`Mode::Check`]; its error renders
+//! the diff and the command to run.
+
+mod cargo_toml;
+mod codegen;
+mod diagnose;
+mod error;
+mod format;
+pub mod providers;
+mod settings;
+pub mod spec;
+mod sync;
+mod workspace;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use codegen::{generate_crate, GeneratedCrate, GeneratedFile, REGEN_COMMAND};
+pub use error::Error;
+pub use providers::{Provider, PROVIDERS};
+pub use spec::Spec;
+pub use sync::{Drift, DriftKind, FileDrift, Outcome, GENERATED_DIR};
+pub use workspace::RootManifest;
+
+/// Whether [`regen`] writes `generated/` or only compares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write changed files, delete stale ones.
+    Write,
+    /// Write nothing; fail with [`Error::OutOfDate`] on any difference.
+    Check,
+}
+
+/// The workspace root, from this crate's location (`<root>/xtask`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// Generates every crate in [`PROVIDERS`] and writes or checks `generated/`.
+pub fn regen(workspace_root: &Path, mode: Mode) -> Result<Report, Error> {
+    regen_providers(workspace_root, PROVIDERS, mode)
+}
+
+/// [`regen`] for another providers table (tests use scratch tables and roots).
+///
+/// Every crate is generated in memory before anything is written, so a
+/// failing spec leaves `generated/` untouched.
+pub fn regen_providers(
+    workspace_root: &Path,
+    providers: &[Provider],
+    mode: Mode,
+) -> Result<Report, Error> {
+    let manifest = RootManifest::load(workspace_root)?;
+    let mut crates = Vec::with_capacity(providers.len());
+    let mut expected = BTreeMap::new();
+    for provider in providers {
+        let spec = Spec::load(workspace_root, provider.spec)?;
+        let generated = generate_crate(workspace_root, &manifest, provider, &spec)?;
+        for file in &generated.files {
+            if expected
+                .insert(file.path.clone(), file.contents.clone())
+                .is_some()
+            {
+                return Err(Error::Provider {
+                    name: provider.name.to_owned(),
+                    message: format!("crate name used by two rows (both write {})", file.path),
+                });
+            }
+        }
+        crates.push(generated);
+    }
+    let outcome = sync::sync(workspace_root, &expected, mode)?;
+    Ok(Report {
+        mode,
+        crates,
+        outcome,
+    })
+}
+
+/// What a successful [`regen`] did. `Display` prints one summary line per
+/// crate, then what changed on disk.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub mode: Mode,
+    pub crates: Vec<GeneratedCrate>,
+    /// Files written and removed (always empty in [`Mode::Check`]).
+    pub outcome: Outcome,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name_width = self.crates.iter().map(|c| c.name.len()).max().unwrap_or(0);
+        let spec_width = self.crates.iter().map(|c| c.spec.len()).max().unwrap_or(0);
+        for c in &self.crates {
+            writeln!(
+                f,
+                "{:<name_width$}  {:<spec_width$}  {:>3} operations  {:>3} types  {:>5} lines  {:>4} ms",
+                c.name,
+                c.spec,
+                c.operations,
+                c.types,
+                c.lines(),
+                c.elapsed.as_millis(),
+            )?;
+        }
+        let Outcome { written, removed } = &self.outcome;
+        match self.mode {
+            Mode::Check => write!(f, "{GENERATED_DIR}/ is up to date"),
+            Mode::Write if written.is_empty() && removed.is_empty() => {
+                write!(f, "{GENERATED_DIR}/ was already up to date")
+            }
+            Mode::Write => {
+                for path in written {
+                    writeln!(f, "wrote   {path}")?;
+                }
+                for path in removed {
+                    writeln!(f, "removed {path}")?;
+                }
+                write!(
+                    f,
+                    "{} file(s) written, {} removed",
+                    written.len(),
+                    removed.len()
+                )
+            }
+        }
+    }
+}

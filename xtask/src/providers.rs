@@ -1,0 +1,117 @@
+//! The providers table: one row per generated client crate.
+//!
+//! Adding a provider is a spec file in `specs/` plus one row here; nothing
+//! else. Every progenitor knob a row may need is plain data, translated into
+//! `GenerationSettings` by `settings.rs`.
+
+/// One generated client crate and how to generate it.
+#[derive(Debug, Clone, Copy)]
+pub struct Provider {
+    /// Crate name; the crate is written to `generated/<name>/`.
+    pub name: &'static str,
+    /// The OpenAPI 3.0.x spec, relative to the workspace root.
+    pub spec: &'static str,
+    /// `description` of the generated `Cargo.toml`.
+    pub description: &'static str,
+    /// Shape of the generated operation methods.
+    pub interface: Interface,
+    /// Rust type of a `Client::inner` value handed to hooks (e.g. `crate::Auth`).
+    pub inner_type: Option<&'static str>,
+    /// Path of a function called with each request before it is sent.
+    pub pre_hook: Option<&'static str>,
+    /// Path of a function called with each result before it is handled.
+    pub post_hook: Option<&'static str>,
+    /// Require a hand-written `impl ClientHooks for Client` (no default impl).
+    pub hooks_expected: bool,
+    /// Extra derives on every generated type, e.g. `"PartialEq"`.
+    pub derives: &'static [&'static str],
+    /// Named schemas (`components/schemas/<schema>`) replaced by a Rust type.
+    pub replacements: &'static [Replacement],
+    /// Schemas of a given type + format replaced by a Rust type, wherever used.
+    pub conversions: &'static [Conversion],
+    /// Extra `[dependencies]` of the generated crate: `(name, toml value)`,
+    /// e.g. `("rust_decimal", r#"{ version = "1", features = ["serde"] }"#)`.
+    pub dependencies: &'static [(&'static str, &'static str)],
+    /// Request timeout in seconds baked into `Client::new` (progenitor default: 15).
+    pub timeout_secs: Option<u64>,
+}
+
+impl Provider {
+    /// A row with every setting at its default: start rows from this with
+    /// `..Provider::DEFAULT` so new fields never touch existing rows.
+    pub const DEFAULT: Provider = Provider {
+        name: "",
+        spec: "",
+        description: "",
+        interface: Interface::Builder,
+        inner_type: None,
+        pre_hook: None,
+        post_hook: None,
+        hooks_expected: false,
+        derives: &[],
+        replacements: &[],
+        conversions: &[],
+        dependencies: &[],
+        timeout_secs: None,
+    };
+}
+
+/// progenitor's interface styles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interface {
+    /// `client.op().param(x).send()`; also gives generated types builders.
+    Builder,
+    /// `client.op(x, y)`.
+    Positional,
+}
+
+/// Replace the named schema with an existing Rust type (typify `with_replacement`).
+#[derive(Debug, Clone, Copy)]
+pub struct Replacement {
+    /// Schema name under `components/schemas`.
+    pub schema: &'static str,
+    /// Rust type path text, e.g. `"::rust_decimal::Decimal"`.
+    pub rust_type: &'static str,
+    /// Traits the type implements that generated code may rely on:
+    /// `"Display"`, `"FromStr"`, `"Default"`, `"FromStringIrrefutable"`.
+    pub impls: &'static [&'static str],
+}
+
+/// Replace every schema of exactly `{ type: <schema_type>, format: <format> }`
+/// with a Rust type (typify `with_conversion`). typify compares the whole
+/// schema except its docs, so a schema that adds e.g. `pattern`, `enum` or
+/// `nullable` is *not* converted.
+#[derive(Debug, Clone, Copy)]
+pub struct Conversion {
+    /// `"string"`, `"number"` or `"integer"`.
+    pub schema_type: &'static str,
+    /// The OpenAPI `format`, e.g. `"decimal"`.
+    pub format: &'static str,
+    /// Rust type path text, e.g. `"::rust_decimal::Decimal"`.
+    pub rust_type: &'static str,
+    /// As for [`Replacement::impls`].
+    pub impls: &'static [&'static str],
+}
+
+/// Every generated crate, in output order.
+pub const PROVIDERS: &[Provider] = &[
+    Provider {
+        name: "cryptocloud",
+        spec: "specs/cryptocloud.yaml",
+        description: "CryptoCloud invoice API client: create, list and look up invoices",
+        ..Provider::DEFAULT
+    },
+    Provider {
+        name: "cryptoprocessing",
+        spec: "specs/cryptoprocessing.yaml",
+        description: "Cryptoprocessing by CoinsPaid invoice API client",
+        ..Provider::DEFAULT
+    },
+    Provider {
+        name: "apiforcrypto",
+        spec: "specs/apiforcrypto.yaml",
+        description:
+            "apiforcrypto invoice API client: create an invoice in a wallet, get it by UUID",
+        ..Provider::DEFAULT
+    },
+];

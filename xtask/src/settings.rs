@@ -1,0 +1,103 @@
+//! A providers-table row → progenitor `GenerationSettings`.
+
+use proc_macro2::TokenStream;
+use progenitor_impl::{GenerationSettings, HooksMode, InterfaceStyle, TypeImpl};
+use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
+
+use crate::providers::{Interface, Provider};
+use crate::Error;
+
+/// Validates the row's Rust snippets and typify names up front, so a typo
+/// is reported against the row instead of as a compile error in generated/.
+pub fn generation_settings(provider: &Provider) -> Result<GenerationSettings, Error> {
+    let error = |message: String| Error::Provider {
+        name: provider.name.to_owned(),
+        message,
+    };
+    // The name is a directory under generated/ and a package name.
+    let valid_name = !provider.name.is_empty()
+        && provider
+            .name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if !valid_name {
+        return Err(error(
+            "name must be a non-empty crate name of [a-z0-9_-]".to_owned(),
+        ));
+    }
+    let mut settings = GenerationSettings::new();
+    settings.with_interface(match provider.interface {
+        Interface::Builder => InterfaceStyle::Builder,
+        Interface::Positional => InterfaceStyle::Positional,
+    });
+    if let Some(inner) = provider.inner_type {
+        settings.with_inner_type(rust::<syn::Type>("inner_type", inner).map_err(error)?);
+    }
+    if let Some(hook) = provider.pre_hook {
+        settings.with_pre_hook(rust::<syn::Expr>("pre_hook", hook).map_err(error)?);
+    }
+    if let Some(hook) = provider.post_hook {
+        settings.with_post_hook(rust::<syn::Expr>("post_hook", hook).map_err(error)?);
+    }
+    if provider.hooks_expected {
+        settings.with_hooks(HooksMode::Expected);
+    }
+    for derive in provider.derives {
+        rust::<syn::Path>("derives", derive).map_err(error)?;
+        settings.with_derive(derive);
+    }
+    for r in provider.replacements {
+        rust::<syn::Type>("replacements.rust_type", r.rust_type).map_err(error)?;
+        let impls = type_impls(r.impls).map_err(error)?;
+        settings.with_replacement(r.schema, r.rust_type, impls.into_iter());
+    }
+    for c in provider.conversions {
+        rust::<syn::Type>("conversions.rust_type", c.rust_type).map_err(error)?;
+        let instance_type = match c.schema_type {
+            "string" => InstanceType::String,
+            "number" => InstanceType::Number,
+            "integer" => InstanceType::Integer,
+            other => {
+                return Err(error(format!(
+                    "conversion schema_type {other:?} is not one of \"string\", \"number\", \"integer\""
+                )));
+            }
+        };
+        // Exactly the schema progenitor derives from `{type: .., format: ..}`;
+        // typify matches conversions by whole-schema equality (docs aside).
+        let schema = SchemaObject {
+            instance_type: Some(SingleOrVec::Single(Box::new(instance_type))),
+            format: Some(c.format.to_owned()),
+            ..SchemaObject::default()
+        };
+        let impls = type_impls(c.impls).map_err(error)?;
+        settings.with_conversion(schema, c.rust_type, impls.into_iter());
+    }
+    if let Some(secs) = provider.timeout_secs {
+        settings.with_timeout(secs);
+    }
+    Ok(settings)
+}
+
+/// Parses `text` as a `T` (to reject typos early) and returns its tokens.
+fn rust<T: syn::parse::Parse>(field: &str, text: &str) -> Result<TokenStream, String> {
+    match text.parse::<TokenStream>() {
+        Ok(tokens) if syn::parse2::<T>(tokens.clone()).is_ok() => Ok(tokens),
+        _ => Err(format!("{field}: {text:?} is not valid Rust")),
+    }
+}
+
+fn type_impls(names: &[&str]) -> Result<Vec<TypeImpl>, String> {
+    names
+        .iter()
+        .map(|name| match *name {
+            "Display" => Ok(TypeImpl::Display),
+            "FromStr" => Ok(TypeImpl::FromStr),
+            "Default" => Ok(TypeImpl::Default),
+            "FromStringIrrefutable" => Ok(TypeImpl::FromStringIrrefutable),
+            other => Err(format!(
+                "unknown impl {other:?}: use \"Display\", \"FromStr\", \"Default\" or \"FromStringIrrefutable\""
+            )),
+        })
+        .collect()
+}
