@@ -22,7 +22,7 @@ async fn cryptocloud_example(api_key: &str) -> Result<(), AnyError> {
         .body(
             InvoiceCreateRequest::builder()
                 .shop_id("xBAivfPIbskwuEWj")
-                .amount(100.0)
+                .amount("100.00")
                 .currency(Some(FiatCurrency::Usd)),
         )
         .send()
@@ -47,7 +47,7 @@ async fn cryptoprocessing_example(api_key: &str) -> Result<(), AnyError> {
                 .title("Invoice Title")
                 .foreign_id("user_196")
                 .currency(Some("EUR".to_owned()))
-                .amount(Some(106.75)),
+                .amount(Some("106.75".parse()?)),
         )
         .send()
         .await?
@@ -70,7 +70,7 @@ async fn apiforcrypto_example(api_key: &str) -> Result<(), AnyError> {
                 .symbol("USDT")
                 .fiat_currency(Some(FiatAmount {
                     currency: Some("USD".into()),
-                    value: Some(100.0),
+                    value: Some("100".parse()?),
                     percent: None,
                 }))
                 .expiry(30)

@@ -44,6 +44,9 @@ fn text(tokens: &impl ToTokens) -> String {
         ("std::convert::TryInto", "TryInto"),
         ("std::ops::FnOnce", "FnOnce"),
         ("::serde_json::", "serde_json::"),
+        ("::invoice_primitives::", "invoice_primitives::"),
+        ("crate::types::", ""),
+        (", >", ">"),
         ("::chrono::", "chrono::"),
     ] {
         out = out.replace(long, short);
@@ -207,7 +210,31 @@ fn surface(provider: &xtask::providers::Provider) -> String {
     }
 
     writeln!(out, "\ntypes:").unwrap();
-    for item in types {
+    let open_enums = file
+        .items
+        .iter()
+        .any(|i| matches!(i, Item::Mod(m) if m.ident == "enums"));
+    let open_enums: Vec<syn::ItemEnum> = if open_enums {
+        module(&file, "enums")
+            .iter()
+            .filter_map(|item| match item {
+                Item::Macro(m) => Some(syn::parse2(m.mac.tokens.clone()).expect("open_enum! body")),
+                _ => None,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut items: Vec<&Item> = types.iter().collect();
+    let enum_items: Vec<Item> = open_enums.into_iter().map(Item::Enum).collect();
+    items.extend(enum_items.iter());
+    items.sort_by_key(|item| match item {
+        Item::Struct(s) => s.ident.to_string(),
+        Item::Enum(e) => e.ident.to_string(),
+        Item::Type(t) => t.ident.to_string(),
+        _ => String::new(),
+    });
+    for item in items {
         match item {
             Item::Struct(s) if is_pub(&s.vis) => match &s.fields {
                 Fields::Named(fields) => {
@@ -229,9 +256,19 @@ fn surface(provider: &xtask::providers::Provider) -> String {
                 Fields::Unit => writeln!(out, "  struct {}", s.ident).unwrap(),
             },
             Item::Enum(e) if is_pub(&e.vis) => {
-                writeln!(out, "  enum {} {{", e.ident).unwrap();
+                // An open enum (from `open_enum!`) gives its wire names as discriminants.
+                let open = e.variants.iter().any(|v| v.discriminant.is_some());
+                let kind = if open { "open enum" } else { "enum" };
+                writeln!(out, "  {kind} {} {{", e.ident).unwrap();
                 for v in &e.variants {
                     let wire = wire_name(&v.attrs)
+                        .or_else(|| match &v.discriminant {
+                            Some((_, syn::Expr::Lit(lit))) => match &lit.lit {
+                                syn::Lit::Str(s) => Some(s.value()),
+                                _ => None,
+                            },
+                            _ => None,
+                        })
                         .map(|w| format!(" (wire \"{w}\")"))
                         .unwrap_or_default();
                     let fields = match &v.fields {
@@ -243,6 +280,9 @@ fn surface(provider: &xtask::providers::Provider) -> String {
                         Fields::Unit => String::new(),
                     };
                     writeln!(out, "    {}{fields}{wire}", v.ident).unwrap();
+                }
+                if open {
+                    writeln!(out, "    Unknown(String)").unwrap();
                 }
                 writeln!(out, "  }}").unwrap();
             }

@@ -9,6 +9,7 @@ use progenitor_impl::Generator;
 use crate::cargo_toml::{self, CodeDeps};
 use crate::diagnose;
 use crate::format;
+use crate::prepare;
 use crate::providers::Provider;
 use crate::settings::generation_settings;
 use crate::spec::Spec;
@@ -57,24 +58,27 @@ pub fn generate_crate(
     spec: &Spec,
 ) -> Result<GeneratedCrate, Error> {
     let start = Instant::now();
-    let settings = generation_settings(provider)?;
-    let mut generator = Generator::new(&settings);
     let generate_error = |message: String| Error::Generate {
         spec: spec.path.clone(),
         message,
     };
+    let prepared = prepare::prepare(provider, &spec.api).map_err(generate_error)?;
+    let settings = generation_settings(provider, &prepared)?;
+    let mut generator = Generator::new(&settings);
     // progenitor asserts on some spec shapes instead of returning an error
     // (e.g. one operation's error responses must share one schema); turn the
     // panic into an error that names the spec.
-    let tokens = panic::catch_unwind(AssertUnwindSafe(|| generator.generate_tokens(&spec.api)))
-        .map_err(|payload| {
-            let message = panic_message(&*payload);
-            match diagnose::hint(&message, &spec.api) {
-                Some(hint) => generate_error(format!("panicked: {message}\nhint: {hint}")),
-                None => generate_error(format!("panicked: {message}")),
-            }
-        })?
-        .map_err(|e| generate_error(e.to_string()))?;
+    let tokens = panic::catch_unwind(AssertUnwindSafe(|| {
+        generator.generate_tokens(&prepared.api)
+    }))
+    .map_err(|payload| {
+        let message = panic_message(&*payload);
+        match diagnose::hint(&message, &spec.api) {
+            Some(hint) => generate_error(format!("panicked: {message}\nhint: {hint}")),
+            None => generate_error(format!("panicked: {message}")),
+        }
+    })?
+    .map_err(|e| generate_error(e.to_string()))?;
     if generator.uses_futures() || generator.uses_websockets() {
         // Dropshot's x-dropshot-pagination / x-dropshot-websocket extensions
         // pull in crates this workspace does not provide.
@@ -88,7 +92,10 @@ pub fn generate_crate(
         uuid: type_space.uses_uuid(),
         regress: type_space.uses_regress(),
     };
-    let file = format::parse(tokens)?;
+    let mut file = format::parse(tokens)?;
+    if !prepared.open_enums.is_empty() {
+        extend_types_module(&mut file, "pub use crate::enums::*;")?;
+    }
     let types = count_types(&file);
 
     let lib_rs = {
@@ -101,6 +108,7 @@ pub fn generate_crate(
         let code = progenitor_impl::space_out_items(prettyplease::unparse(&file))
             .map_err(|e| generate_error(e.to_string()))?;
         text.push_str(&code);
+        text.push_str(&prepared.open_enums);
         format::rustfmt(root, &manifest.edition, &text)?
     };
     let cargo_toml = cargo_toml::render(
@@ -228,4 +236,21 @@ fn count_types(file: &syn::File) -> usize {
                 })
                 .count()
         })
+}
+
+/// Appends an item to progenitor's `types` module.
+fn extend_types_module(file: &mut syn::File, item: &str) -> Result<(), Error> {
+    let Some((_, content)) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+        _ => None,
+    }) else {
+        return Err(Error::Format {
+            message: "progenitor output has no `types` module".to_owned(),
+        });
+    };
+    let item = syn::parse_str::<syn::Item>(item).map_err(|e| Error::Format {
+        message: format!("generated item does not parse: {e}"),
+    })?;
+    content.push(item);
+    Ok(())
 }

@@ -9,6 +9,7 @@ mod codegen;
 mod diagnose;
 mod error;
 mod format;
+mod prepare;
 pub mod providers;
 mod settings;
 pub mod spec;

@@ -19,6 +19,9 @@ pub struct Provider {
     pub inner_type: Option<&'static str>,
     /// Path of a function called with each request before it is sent.
     pub pre_hook: Option<&'static str>,
+    /// Path of an async function called with each request before it is sent; an `Err`
+    /// refuses the request (progenitor's `Error::Custom`).
+    pub pre_hook_async: Option<&'static str>,
     /// Path of a function called with each result before it is handled.
     pub post_hook: Option<&'static str>,
     /// Require a hand-written `impl ClientHooks for Client` (no default impl).
@@ -34,6 +37,15 @@ pub struct Provider {
     pub dependencies: &'static [(&'static str, &'static str)],
     /// Request timeout in seconds baked into `Client::new` (progenitor default: 15).
     pub timeout_secs: Option<u64>,
+    /// Path of a macro that defines an open enum (`Unknown(String)` for unseen values);
+    /// every named string enum of the spec becomes one. See `prepare.rs`.
+    pub open_enum_macro: Option<&'static str>,
+    /// Path of a generic type wrapping every error response body `X` as `<path><X>`.
+    pub error_body: Option<&'static str>,
+    /// Path of a `<MIN, MAX>` integer type for integers with `minimum`/`maximum`.
+    pub bounded_int: Option<&'static str>,
+    /// Path of a `<T, MIN, MAX>` list type for lists with `minItems`/`maxItems`.
+    pub bounded_vec: Option<&'static str>,
 }
 
 impl Provider {
@@ -46,6 +58,7 @@ impl Provider {
         interface: Interface::Builder,
         inner_type: None,
         pre_hook: None,
+        pre_hook_async: None,
         post_hook: None,
         hooks_expected: false,
         derives: &[],
@@ -53,6 +66,10 @@ impl Provider {
         conversions: &[],
         dependencies: &[],
         timeout_secs: None,
+        open_enum_macro: None,
+        error_body: None,
+        bounded_int: None,
+        bounded_vec: None,
     };
 }
 
@@ -93,25 +110,84 @@ pub struct Conversion {
     pub impls: &'static [&'static str],
 }
 
+/// What every provider's crate shares: the hand-written primitives of
+/// `crates/invoice-primitives` in place of progenitor's defaults, so that money is exact,
+/// unseen enum values and error bodies never fail to decode, and documented limits are
+/// checked before a request is sent.
+const INVOICE_PRIMITIVES: Provider = Provider {
+    dependencies: &[("invoice-primitives", "{ workspace = true }")],
+    post_hook: Some("::invoice_primitives::error::record_status"),
+    open_enum_macro: Some("::invoice_primitives::open_enum"),
+    error_body: Some("::invoice_primitives::ErrorBody"),
+    bounded_int: Some("::invoice_primitives::BoundedInt"),
+    bounded_vec: Some("::invoice_primitives::BoundedVec"),
+    conversions: &[
+        // Money: exact decimals; `format: decimal` says the value is money, the type says
+        // how it is written on the wire.
+        Conversion {
+            schema_type: "number",
+            format: "decimal",
+            rust_type: "::invoice_primitives::Amount",
+            impls: &["Display", "FromStr"],
+        },
+        Conversion {
+            schema_type: "string",
+            format: "decimal",
+            rust_type: "::invoice_primitives::StringAmount",
+            impls: &["Display", "FromStr"],
+        },
+        // Times, in the forms the providers write them.
+        Conversion {
+            schema_type: "string",
+            format: "utc-date-time",
+            rust_type: "::invoice_primitives::Timestamp",
+            impls: &["Display", "FromStr"],
+        },
+        Conversion {
+            schema_type: "string",
+            format: "dd.mm.yyyy",
+            rust_type: "::invoice_primitives::DayMonthYear",
+            impls: &["Display", "FromStr"],
+        },
+        Conversion {
+            schema_type: "integer",
+            format: "unix-seconds",
+            rust_type: "::invoice_primitives::UnixTime",
+            impls: &[],
+        },
+        // A string in which the provider writes `None` for "no value".
+        Conversion {
+            schema_type: "string",
+            format: "none-placeholder",
+            rust_type: "::invoice_primitives::MaybeText",
+            impls: &[],
+        },
+    ],
+    ..Provider::DEFAULT
+};
+
 /// Every generated crate, in output order.
 pub const PROVIDERS: &[Provider] = &[
     Provider {
         name: "cryptocloud",
         spec: "specs/cryptocloud.yaml",
         description: "CryptoCloud invoice API client: create, list and look up invoices",
-        ..Provider::DEFAULT
+        pre_hook_async: Some("::invoice_primitives::rules::cryptocloud"),
+        ..INVOICE_PRIMITIVES
     },
     Provider {
         name: "cryptoprocessing",
         spec: "specs/cryptoprocessing.yaml",
         description: "Cryptoprocessing by CoinsPaid invoice API client",
-        ..Provider::DEFAULT
+        pre_hook_async: Some("::invoice_primitives::rules::cryptoprocessing"),
+        ..INVOICE_PRIMITIVES
     },
     Provider {
         name: "apiforcrypto",
         spec: "specs/apiforcrypto.yaml",
         description:
             "apiforcrypto invoice API client: create an invoice in a wallet, get it by UUID",
-        ..Provider::DEFAULT
+        pre_hook_async: Some("::invoice_primitives::rules::apiforcrypto"),
+        ..INVOICE_PRIMITIVES
     },
 ];

@@ -4,12 +4,16 @@ use proc_macro2::TokenStream;
 use progenitor_impl::{GenerationSettings, HooksMode, InterfaceStyle, TypeImpl};
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
+use crate::prepare::Prepared;
 use crate::providers::{Interface, Provider};
 use crate::Error;
 
 /// Validates the row's Rust snippets and typify names up front, so a typo
 /// is reported against the row instead of as a compile error in generated/.
-pub fn generation_settings(provider: &Provider) -> Result<GenerationSettings, Error> {
+pub fn generation_settings(
+    provider: &Provider,
+    prepared: &Prepared,
+) -> Result<GenerationSettings, Error> {
     let error = |message: String| Error::Provider {
         name: provider.name.to_owned(),
         message,
@@ -35,6 +39,9 @@ pub fn generation_settings(provider: &Provider) -> Result<GenerationSettings, Er
     }
     if let Some(hook) = provider.pre_hook {
         settings.with_pre_hook(rust::<syn::Expr>("pre_hook", hook).map_err(error)?);
+    }
+    if let Some(hook) = provider.pre_hook_async {
+        settings.with_pre_hook_async(rust::<syn::Expr>("pre_hook_async", hook).map_err(error)?);
     }
     if let Some(hook) = provider.post_hook {
         settings.with_post_hook(rust::<syn::Expr>("post_hook", hook).map_err(error)?);
@@ -72,6 +79,13 @@ pub fn generation_settings(provider: &Provider) -> Result<GenerationSettings, Er
         };
         let impls = type_impls(c.impls).map_err(error)?;
         settings.with_conversion(schema, c.rust_type, impls.into_iter());
+    }
+    for (schema, rust_type, impls) in &prepared.replacements {
+        let impls = type_impls(impls).map_err(error)?;
+        settings.with_replacement(schema, rust_type, impls.into_iter());
+    }
+    for (schema, rust_type) in &prepared.conversions {
+        settings.with_conversion(schema.clone(), rust_type, std::iter::empty());
     }
     if let Some(secs) = provider.timeout_secs {
         settings.with_timeout(secs);

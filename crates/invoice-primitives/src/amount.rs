@@ -1,0 +1,661 @@
+//! Exact money: [`Amount`] (a JSON number) and [`StringAmount`] (a JSON string).
+//!
+//! Both hold a [`Decimal`], never an `f64`, and both read either form from the wire: a JSON
+//! number (`101.4`, `100`, `4.500000159168849e-06`) or a string holding a decimal (`"100.5"`,
+//! `"0.02000000"`), because the providers are not consistent about which one they send. A value
+//! that is not a decimal (`"0.106.75000000"`, `""`, `true`, `null`, `"NaN"`) is an error naming
+//! the value, never zero and never a panic.
+//!
+//! # Reading: exact, through serde_json's raw-value protocol
+//!
+//! serde_json (without its `arbitrary_precision` feature) turns a JSON number into an `f64`
+//! before any `Deserialize` impl sees it. To read the digits the provider wrote, these types ask
+//! for the value's raw JSON text the way `serde_json::value::RawValue` does (a newtype struct
+//! named `$serde_json::private::RawValue`). serde_json's deserializers (`from_str`, `from_slice`,
+//! `from_reader`, and `from_value` on a `Value`) answer with the text, which is parsed here
+//! digit by digit; `4.500000159168849e-06` becomes exactly `0.000004500000159168849`.
+//!
+//! Other deserializers (serde's buffer for `#[serde(untagged)]` and `#[serde(flatten)]`, form
+//! and query decoders) do not know the protocol and hand over a plain value instead. Strings and
+//! integers are still exact. An `f64` is converted through its shortest round-trip text, which
+//! gives back the digits of a number written with at most 15 significant digits, provided the
+//! format parsed it into the nearest double: serde_json's default float parser does so for up
+//! to 22 decimal places (beyond that it may be one unit in the last place off unless its
+//! `float_roundtrip` feature is on). A number with more digits than a double holds was rounded
+//! by the format before this code saw it; nothing can recover it. `$serde_json::private::Number`
+//! (serde_json with `arbitrary_precision`) is read exactly.
+//!
+//! A decimal holds at most 28 decimal places and a magnitude below 2^96 (about 7.9 × 10^28).
+//! A value that does not fit is an error, not silently rounded; trailing zeros beyond 28
+//! places are dropped since that does not change the value (`1.` followed by 30 zeros is `1`
+//! with 28 zeros).
+//!
+//! # Writing
+//!
+//! [`StringAmount`] always writes a string of its exact text, scale kept (`"0.02000000"`).
+//!
+//! [`Amount`] writes a JSON number with the exact digits of its decimal, scale kept (`100.0`
+//! stays `100.0`, `0.000004500000159168849` is written out plainly, never in exponent form).
+//! serde can only write numbers from `i64`/`u64`/`f64`, so for serde_json's serializers
+//! (`to_string`, `to_vec`, `to_writer`, and so reqwest's `.json()`) the text goes through
+//! serde_json's `RawValue`, which serde_json writes verbatim. `serde_json::to_value` accepts it
+//! too, but a `Value` keeps numbers as `f64`, so a trip through a `Value` keeps the value only
+//! within the limits above (15 significant digits, 22 decimal places), as for any number in a
+//! `Value`; the scale may change there (`1.50` comes back as `1.5`).
+//!
+//! The serializer is recognised by its type name (it contains `serde_json::`, which also covers
+//! wrappers such as `serde_path_to_error::Serializer<&mut serde_json::Serializer<_>>`). Every
+//! other format (query strings, forms, YAML, binary formats) gets a string with the exact text,
+//! as `rust_decimal`'s own serde support does: lossless, and read back by these types. If a
+//! future compiler changed the form of type names, serde_json would get strings too; the tests
+//! here pin the JSON number form so that cannot go unnoticed.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Unexpected, Visitor};
+use serde::ser::{Error as _, Serialize, Serializer};
+
+/// serde_json's private name for "give me the raw JSON text" (see `serde_json::value::RawValue`).
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+/// serde_json's private name for a number kept as text (feature `arbitrary_precision`).
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+/// The longest input quoted in an error message; a huge bad body must not flood a log.
+const MAX_SHOWN: usize = 64;
+/// The largest mantissa a decimal holds: 2^96 - 1.
+const MAX_MANTISSA: i128 = 79_228_162_514_264_337_593_543_950_335;
+
+/// A money amount written on the wire as a JSON number, held exactly as a [`Decimal`].
+///
+/// Reads a JSON number or a string holding a decimal, and writes a JSON number with the
+/// decimal's exact digits (see the [module docs](self) for how, and for other formats).
+///
+/// ```
+/// use invoice_primitives::Amount;
+///
+/// let a: Amount = serde_json::from_str("4.500000159168849e-06").unwrap();
+/// assert_eq!(a.to_string(), "0.000004500000159168849");
+/// let b: Amount = serde_json::from_str(r#""100.5""#).unwrap();
+/// assert_eq!(serde_json::to_string(&b).unwrap(), "100.5");
+/// ```
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Amount(Decimal);
+
+/// A money amount written on the wire as a JSON string (`"0.02000000"`), held exactly as a
+/// [`Decimal`] and written back with the same scale.
+///
+/// Reads a string holding a decimal or a JSON number (see the [module docs](self)).
+///
+/// ```
+/// use invoice_primitives::StringAmount;
+///
+/// let a: StringAmount = serde_json::from_str(r#""0.02000000""#).unwrap();
+/// assert_eq!(serde_json::to_string(&a).unwrap(), r#""0.02000000""#);
+/// ```
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct StringAmount(Decimal);
+
+/// Shared API of the two amount types; only their serialization differs.
+macro_rules! amount_common {
+    ($ty:ident) => {
+        impl $ty {
+            /// Wraps a decimal.
+            pub const fn new(value: Decimal) -> Self {
+                Self(value)
+            }
+
+            /// The decimal value, with the scale it was written with.
+            pub const fn get(self) -> Decimal {
+                self.0
+            }
+        }
+
+        impl From<Decimal> for $ty {
+            fn from(value: Decimal) -> Self {
+                Self(value)
+            }
+        }
+
+        impl From<$ty> for Decimal {
+            fn from(value: $ty) -> Self {
+                value.0
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = ParseAmountError;
+
+            /// Parses `101.4`, `-3`, `+0.5` or `4.500000159168849e-06` exactly; no whitespace,
+            /// separators, `NaN` or infinities.
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                parse_decimal(s)
+                    .map(Self)
+                    .map_err(|reason| ParseAmountError::new(quote(s), reason))
+            }
+        }
+
+        /// Exact text, so builders take `.amount("100.5")`. There is deliberately no
+        /// conversion from `f64`: a float literal may not be the amount it looks like.
+        impl TryFrom<&str> for $ty {
+            type Error = ParseAmountError;
+
+            fn try_from(value: &str) -> Result<Self, Self::Error> {
+                value.parse()
+            }
+        }
+
+        impl TryFrom<String> for $ty {
+            type Error = ParseAmountError;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                value.parse()
+            }
+        }
+
+        impl From<i64> for $ty {
+            fn from(value: i64) -> Self {
+                Self(Decimal::from(value))
+            }
+        }
+
+        impl From<u32> for $ty {
+            fn from(value: u32) -> Self {
+                Self(Decimal::from(value))
+            }
+        }
+
+        impl fmt::Display for $ty {
+            /// Plain decimal text with the value's scale (`100.0`, `0.000004500000159168849`),
+            /// never exponent form.
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($ty), "({})"), self.0)
+            }
+        }
+
+        impl<'de> de::Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserialize_decimal(deserializer).map(Self)
+            }
+        }
+    };
+}
+
+amount_common!(Amount);
+amount_common!(StringAmount);
+
+impl From<Amount> for StringAmount {
+    fn from(value: Amount) -> Self {
+        Self(value.0)
+    }
+}
+
+impl From<StringAmount> for Amount {
+    fn from(value: StringAmount) -> Self {
+        Self(value.0)
+    }
+}
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let text = self.0.to_string();
+        let serializer_type = std::any::type_name::<S>();
+        if !serializer_type.contains("serde_json::") {
+            // No exact number channel in serde's data model: the exact text, as rust_decimal does.
+            return serializer.serialize_str(&text);
+        }
+        if serializer_type.contains("MapKeySerializer") {
+            // JSON object keys are strings; a RawValue there would be an error.
+            return serializer.serialize_str(&text);
+        }
+        // Decimal's Display is always a valid JSON number (plain digits, optional sign and
+        // point), so this cannot fail; the error path is kept instead of a panic anyway.
+        let raw = serde_json::value::RawValue::from_string(text).map_err(S::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
+impl Serialize for StringAmount {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+/// An amount that could not be read: the offending text and what is wrong with it.
+///
+/// Displays as, for example, `invalid amount "0.106.75000000": expected a decimal number`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseAmountError {
+    /// The input as it is shown (JSON-quoted if it was a string, shortened if long).
+    shown: String,
+    reason: Reason,
+}
+
+/// What is wrong with an amount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reason {
+    Syntax,
+    NotFinite,
+    TooManyPlaces,
+    TooManyDigits,
+    TooLarge,
+}
+
+impl ParseAmountError {
+    fn new(shown: String, reason: Reason) -> Self {
+        Self { shown, reason }
+    }
+
+    /// The offending input as shown in the message (quoted if it was text, shortened if long).
+    pub fn input(&self) -> &str {
+        &self.shown
+    }
+}
+
+impl fmt::Display for ParseAmountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reason = match self.reason {
+            Reason::Syntax => "expected a decimal number",
+            Reason::NotFinite => "expected a finite number",
+            Reason::TooManyPlaces => {
+                "more than 28 decimal places, which a decimal cannot hold exactly"
+            }
+            Reason::TooManyDigits => {
+                "more significant digits (about 28) than a decimal can hold exactly"
+            }
+            Reason::TooLarge => "too large: the largest amount is 79228162514264337593543950335",
+        };
+        write!(f, "invalid amount {}: {}", self.shown, reason)
+    }
+}
+
+impl std::error::Error for ParseAmountError {}
+
+/// Quotes text for an error message as a JSON string, shortened to [`MAX_SHOWN`] characters.
+fn quote(s: &str) -> String {
+    let quoted = serde_json::to_string(s).unwrap_or_else(|_| format!("{s:?}"));
+    shorten(quoted)
+}
+
+/// Cuts a long text for an error message, on a character boundary.
+fn shorten(mut s: String) -> String {
+    if let Some((cut, _)) = s.char_indices().nth(MAX_SHOWN) {
+        s.truncate(cut);
+        s.push('…');
+    }
+    s
+}
+
+/// Parses `[+-]digits[.digits][(e|E)[+-]digits]` exactly into a decimal.
+///
+/// Hand-written rather than `Decimal::from_str`, which rounds digits it cannot hold and
+/// accepts forms such as `1_000`; money must fail loudly instead.
+fn parse_decimal(s: &str) -> Result<Decimal, Reason> {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let negative = match bytes.first() {
+        Some(b'-') => {
+            i = 1;
+            true
+        }
+        Some(b'+') => {
+            i = 1;
+            false
+        }
+        _ => false,
+    };
+    let digits_from = |start: usize| {
+        start
+            + bytes[start..]
+                .iter()
+                .take_while(|b| b.is_ascii_digit())
+                .count()
+    };
+
+    let int_end = digits_from(i);
+    if int_end == i {
+        return Err(Reason::Syntax);
+    }
+    let int_digits = &s[i..int_end];
+    i = int_end;
+
+    let mut frac_digits = "";
+    if bytes.get(i) == Some(&b'.') {
+        let frac_end = digits_from(i + 1);
+        if frac_end == i + 1 {
+            return Err(Reason::Syntax);
+        }
+        frac_digits = &s[i + 1..frac_end];
+        i = frac_end;
+    }
+
+    let mut exponent: i64 = 0;
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        let exp_negative = match bytes.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let exp_end = digits_from(i);
+        if exp_end == i {
+            return Err(Reason::Syntax);
+        }
+        for b in &bytes[i..exp_end] {
+            // Capped: past a few hundred any non-zero value is out of range anyway.
+            exponent = (exponent * 10 + i64::from(b - b'0')).min(1_000_000);
+        }
+        if exp_negative {
+            exponent = -exponent;
+        }
+        i = exp_end;
+    }
+    if i != bytes.len() {
+        return Err(Reason::Syntax);
+    }
+
+    // value = digits × 10^-scale, with digits = int_digits ++ frac_digits.
+    let mut scale = frac_digits.len() as i64 - exponent;
+    let all_digits = format!("{int_digits}{frac_digits}");
+    let mut significant = all_digits.trim_start_matches('0');
+
+    if significant.is_empty() {
+        // Zero: keep its scale where a decimal can (`0.00` stays `0.00`).
+        return Ok(Decimal::new(0, scale.clamp(0, 28) as u32));
+    }
+    // Dropping trailing zeros changes the scale but not the value; do it only when needed.
+    while scale > 28 && significant.ends_with('0') {
+        significant = &significant[..significant.len() - 1];
+        scale -= 1;
+    }
+    if scale > 28 {
+        return Err(Reason::TooManyPlaces);
+    }
+    let mut mantissa = significant.to_owned();
+    if scale < 0 {
+        if significant.len() as i64 - scale > 29 {
+            return Err(Reason::TooLarge);
+        }
+        mantissa.extend(std::iter::repeat_n('0', (-scale) as usize));
+        scale = 0;
+    }
+    loop {
+        // 96 bits are at most 29 digits; a longer text would also overflow u128 at 39.
+        let parsed = if mantissa.len() <= 29 {
+            mantissa.parse::<i128>().ok()
+        } else {
+            None
+        };
+        if let Some(m) = parsed {
+            let signed = if negative { -m } else { m };
+            if let Ok(d) = Decimal::try_from_i128_with_scale(signed, scale as u32) {
+                return Ok(d);
+            }
+        }
+        if scale > 0 && mantissa.ends_with('0') {
+            mantissa.pop();
+            scale -= 1;
+            continue;
+        }
+        // Name the real problem: the whole part alone too big, or too many digits in all.
+        let int_len = mantissa.len().saturating_sub(scale as usize);
+        let int_fits = int_len == 0
+            || (int_len <= 29
+                && mantissa[..int_len]
+                    .parse::<i128>()
+                    .is_ok_and(|m| m <= MAX_MANTISSA));
+        return Err(if int_fits {
+            Reason::TooManyDigits
+        } else {
+            Reason::TooLarge
+        });
+    }
+}
+
+/// Reads a decimal from whatever the deserializer offers (see the module docs).
+fn deserialize_decimal<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+    if deserializer.is_human_readable() {
+        deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, DecimalVisitor)
+    } else {
+        // Compact formats got the exact text from `Serialize` (see the module docs).
+        deserializer.deserialize_str(DecimalVisitor)
+    }
+}
+
+/// Turns a parse failure into a deserializer error naming the input.
+fn invalid<E: de::Error>(shown: String, reason: Reason) -> E {
+    E::custom(ParseAmountError::new(shown, reason))
+}
+
+/// Parses the raw JSON text of a value: a number, or a string holding a decimal.
+fn parse_raw_json<E: de::Error>(raw: &str) -> Result<Decimal, E> {
+    let raw = raw.trim();
+    if raw.starts_with('"') {
+        let text: String = serde_json::from_str(raw).map_err(E::custom)?;
+        parse_decimal(&text).map_err(|reason| invalid(shorten(raw.to_owned()), reason))
+    } else {
+        parse_decimal(raw).map_err(|reason| invalid(shorten(raw.to_owned()), reason))
+    }
+}
+
+struct DecimalVisitor;
+
+impl<'de> Visitor<'de> for DecimalVisitor {
+    type Value = Decimal;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a decimal amount (a number, or a string holding a decimal number)")
+    }
+
+    /// serde_json's answer to the raw-value request: one entry, key the token, value the text.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decimal, A::Error> {
+        let Some(key) = map.next_key::<String>()? else {
+            return Err(de::Error::invalid_type(Unexpected::Map, &self));
+        };
+        let value = match key.as_str() {
+            RAW_VALUE_TOKEN => parse_raw_json(&map.next_value::<String>()?)?,
+            NUMBER_TOKEN => {
+                let text = map.next_value::<String>()?;
+                parse_decimal(&text).map_err(|reason| invalid(shorten(text), reason))?
+            }
+            _ => return Err(de::Error::invalid_type(Unexpected::Map, &self)),
+        };
+        if map.next_key::<IgnoredAny>()?.is_some() {
+            return Err(de::Error::invalid_type(Unexpected::Map, &self));
+        }
+        Ok(value)
+    }
+
+    /// Any deserializer that does not speak serde_json's protocol: take the plain value.
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Decimal, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Decimal, E> {
+        parse_decimal(v).map_err(|reason| invalid(quote(v), reason))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Decimal, E> {
+        match std::str::from_utf8(v) {
+            Ok(s) => self.visit_str(s),
+            Err(_) => Err(E::invalid_value(Unexpected::Bytes(v), &self)),
+        }
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decimal, E> {
+        Ok(Decimal::from(v))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decimal, E> {
+        Ok(Decimal::from(v))
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Decimal, E> {
+        Decimal::try_from_i128_with_scale(v, 0)
+            .map_err(|_| invalid(v.to_string(), Reason::TooLarge))
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Decimal, E> {
+        match i128::try_from(v) {
+            Ok(v) => self.visit_i128(v),
+            Err(_) => Err(invalid(v.to_string(), Reason::TooLarge)),
+        }
+    }
+
+    /// Rust's `{}` for floats is the shortest text that reads back as the same double, in
+    /// plain (not exponent) form: the digits an encoder wrote, for up to 15 of them.
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+        if !v.is_finite() {
+            return Err(invalid(v.to_string(), Reason::NotFinite));
+        }
+        let text = v.to_string();
+        parse_decimal(&text).map_err(|reason| invalid(shorten(text), reason))
+    }
+
+    fn visit_f32<E: de::Error>(self, v: f32) -> Result<Decimal, E> {
+        if !v.is_finite() {
+            return Err(invalid(v.to_string(), Reason::NotFinite));
+        }
+        let text = v.to_string();
+        parse_decimal(&text).map_err(|reason| invalid(shorten(text), reason))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(s: &str) -> Decimal {
+        parse_decimal(s).unwrap()
+    }
+
+    #[test]
+    fn parses_plain_integer_and_scientific_text_exactly() {
+        assert_eq!(dec("101.4").to_string(), "101.4");
+        assert_eq!(dec("100").to_string(), "100");
+        assert_eq!(dec("100.0").to_string(), "100.0");
+        assert_eq!(dec("0.02000000").to_string(), "0.02000000");
+        assert_eq!(
+            dec("4.500000159168849e-06").to_string(),
+            "0.000004500000159168849"
+        );
+        assert_eq!(dec("1.5E+3").to_string(), "1500");
+        assert_eq!(dec("-0.5").to_string(), "-0.5");
+        assert_eq!(dec("+7").to_string(), "7");
+        assert_eq!(dec("0e-50").to_string(), "0.0000000000000000000000000000");
+        assert_eq!(dec("0e999999999999999999999").to_string(), "0");
+        assert_eq!(dec("007.50").to_string(), "7.50");
+    }
+
+    #[test]
+    fn extreme_but_representable_values() {
+        let max = "79228162514264337593543950335";
+        assert_eq!(dec(max), Decimal::MAX);
+        assert_eq!(dec(&format!("-{max}")), Decimal::MIN);
+        assert_eq!(dec(&format!("{max}.000")), Decimal::MAX);
+        assert_eq!(
+            dec("0.0000000000000000000000000001").to_string(),
+            "0.0000000000000000000000000001"
+        );
+        // Trailing zeros past 28 places are dropped: same value.
+        assert_eq!(dec(&format!("1.{}", "0".repeat(40))), Decimal::ONE);
+        assert_eq!(dec("7.9e28"), dec("79000000000000000000000000000"));
+    }
+
+    #[test]
+    fn rejects_what_cannot_be_held_exactly() {
+        assert_eq!(
+            parse_decimal("79228162514264337593543950336"),
+            Err(Reason::TooLarge)
+        );
+        assert_eq!(parse_decimal("1e29"), Err(Reason::TooLarge));
+        assert_eq!(parse_decimal("1e999999999999999999"), Err(Reason::TooLarge));
+        assert_eq!(parse_decimal("1e-29"), Err(Reason::TooManyPlaces));
+        assert_eq!(
+            parse_decimal("1e-999999999999999999"),
+            Err(Reason::TooManyPlaces)
+        );
+        assert_eq!(
+            parse_decimal("99999999999.999999999999999999"),
+            Err(Reason::TooManyDigits)
+        );
+        assert_eq!(parse_decimal(&"9".repeat(60)), Err(Reason::TooLarge));
+        assert_eq!(
+            parse_decimal("123456789012345678901234567890.5"),
+            Err(Reason::TooLarge)
+        );
+    }
+
+    #[test]
+    fn rejects_malformed_text() {
+        for bad in [
+            "",
+            "-",
+            "+",
+            ".5",
+            "5.",
+            "0.106.75000000",
+            "abc",
+            "NaN",
+            "inf",
+            "-Infinity",
+            " 1",
+            "1 ",
+            "1_000",
+            "1,5",
+            "1e",
+            "1e+",
+            "0x10",
+            "--1",
+            "١٢",
+        ] {
+            assert_eq!(parse_decimal(bad), Err(Reason::Syntax), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn error_messages_name_the_input() {
+        let err = "0.106.75000000".parse::<Amount>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            r#"invalid amount "0.106.75000000": expected a decimal number"#
+        );
+        assert_eq!(err.input(), r#""0.106.75000000""#);
+        let long = "x".repeat(500);
+        let msg = long.parse::<StringAmount>().unwrap_err().to_string();
+        assert!(msg.len() < 120, "{msg}");
+        assert!(msg.contains('…'));
+    }
+
+    #[test]
+    fn debug_and_display() {
+        let a: Amount = "101.4".parse().unwrap();
+        assert_eq!(format!("{a:?}"), "Amount(101.4)");
+        assert_eq!(a.to_string(), "101.4");
+        let s: StringAmount = "0.02000000".parse().unwrap();
+        assert_eq!(format!("{s:?}"), "StringAmount(0.02000000)");
+        assert_eq!(Amount::default().get(), Decimal::ZERO);
+        assert_eq!(Amount::from(s).get(), s.get());
+        assert_eq!(StringAmount::from(a), StringAmount::new(a.get()));
+    }
+
+    #[test]
+    fn equality_and_order_are_by_value() {
+        let a: Amount = "1.0".parse().unwrap();
+        let b: Amount = "1.00".parse().unwrap();
+        assert_eq!(a, b);
+        assert!(a < "1.01".parse().unwrap());
+    }
+}
