@@ -2,12 +2,13 @@
 //! a function below (which is compiled, never run), and `readme_examples_are_compiled` checks
 //! that the README has not drifted from them.
 
-#![allow(dead_code, unused_variables)]
+#![allow(dead_code)]
 
 type AnyError = Box<dyn std::error::Error>;
 
 async fn cryptocloud_example(api_key: &str) -> Result<(), AnyError> {
     use cryptocloud::types::{FiatCurrency, InvoiceCreateRequest};
+    use invoice_primitives::SendExt;
 
     // Authentication (`Authorization: Token <API KEY>`) is a default header of the reqwest client.
     let mut headers = reqwest::header::HeaderMap::new();
@@ -26,15 +27,16 @@ async fn cryptocloud_example(api_key: &str) -> Result<(), AnyError> {
                 .currency(Some(FiatCurrency::Usd)),
         )
         .send()
+        .checked()
         .await?
-        .into_inner()
         .result;
-    println!("pay at {}", invoice.link);
+    println!("pay {} at {}", invoice.amount, invoice.link);
     Ok(())
 }
 
-async fn cryptoprocessing_example(api_key: &str) -> Result<(), AnyError> {
+async fn cryptoprocessing_example() -> Result<(), AnyError> {
     use cryptoprocessing::types::InvoiceCreateRequest;
+    use invoice_primitives::SendExt;
 
     // The provider refuses requests without `X-Processing-Key` and `X-Processing-Signature` (the
     // HMAC-SHA512 of the body): the signing client is not part of this crate yet.
@@ -50,15 +52,16 @@ async fn cryptoprocessing_example(api_key: &str) -> Result<(), AnyError> {
                 .amount(Some("106.75".parse()?)),
         )
         .send()
+        .checked()
         .await?
-        .into_inner()
         .data;
     println!("invoice {} at {}", invoice.id, invoice.url);
     Ok(())
 }
 
-async fn apiforcrypto_example(api_key: &str) -> Result<(), AnyError> {
+async fn apiforcrypto_example() -> Result<(), AnyError> {
     use apiforcrypto::types::{FiatAmount, InvoiceCreateRequest};
+    use invoice_primitives::SendExt;
 
     let client = apiforcrypto::Client::new("https://api.apiforcrypto.com");
     let created = client
@@ -77,15 +80,33 @@ async fn apiforcrypto_example(api_key: &str) -> Result<(), AnyError> {
                 .confirmations(3),
         )
         .send()
-        .await?
-        .into_inner();
+        .checked()
+        .await?;
     let again = client
         .get_invoice()
         .uuid(&created.id)
         .send()
-        .await?
-        .into_inner();
-    println!("{:?}", again.status);
+        .checked()
+        .await?;
+    println!("{}", again.status);
+    Ok(())
+}
+
+async fn error_matching_example(
+    client: &cryptocloud::Client,
+    request: cryptocloud::types::InvoiceInfoRequest,
+) -> Result<(), AnyError> {
+    use invoice_primitives::{ApiError, SendExt};
+
+    match client.get_invoices().body(request).send().checked().await {
+        Ok(found) => println!("{} invoices", found.result.len()),
+        Err(ApiError::Provider { status, body, .. }) if status == 401 => {
+            let detail = body.parsed().and_then(|b| b.detail.clone());
+            eprintln!("CryptoCloud refused the API key: {detail:?}");
+        }
+        Err(ApiError::InvalidRequest(why)) => eprintln!("not sent: {why}"),
+        Err(other) => eprintln!("HTTP {:?}: {other}", other.status()),
+    }
     Ok(())
 }
 
@@ -103,5 +124,5 @@ fn readme_examples_are_compiled() {
         );
         blocks += 1;
     }
-    assert_eq!(blocks, 3, "one example per provider");
+    assert_eq!(blocks, 4, "one example per provider, and matching an error");
 }

@@ -102,8 +102,8 @@ impl<T> Serialize for ErrorBody<T> {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ApiError<E> {
-    /// Refused before anything was sent: an argument breaks a documented limit. The message
-    /// names the field.
+    /// Refused before anything was sent: an argument breaks a documented limit or rule (a
+    /// length, a range, `start` after `end`, ...). The message names the field.
     InvalidRequest(String),
     /// No usable response: connection, TLS or timeout failure, or the body could not be read.
     Transport(reqwest::Error),
@@ -138,8 +138,6 @@ pub enum ApiError<E> {
         /// The body as received.
         body: Vec<u8>,
     },
-    /// A client hook refused the request.
-    Hook(String),
 }
 
 impl<E> ApiError<E> {
@@ -149,7 +147,7 @@ impl<E> ApiError<E> {
             Self::Provider { status, .. } | Self::UnexpectedStatus { status, .. } => Some(*status),
             Self::InvalidResponse { status, .. } => *status,
             Self::Transport(e) => e.status(),
-            Self::InvalidRequest(_) | Self::Hook(_) => None,
+            Self::InvalidRequest(_) => None,
         }
     }
 
@@ -209,7 +207,6 @@ impl<E> fmt::Display for ApiError<E> {
                 }
                 write!(f, " at `{path}`: {message}; body: {}", quote_body(body))
             }
-            Self::Hook(message) => write!(f, "request refused by a client hook: {message}"),
         }
     }
 }
@@ -310,7 +307,8 @@ async fn convert<T: DeserializeOwned, E>(
                 Err(e) => ApiError::Transport(e),
             }
         }
-        ClientError::Custom(message) => ApiError::Hook(message),
+        // The pre-send rules (`crate::rules`) are the only hooks that refuse a request.
+        ClientError::Custom(message) => ApiError::InvalidRequest(message),
     }
 }
 
