@@ -8,15 +8,12 @@ type AnyError = Box<dyn std::error::Error>;
 
 async fn cryptocloud_example(api_key: &str) -> Result<(), AnyError> {
     use cryptocloud::types::{FiatCurrency, InvoiceCreateRequest};
-    use invoice_primitives::SendExt;
+    use invoice_primitives::{Config, SendExt, TokenAuth};
 
-    // Authentication (`Authorization: Token <API KEY>`) is a default header of the reqwest client.
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("Authorization", format!("Token {api_key}").parse()?);
-    let http = reqwest::Client::builder()
-        .default_headers(headers)
-        .build()?;
-    let client = cryptocloud::Client::new_with_client("https://api.cryptocloud.plus", http);
+    // `Authorization: Token <API KEY>` on every request; `TokenAuth::from_env()` reads
+    // CRYPTOCLOUD_API_KEY.
+    let client =
+        cryptocloud::Client::new(cryptocloud::BASE_URL, Config::new(TokenAuth::new(api_key)?));
 
     let invoice = client
         .create_invoice()
@@ -34,13 +31,14 @@ async fn cryptocloud_example(api_key: &str) -> Result<(), AnyError> {
     Ok(())
 }
 
-async fn cryptoprocessing_example() -> Result<(), AnyError> {
+async fn cryptoprocessing_example(api_key: &str, secret_key: &str) -> Result<(), AnyError> {
     use cryptoprocessing::types::InvoiceCreateRequest;
-    use invoice_primitives::SendExt;
+    use invoice_primitives::{Config, HmacAuth, SendExt};
 
-    // The provider refuses requests without `X-Processing-Key` and `X-Processing-Signature` (the
-    // HMAC-SHA512 of the body): the signing client is not part of this crate yet.
-    let client = cryptoprocessing::Client::new("https://app.sandbox.cryptoprocessing.com");
+    // `X-Processing-Key`, and `X-Processing-Signature`: the HMAC-SHA512 of the exact body bytes
+    // sent. `HmacAuth::from_env()` reads CRYPTOPROCESSING_API_KEY and CRYPTOPROCESSING_SECRET.
+    let auth = HmacAuth::new(api_key, secret_key)?;
+    let client = cryptoprocessing::Client::new(cryptoprocessing::SANDBOX_URL, Config::new(auth));
     let invoice = client
         .create_invoice()
         .body(
@@ -61,9 +59,10 @@ async fn cryptoprocessing_example() -> Result<(), AnyError> {
 
 async fn apiforcrypto_example() -> Result<(), AnyError> {
     use apiforcrypto::types::{FiatAmount, InvoiceCreateRequest};
-    use invoice_primitives::SendExt;
+    use invoice_primitives::{Config, NoAuth, SendExt};
 
-    let client = apiforcrypto::Client::new("https://api.apiforcrypto.com");
+    // No API key is documented: the wallet id in the path identifies the merchant.
+    let client = apiforcrypto::Client::new(apiforcrypto::BASE_URL, Config::new(NoAuth));
     let created = client
         .create_invoice()
         .wallet_id("your-wallet-id")

@@ -2,6 +2,10 @@
 
 use std::collections::BTreeSet;
 
+use openapiv3::ReferenceOr;
+use serde_json::Value;
+use xtask::spec::Spec;
+
 /// Snapshot files in `tests/snapshots` whose name starts with `prefix` (a test binary's name
 /// and `__`), to find snapshots that no test writes any more.
 pub fn snapshot_files(prefix: &str) -> BTreeSet<String> {
@@ -19,4 +23,41 @@ pub fn snapshot_files(prefix: &str) -> BTreeSet<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The named example of an operation's response with HTTP `status`, from a spec in `specs/`
+/// (`specs/cryptocloud.yaml`, `list_invoices`, `200`, `documented`).
+#[allow(dead_code)] // Not every test binary that includes this module uses it.
+pub fn response_example(spec: &str, operation_id: &str, status: &str, name: &str) -> Value {
+    let spec = Spec::load(&xtask::workspace_root(), spec).expect("spec loads");
+    for (_, item) in spec.api.paths.iter() {
+        let item = item.as_item().expect("no external path items");
+        for (_, op) in item.iter() {
+            if op.operation_id.as_deref() != Some(operation_id) {
+                continue;
+            }
+            let response = op
+                .responses
+                .responses
+                .iter()
+                .find(|(code, _)| code.to_string() == status)
+                .map(|(_, r)| r)
+                .unwrap_or_else(|| panic!("{operation_id}: no {status} response"));
+            let ReferenceOr::Item(response) = response else {
+                panic!("{operation_id} {status}: expected an inline response");
+            };
+            let media = response
+                .content
+                .get("application/json")
+                .expect("application/json");
+            let example = media.examples.get(name).expect("named example");
+            return example
+                .as_item()
+                .expect("inline example")
+                .value
+                .clone()
+                .expect("example value");
+        }
+    }
+    panic!("{operation_id}: no such operation")
 }

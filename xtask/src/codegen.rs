@@ -8,6 +8,7 @@ use progenitor_impl::Generator;
 
 use crate::cargo_toml::{self, CodeDeps};
 use crate::diagnose;
+use crate::extras;
 use crate::format;
 use crate::prepare;
 use crate::providers::Provider;
@@ -109,6 +110,7 @@ pub fn generate_crate(
             .map_err(|e| generate_error(e.to_string()))?;
         text.push_str(&code);
         text.push_str(&prepared.open_enums);
+        text.push_str(&extras::extras(provider, &spec.api).map_err(generate_error)?);
         format::rustfmt(root, &manifest.edition, &text)?
     };
     let cargo_toml = cargo_toml::render(

@@ -8,6 +8,7 @@ mod cargo_toml;
 mod codegen;
 mod diagnose;
 mod error;
+mod extras;
 mod format;
 mod prepare;
 pub mod providers;

@@ -52,13 +52,21 @@ pub fn prepare(provider: &Provider, api: &OpenAPI) -> Result<Prepared, String> {
         error_bodies(&mut api, wrapper, &mut prepared)?;
     }
     if provider.bounded_int.is_some() || provider.bounded_vec.is_some() {
-        let mut found = BTreeMap::new();
-        for_each_schema(&mut api, &mut |schema| {
-            if let Some((key, conversion)) = bounded(provider, schema) {
-                found.insert(key, conversion);
-            }
-        });
-        prepared.conversions.extend(found.into_values());
+        // Limits are the provider's rules for what it accepts. A schema that responses use too
+        // keeps plain types: a value outside a request limit echoed in a response (an invoice's
+        // `attempts_callback`, say) must not make the invoice unreadable. Such a schema's limits
+        // are checked by the row's pre-send rules instead.
+        let in_responses = response_schemas(&api);
+        let requests = bounded_shapes(provider, &api, &|name| !in_responses.contains(name), true);
+        // typify converts by shape wherever it occurs, so a shape that a response schema has
+        // too cannot be converted for requests alone.
+        let responses = bounded_shapes(provider, &api, &|name| in_responses.contains(name), false);
+        prepared.conversions.extend(
+            requests
+                .into_iter()
+                .filter(|(key, _)| !responses.contains_key(key))
+                .map(|(_, conversion)| conversion),
+        );
     }
     prepared.api = api;
     Ok(prepared)
@@ -237,6 +245,93 @@ fn error_bodies(api: &mut OpenAPI, wrapper: &str, prepared: &mut Prepared) -> Re
             .push((body, format!("{wrapper}<crate::types::{name}>"), &[]));
     }
     Ok(())
+}
+
+/// The bounded conversions for the schemas in the named components that `keep` accepts and,
+/// with `operations`, in request bodies and parameters; keyed by shape.
+fn bounded_shapes(
+    provider: &Provider,
+    api: &OpenAPI,
+    keep: &dyn Fn(&str) -> bool,
+    operations: bool,
+) -> BTreeMap<String, (SchemaObject, String)> {
+    let mut api = api.clone();
+    if let Some(components) = &mut api.components {
+        components.schemas.retain(|name, _| keep(name));
+        components.responses.clear();
+        components.parameters.clear();
+    }
+    if !operations {
+        api.paths.paths.clear();
+    }
+    for item in api.paths.paths.values_mut() {
+        if let ReferenceOr::Item(item) = item {
+            for op in operations_mut(item) {
+                op.responses.responses.clear();
+                op.responses.default = None;
+            }
+        }
+    }
+    let mut found = BTreeMap::new();
+    for_each_schema(&mut api, &mut |schema| {
+        if let Some((key, conversion)) = bounded(provider, schema) {
+            found.insert(key, conversion);
+        }
+    });
+    found
+}
+
+/// Named schemas a response can contain, directly or through other schemas.
+fn response_schemas(api: &OpenAPI) -> BTreeSet<String> {
+    let components = api.components.clone().unwrap_or_default();
+    let mut todo: Vec<String> = Vec::new();
+    let refs_in = |value: serde_json::Value, todo: &mut Vec<String>| collect_refs(&value, todo);
+    for (_, item) in api.paths.iter() {
+        let Some(item) = item.as_item() else { continue };
+        for (_, op) in item.iter() {
+            let responses = serde_json::to_value(&op.responses).expect("serializable");
+            refs_in(responses, &mut todo);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if let Some(name) = name.strip_prefix("#/components/responses/") {
+            if let Some(response) = components.responses.get(name) {
+                refs_in(
+                    serde_json::to_value(response).expect("serializable"),
+                    &mut todo,
+                );
+            }
+            continue;
+        }
+        let Some(name) = name.strip_prefix("#/components/schemas/") else {
+            continue;
+        };
+        if seen.insert(name.to_owned()) {
+            if let Some(schema) = components.schemas.get(name) {
+                refs_in(
+                    serde_json::to_value(schema).expect("serializable"),
+                    &mut todo,
+                );
+            }
+        }
+    }
+    seen
+}
+
+fn collect_refs(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map {
+                match (key.as_str(), value) {
+                    ("$ref", serde_json::Value::String(reference)) => out.push(reference.clone()),
+                    _ => collect_refs(value, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
 }
 
 /// The conversion for a bounded integer or list, keyed so each is registered once.

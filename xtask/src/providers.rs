@@ -26,6 +26,10 @@ pub struct Provider {
     pub post_hook: Option<&'static str>,
     /// Require a hand-written `impl ClientHooks for Client` (no default impl).
     pub hooks_expected: bool,
+    /// Path of `async fn(&Inner, &reqwest::Client, reqwest::Request, read_only: bool) ->
+    /// reqwest::Result<reqwest::Response>`: the generated `ClientHooks::exec` calls it for every
+    /// request (needs `inner_type`; see `extras.rs`).
+    pub exec_hook: Option<&'static str>,
     /// Extra derives on every generated type, e.g. `"PartialEq"`.
     pub derives: &'static [&'static str],
     /// Named schemas (`components/schemas/<schema>`) replaced by a Rust type.
@@ -61,6 +65,7 @@ impl Provider {
         pre_hook_async: None,
         post_hook: None,
         hooks_expected: false,
+        exec_hook: None,
         derives: &[],
         replacements: &[],
         conversions: &[],
@@ -117,6 +122,9 @@ pub struct Conversion {
 const INVOICE_PRIMITIVES: Provider = Provider {
     dependencies: &[("invoice-primitives", "{ workspace = true }")],
     post_hook: Some("::invoice_primitives::error::record_status"),
+    exec_hook: Some("::invoice_primitives::transport::exec"),
+    // Connect timeout (and progenitor's default total); `Config` sets each request's own.
+    timeout_secs: Some(10),
     open_enum_macro: Some("::invoice_primitives::open_enum"),
     error_body: Some("::invoice_primitives::ErrorBody"),
     bounded_int: Some("::invoice_primitives::BoundedInt"),
@@ -173,6 +181,7 @@ pub const PROVIDERS: &[Provider] = &[
         spec: "specs/cryptocloud.yaml",
         description: "CryptoCloud invoice API client: create, list and look up invoices",
         pre_hook_async: Some("::invoice_primitives::rules::cryptocloud"),
+        inner_type: Some("::invoice_primitives::Config<::invoice_primitives::TokenAuth>"),
         ..INVOICE_PRIMITIVES
     },
     Provider {
@@ -180,6 +189,7 @@ pub const PROVIDERS: &[Provider] = &[
         spec: "specs/cryptoprocessing.yaml",
         description: "Cryptoprocessing by CoinsPaid invoice API client",
         pre_hook_async: Some("::invoice_primitives::rules::cryptoprocessing"),
+        inner_type: Some("::invoice_primitives::Config<::invoice_primitives::HmacAuth>"),
         ..INVOICE_PRIMITIVES
     },
     Provider {
@@ -188,6 +198,7 @@ pub const PROVIDERS: &[Provider] = &[
         description:
             "apiforcrypto invoice API client: create an invoice in a wallet, get it by UUID",
         pre_hook_async: Some("::invoice_primitives::rules::apiforcrypto"),
+        inner_type: Some("::invoice_primitives::Config<::invoice_primitives::NoAuth>"),
         ..INVOICE_PRIMITIVES
     },
 ];

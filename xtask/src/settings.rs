@@ -46,7 +46,7 @@ pub fn generation_settings(
     if let Some(hook) = provider.post_hook {
         settings.with_post_hook(rust::<syn::Expr>("post_hook", hook).map_err(error)?);
     }
-    if provider.hooks_expected {
+    if provider.hooks_expected || provider.exec_hook.is_some() {
         settings.with_hooks(HooksMode::Expected);
     }
     for derive in provider.derives {

@@ -112,9 +112,10 @@ pub enum ApiError<E> {
         /// The HTTP status.
         status: StatusCode,
         /// The response headers.
-        headers: HeaderMap,
-        /// The body: raw text, and its documented shape when it matches.
-        body: ErrorBody<E>,
+        headers: Box<HeaderMap>,
+        /// The body: its JSON text as sent (less surrounding whitespace), and its documented
+        /// shape when it matches.
+        body: Box<ErrorBody<E>>,
     },
     /// The provider answered with a status the documentation does not list (a proxy's 502
     /// page, say). Check `status.is_success()` before treating it as a failure.
@@ -122,7 +123,7 @@ pub enum ApiError<E> {
         /// The HTTP status.
         status: StatusCode,
         /// The response headers.
-        headers: HeaderMap,
+        headers: Box<HeaderMap>,
         /// The body as received.
         body: Vec<u8>,
     },
@@ -225,9 +226,10 @@ tokio::task_local! {
     static LAST_STATUS: Cell<Option<StatusCode>>;
 }
 
-/// Post hook of the generated clients: notes the response status for [`SendExt::checked`],
-/// which needs it when a body cannot be decoded. Outside `checked` it does nothing.
-pub fn record_status(result: &reqwest::Result<reqwest::Response>) {
+/// Post hook of the generated clients (given the client's config, unused here): notes the
+/// response status for [`SendExt::checked`], which needs it when a body cannot be decoded.
+/// Outside `checked` it does nothing.
+pub fn record_status<C: ?Sized>(_config: &C, result: &reqwest::Result<reqwest::Response>) {
     if let Ok(response) = result {
         let _ = LAST_STATUS.try_with(|slot| slot.set(Some(response.status())));
     }
@@ -277,8 +279,8 @@ async fn convert<T: DeserializeOwned, E>(
         | ClientError::ResponseBodyError(e) => ApiError::Transport(e),
         ClientError::ErrorResponse(response) => ApiError::Provider {
             status: response.status(),
-            headers: response.headers().clone(),
-            body: response.into_inner(),
+            headers: Box::new(response.headers().clone()),
+            body: Box::new(response.into_inner()),
         },
         ClientError::InvalidResponsePayload(body, error) => {
             let is_error_status = status.is_some_and(|s| !s.is_success());
@@ -297,7 +299,7 @@ async fn convert<T: DeserializeOwned, E>(
         }
         ClientError::UnexpectedResponse(response) => {
             let status = response.status();
-            let headers = response.headers().clone();
+            let headers = Box::new(response.headers().clone());
             match response.bytes().await {
                 Ok(body) => ApiError::UnexpectedStatus {
                     status,
@@ -363,7 +365,7 @@ mod tests {
     fn display_quotes_a_bounded_part_of_the_body() {
         let error: ApiError<()> = ApiError::UnexpectedStatus {
             status: StatusCode::BAD_GATEWAY,
-            headers: HeaderMap::new(),
+            headers: Box::default(),
             body: "x".repeat(1000).into_bytes(),
         };
         let text = error.to_string();

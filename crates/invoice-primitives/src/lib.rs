@@ -14,9 +14,11 @@ pub mod open_enum;
 pub mod rules;
 pub mod text;
 pub mod time;
+pub mod transport;
 
 pub use amount::{Amount, StringAmount};
 pub use bounded::{BoundedInt, BoundedVec};
 pub use error::{ApiError, ErrorBody, SendExt};
 pub use text::MaybeText;
 pub use time::{DayMonthYear, Timestamp, UnixTime};
+pub use transport::{Config, HmacAuth, NoAuth, RetryPolicy, Secret, TokenAuth};

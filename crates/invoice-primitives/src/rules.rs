@@ -3,7 +3,7 @@
 //!
 //! Single-field limits (lengths, ranges, list sizes) are already enforced by the generated
 //! types; OpenAPI 3.0 cannot express the rules here. Each provider's generated client calls
-//! its function as progenitor's async pre hook; an `Err` refuses the request before anything
+//! its function as progenitor's async pre hook (with the client's config, unused here); an `Err` refuses the request before anything
 //! is sent, and [`SendExt::checked`](crate::SendExt::checked) reports it as
 //! [`ApiError::InvalidRequest`](crate::ApiError::InvalidRequest).
 
@@ -31,7 +31,10 @@ pub const CRYPTOCLOUD_MAX_PAGE: i64 = 100;
 
 /// CryptoCloud: `start` not after `end`; `offset < limit` and `limit - offset <= 100`, since
 /// `limit` is the number of the last record, not a page size (see the spec's note on `limit`).
-pub async fn cryptocloud(request: &mut reqwest::Request) -> Result<(), Refused> {
+pub async fn cryptocloud<C: ?Sized>(
+    _config: &C,
+    request: &mut reqwest::Request,
+) -> Result<(), Refused> {
     let Some(body) = json_body(request)? else {
         return Ok(());
     };
@@ -68,7 +71,10 @@ pub async fn cryptocloud(request: &mut reqwest::Request) -> Result<(), Refused> 
 
 /// Cryptoprocessing: `sender_data` is required when `sender_type` is given; the redirect URLs
 /// must use HTTPS and a domain name, not an IP address.
-pub async fn cryptoprocessing(request: &mut reqwest::Request) -> Result<(), Refused> {
+pub async fn cryptoprocessing<C: ?Sized>(
+    _config: &C,
+    request: &mut reqwest::Request,
+) -> Result<(), Refused> {
     let Some(body) = json_body(request)? else {
         return Ok(());
     };
@@ -87,9 +93,13 @@ pub async fn cryptoprocessing(request: &mut reqwest::Request) -> Result<(), Refu
     Ok(())
 }
 
-/// apiforcrypto: an invoice needs an amount (`value`, or `fiatCurrency.value`); the redirect
-/// URLs must start with `http://` or `https://`.
-pub async fn apiforcrypto(request: &mut reqwest::Request) -> Result<(), Refused> {
+/// apiforcrypto: an invoice needs an amount (`value`, or `fiatCurrency.value`);
+/// `data.attempts_callback` is from 0 to 20; the redirect URLs must start with `http://` or
+/// `https://`.
+pub async fn apiforcrypto<C: ?Sized>(
+    _config: &C,
+    request: &mut reqwest::Request,
+) -> Result<(), Refused> {
     let Some(body) = json_body(request)? else {
         return Ok(());
     };
@@ -102,6 +112,14 @@ pub async fn apiforcrypto(request: &mut reqwest::Request) -> Result<(), Refused>
             ));
         }
         let data = body.get("data").and_then(Value::as_object);
+        // `data` is also part of responses, so its limit is checked here, not by its type.
+        if let Some(attempts) = data.and_then(|d| d.get("attempts_callback")) {
+            if !attempts.as_i64().is_some_and(|n| (0..=20).contains(&n)) {
+                return Err(Refused(format!(
+                    "`data.attempts_callback` ({attempts}) must be from 0 to 20"
+                )));
+            }
+        }
         for field in ["url_success", "url_failed"] {
             if let Some(url) = data.and_then(|d| d.get(field)).and_then(Value::as_str) {
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -163,8 +181,12 @@ mod tests {
 
     #[test]
     fn cryptocloud_list_window_and_dates() {
-        let check =
-            |body: Value| block_on(cryptocloud(&mut request("/v2/invoice/merchant/list", body)));
+        let check = |body: Value| {
+            block_on(cryptocloud(
+                &(),
+                &mut request("/v2/invoice/merchant/list", body),
+            ))
+        };
         assert_eq!(
             check(serde_json::json!({"start": "01.01.2023", "end": "31.01.2023"})),
             Ok(())
@@ -194,10 +216,10 @@ mod tests {
     #[test]
     fn cryptoprocessing_sender_data_and_urls() {
         let check = |body: Value| {
-            block_on(cryptoprocessing(&mut request(
-                "/api/v2/invoices/create",
-                body,
-            )))
+            block_on(cryptoprocessing(
+                &(),
+                &mut request("/api/v2/invoices/create", body),
+            ))
         };
         let error = check(serde_json::json!({"sender_type": "natural"})).unwrap_err();
         assert_eq!(
@@ -229,10 +251,10 @@ mod tests {
     #[test]
     fn apiforcrypto_amount_and_urls() {
         let check = |body: Value| {
-            block_on(apiforcrypto(&mut request(
-                "/api/v1/wallets/w1/invoices",
-                body,
-            )))
+            block_on(apiforcrypto(
+                &(),
+                &mut request("/api/v1/wallets/w1/invoices", body),
+            ))
         };
         assert!(
             check(serde_json::json!({"fiatCurrency": {"currency": "USD"}}))

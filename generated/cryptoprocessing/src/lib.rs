@@ -1082,6 +1082,7 @@ pub mod types {
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: ::invoice_primitives::Config<::invoice_primitives::HmacAuth>,
 }
 
 impl Client {
@@ -1090,17 +1091,20 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(
+        baseurl: &str,
+        inner: ::invoice_primitives::Config<::invoice_primitives::HmacAuth>,
+    ) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
+            let dur = ::std::time::Duration::from_secs(10u64);
             reqwest::ClientBuilder::new()
                 .connect_timeout(dur)
                 .timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
 
     /// Construct a new client with an existing `reqwest::Client`,
@@ -1109,15 +1113,20 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: ::invoice_primitives::Config<::invoice_primitives::HmacAuth>,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
 
-impl ClientInfo<()> for Client {
+impl ClientInfo<::invoice_primitives::Config<::invoice_primitives::HmacAuth>> for Client {
     fn api_version() -> &'static str {
         "2"
     }
@@ -1130,12 +1139,19 @@ impl ClientInfo<()> for Client {
         &self.client
     }
 
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &::invoice_primitives::Config<::invoice_primitives::HmacAuth> {
+        &self.inner
     }
 }
 
-impl ClientHooks<()> for &Client {}
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<::invoice_primitives::Config<::invoice_primitives::HmacAuth>>,
+    {
+    }
+};
 impl Client {
     /// Create an invoice
     ///
@@ -1245,14 +1261,15 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_invoice",
             };
-            match (::invoice_primitives::rules::cryptoprocessing)(&mut request).await {
+            match (::invoice_primitives::rules::cryptoprocessing)(&client.inner, &mut request).await
+            {
                 Ok(_) => {}
                 Err(e) => return Err(Error::Custom(e.to_string())),
             }
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
-            (::invoice_primitives::error::record_status)(&result);
+            (::invoice_primitives::error::record_status)(&client.inner, &result);
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
@@ -1324,5 +1341,26 @@ pub mod enums {
             /// `required_header_key`
             RequiredHeaderKey = "required_header_key",
         }
+    }
+}
+/// The spec's first server, <https://app.cryptoprocessing.com>.
+pub const BASE_URL: &str = "https://app.cryptoprocessing.com";
+/// Production: <https://app.cryptoprocessing.com>.
+pub const PRODUCTION_URL: &str = "https://app.cryptoprocessing.com";
+/// Sandbox: <https://app.sandbox.cryptoprocessing.com>.
+pub const SANDBOX_URL: &str = "https://app.sandbox.cryptoprocessing.com";
+
+/// Operations that only read (`GET`, or `x-read-only` in the spec): the only ones
+/// resent after a response or failure that may have reached the provider.
+pub const READ_ONLY_OPERATIONS: &[&str] = &[];
+
+impl ClientHooks<::invoice_primitives::Config<::invoice_primitives::HmacAuth>> for Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let read_only = READ_ONLY_OPERATIONS.contains(&info.operation_id);
+        ::invoice_primitives::transport::exec(&self.inner, &self.client, request, read_only).await
     }
 }

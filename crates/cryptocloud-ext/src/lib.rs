@@ -1,0 +1,163 @@
+//! Helpers on the generated [`cryptocloud::Client`], as an extension trait ([`ClientExt`]):
+//!
+//! - [`ClientExt::list_all`]: every invoice of a period, as a stream that walks the list
+//!   endpoint's windows and holds at most one page in memory;
+//! - [`ClientExt::get_many`]: any number of invoices by identifier, in requests of at most 100
+//!   identifiers with a bounded number in flight, answered in the order asked.
+//!
+//! The list endpoint's `offset` is the index of the first record (from 0) and `limit` the
+//! number of the last one (from 1, inclusive): the window `offset = 200, limit = 300` is the
+//! 201st to the 300th record. `all_count` is the number of invoices in the whole period. The
+//! spec's note on `limit` says why this reading was chosen.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+
+use cryptocloud::types::{ErrorResponse, Invoice, InvoiceInfoRequest, InvoiceListRequest};
+use futures::stream::{self, Stream, StreamExt, TryStreamExt};
+use invoice_primitives::{ApiError, BoundedInt, BoundedVec, DayMonthYear, SendExt};
+
+/// The error of a CryptoCloud call.
+pub type Error = ApiError<ErrorResponse>;
+
+/// Most records the list endpoint returns for one request, and most identifiers the
+/// information endpoint takes.
+pub const MAX_PAGE: usize = 100;
+
+/// Requests [`ClientExt::get_many`] keeps in flight by default.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
+/// What [`ClientExt::get_many`] found.
+#[derive(Debug, Clone, Default)]
+pub struct Lookup {
+    /// The invoices found, in the order their identifiers were first asked for.
+    pub found: Vec<Invoice>,
+    /// The identifiers asked for that no invoice answered, as given.
+    pub missing: Vec<String>,
+}
+
+/// Paging and batching on [`cryptocloud::Client`].
+pub trait ClientExt {
+    /// Every invoice created from `start` to `end` (inclusive), `page_size` records per
+    /// request (at most [`MAX_PAGE`]). The stream ends after the last window, or at the first
+    /// error.
+    fn list_all(
+        &self,
+        start: DayMonthYear,
+        end: DayMonthYear,
+        page_size: usize,
+    ) -> impl Stream<Item = Result<Invoice, Error>> + Send + '_;
+
+    /// The invoices with these identifiers (`INV-XXXXXXXX` or `XXXXXXXX`), asked for in
+    /// requests of at most [`MAX_PAGE`] identifiers, `concurrency` at a time. Identifiers asked
+    /// for twice are asked for once.
+    fn get_many<I, S>(
+        &self,
+        ids: I,
+        concurrency: usize,
+    ) -> impl Future<Output = Result<Lookup, Error>> + Send
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>;
+}
+
+impl ClientExt for cryptocloud::Client {
+    fn list_all(
+        &self,
+        start: DayMonthYear,
+        end: DayMonthYear,
+        page_size: usize,
+    ) -> impl Stream<Item = Result<Invoice, Error>> + Send + '_ {
+        let page_size = page_size.clamp(1, MAX_PAGE) as i64;
+        // The state is the next window's offset, or None once the last one was read.
+        let pages = stream::try_unfold(Some(0_i64), move |offset| async move {
+            let Some(offset) = offset else {
+                return Ok(None);
+            };
+            let request = InvoiceListRequest {
+                start,
+                end,
+                offset: bound(offset)?,
+                limit: bound(offset + page_size)?,
+            };
+            let page = self.list_invoices().body(request).send().checked().await?;
+            let read = offset + page.result.len() as i64;
+            // An empty window ends the walk even if `all_count` says more should come (it can
+            // change while we read).
+            let next = (!page.result.is_empty() && read < page.all_count).then_some(read);
+            Ok(Some((page.result, next)))
+        });
+        pages
+            .map_ok(|page| stream::iter(page.into_iter().map(Ok)))
+            .try_flatten()
+    }
+
+    fn get_many<I, S>(
+        &self,
+        ids: I,
+        concurrency: usize,
+    ) -> impl Future<Output = Result<Lookup, Error>> + Send
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut seen = HashSet::new();
+        let ids: Vec<String> = ids
+            .into_iter()
+            .map(Into::into)
+            .filter(|id| seen.insert(bare(id).to_owned()))
+            .collect();
+        async move {
+            let batches: Vec<Vec<String>> = ids.chunks(MAX_PAGE).map(<[String]>::to_vec).collect();
+            // `buffered` keeps the batches' order whatever order they complete in.
+            let answers: Vec<_> = stream::iter(batches)
+                .map(|batch| look_up(self, batch))
+                .buffered(concurrency.max(1))
+                .try_collect()
+                .await?;
+            let mut by_id: HashMap<String, Invoice> = answers
+                .into_iter()
+                .flat_map(|answer| answer.result)
+                .map(|invoice| (bare(&invoice.uuid).to_owned(), invoice))
+                .collect();
+            let mut lookup = Lookup::default();
+            for id in ids {
+                match by_id.remove(bare(&id)) {
+                    Some(invoice) => lookup.found.push(invoice),
+                    None => lookup.missing.push(id),
+                }
+            }
+            Ok(lookup)
+        }
+    }
+}
+
+/// One information request, for 1 to [`MAX_PAGE`] identifiers.
+async fn look_up(
+    client: &cryptocloud::Client,
+    batch: Vec<String>,
+) -> Result<cryptocloud::types::InvoiceInfoResponse, Error> {
+    let uuids = BoundedVec::new(batch).expect("batches hold 1 to MAX_PAGE identifiers");
+    let request = InvoiceInfoRequest { uuids };
+    client.get_invoices().body(request).send().checked().await
+}
+
+/// An identifier without its `INV-` prefix.
+fn bare(id: &str) -> &str {
+    id.strip_prefix("INV-").unwrap_or(id)
+}
+
+fn bound(value: i64) -> Result<BoundedInt<0, { i64::MAX }>, Error> {
+    BoundedInt::new(value).map_err(|e| ApiError::InvalidRequest(format!("window: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bare;
+
+    #[test]
+    fn identifiers_compare_without_prefix() {
+        assert_eq!(bare("INV-89UX09KA"), "89UX09KA");
+        assert_eq!(bare("89UX09KA"), "89UX09KA");
+    }
+}

@@ -1,0 +1,288 @@
+//! Exact money on the wire, property-tested with random decimals (up to 28 significant digits,
+//! scale 0 to 28, both signs).
+//!
+//! - Requests: the decimal in a generated request type's money field, serialized as reqwest's
+//!   `.json()` does (`serde_json::to_vec`), is a JSON number whose text is exactly the decimal
+//!   (value and scale).
+//! - Responses: the decimal written as a JSON number (CryptoCloud `result[0].amount`) or as a
+//!   JSON string (Cryptoprocessing `data.amount`) into the documented example reads back, with
+//!   `serde_json::from_slice`, as exactly that decimal, scale included.
+//! - End to end: the body a generated client puts on the wire carries the exact digits.
+
+mod server;
+#[allow(dead_code)] // Only `response_example` is used here.
+mod support;
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use invoice_primitives::{Amount, SendExt};
+use proptest::prelude::*;
+use proptest::test_runner::Config;
+use rust_decimal::Decimal;
+use serde_json::value::RawValue;
+use serde_json::Value;
+use server::{
+    apiforcrypto_client, cryptocloud_client, cryptoprocessing_client, Canned, TestServer,
+};
+
+use apiforcrypto::types as afc;
+use cryptocloud::types as cc;
+use cryptoprocessing::types as cp;
+
+/// The largest mantissa with 28 digits.
+const MAX_28_DIGITS: i128 = 9_999_999_999_999_999_999_999_999_999;
+
+/// A decimal with up to 28 significant digits, any scale from 0 to 28, either sign; small and
+/// round mantissas are drawn often too, since they are where scale and zero handling differ.
+fn decimals() -> impl Strategy<Value = Decimal> {
+    let mantissa = prop_oneof![
+        -MAX_28_DIGITS..=MAX_28_DIGITS,
+        -1_000_i128..=1_000,
+        (-99_i128..=99).prop_map(|m| m * 1_000_000),
+    ];
+    (mantissa, 0_u32..=28).prop_map(|(m, scale)| Decimal::from_i128_with_scale(m, scale))
+}
+
+fn config() -> Config {
+    Config {
+        cases: 256,
+        // Failures are reported with their minimal input; no regression files in the tree.
+        failure_persistence: None,
+        ..Config::default()
+    }
+}
+
+/// The raw JSON text of each top-level member of a serialized object.
+fn members(json: &[u8]) -> BTreeMap<String, Box<RawValue>> {
+    serde_json::from_slice(json).expect("a JSON object")
+}
+
+/// The money member's text is a JSON number that is exactly `d`, scale kept.
+fn assert_exact_number(json: &[u8], member: &str, d: Decimal) -> Result<(), TestCaseError> {
+    let members = members(json);
+    let text = members.get(member).map(|raw| raw.get()).ok_or_else(|| {
+        TestCaseError::fail(format!(
+            "no `{member}` in {}",
+            String::from_utf8_lossy(json)
+        ))
+    })?;
+    prop_assert!(
+        text.starts_with(|c: char| c == '-' || c.is_ascii_digit()),
+        "`{member}` is not a JSON number: {text}"
+    );
+    prop_assert!(
+        serde_json::from_str::<serde_json::Number>(text).is_ok(),
+        "`{member}` is not valid JSON number text: {text}"
+    );
+    let back = Decimal::from_str(text).map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+    prop_assert_eq!(back, d, "value of {}", text);
+    prop_assert_eq!(text, d.to_string(), "digits and scale");
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn cryptocloud_request_amount_is_an_exact_json_number(d in decimals()) {
+        let request = cc::InvoiceCreateRequest::builder()
+            .shop_id("shop")
+            .amount(Amount::new(d));
+        let request = cc::InvoiceCreateRequest::try_from(request).expect("valid request");
+        let json = serde_json::to_vec(&request).expect("serializes");
+        assert_exact_number(&json, "amount", d)?;
+    }
+
+    #[test]
+    fn apiforcrypto_request_value_is_an_exact_json_number(d in decimals()) {
+        let request = afc::InvoiceCreateRequest::builder()
+            .blockchain("ethereum")
+            .symbol("USDT")
+            .value(Some(Amount::new(d)))
+            .expiry(30)
+            .confirmations(1);
+        let request = afc::InvoiceCreateRequest::try_from(request).expect("valid request");
+        let json = serde_json::to_vec(&request).expect("serializes");
+        assert_exact_number(&json, "value", d)?;
+    }
+
+    #[test]
+    fn apiforcrypto_request_fiat_value_is_an_exact_json_number(d in decimals()) {
+        let fiat = afc::FiatAmount { currency: Some("USD".into()), value: Some(Amount::new(d)), percent: None };
+        let json = serde_json::to_vec(&fiat).expect("serializes");
+        assert_exact_number(&json, "value", d)?;
+    }
+
+    #[test]
+    fn cryptoprocessing_request_amount_is_an_exact_json_number(d in decimals()) {
+        let request = cp::InvoiceCreateRequest::builder()
+            .timer(false)
+            .title("Invoice Title")
+            .foreign_id("user_196")
+            .amount(Some(Amount::new(d)));
+        let request = cp::InvoiceCreateRequest::try_from(request).expect("valid request");
+        let json = serde_json::to_vec(&request).expect("serializes");
+        assert_exact_number(&json, "amount", d)?;
+    }
+
+    #[test]
+    fn cryptocloud_response_amount_number_reads_back_exactly(d in decimals()) {
+        let body = with_raw(&CC_LIST, &["result", "0", "amount"], &d.to_string());
+        let list: cc::InvoiceListResponse = serde_json::from_slice(body.as_bytes())
+            .map_err(|e| TestCaseError::fail(format!("{d}: {e}")))?;
+        let amount = list.result[0].amount.get();
+        prop_assert_eq!(amount, d);
+        prop_assert_eq!(amount.to_string(), d.to_string(), "scale kept");
+    }
+
+    #[test]
+    fn cryptoprocessing_response_amount_string_reads_back_exactly(d in decimals()) {
+        let text = serde_json::to_string(&d.to_string()).expect("a JSON string");
+        let body = with_raw(&CP_CREATE, &["data", "amount"], &text);
+        let created: cp::InvoiceCreateResponse = serde_json::from_slice(body.as_bytes())
+            .map_err(|e| TestCaseError::fail(format!("{d}: {e}")))?;
+        let amount = created.data.amount.get();
+        prop_assert_eq!(amount, d);
+        prop_assert_eq!(amount.to_string(), d.to_string(), "scale kept");
+        prop_assert_eq!(amount.scale(), d.scale());
+    }
+}
+
+/// The documented list example (CryptoCloud) and create example (Cryptoprocessing).
+static CC_LIST: LazyLock<Value> = LazyLock::new(|| {
+    support::response_example(
+        "specs/cryptocloud.yaml",
+        "list_invoices",
+        "200",
+        "documented",
+    )
+});
+static CP_CREATE: LazyLock<Value> = LazyLock::new(|| {
+    support::response_example(
+        "specs/cryptoprocessing.yaml",
+        "create_invoice",
+        "200",
+        "documented",
+    )
+});
+
+/// `example` serialized with the member at `path` replaced by the JSON text `raw` (which a
+/// `Value` could not hold exactly).
+fn with_raw(example: &Value, path: &[&str], raw: &str) -> String {
+    const MARK: &str = "@@money@@";
+    let mut doc = example.clone();
+    let mut slot = &mut doc;
+    for key in path {
+        slot = match slot {
+            Value::Array(items) => &mut items[key.parse::<usize>().expect("index")],
+            other => &mut other[*key],
+        };
+    }
+    *slot = Value::String(MARK.to_owned());
+    let text = serde_json::to_string(&doc).expect("serializes");
+    text.replacen(&format!("\"{MARK}\""), raw, 1)
+}
+
+#[test]
+fn the_strategy_reaches_the_extremes() {
+    // The largest 28-digit mantissa at both ends of the scale range is held exactly.
+    for scale in [0, 28] {
+        let d = Decimal::from_i128_with_scale(MAX_28_DIGITS, scale);
+        let body = with_raw(&CC_LIST, &["result", "0", "amount"], &d.to_string());
+        let list: cc::InvoiceListResponse = serde_json::from_slice(body.as_bytes()).expect("reads");
+        assert_eq!(list.result[0].amount.get().to_string(), d.to_string());
+    }
+}
+
+/// Through the generated clients to a server on 127.0.0.1: the request body on the wire
+/// carries the amount's exact digits, as a JSON number.
+#[tokio::test]
+async fn the_wire_carries_the_exact_digits() {
+    const DIGITS: &str = "-0.1234567890123456789012345670";
+    let amount: Amount = DIGITS.parse().expect("amount");
+    let server = TestServer::start([
+        (
+            "/v2/invoice/create",
+            Canned::json(200, CC_CREATE_RESPONSE.to_string()),
+        ),
+        (
+            "/api/v2/invoices/create",
+            Canned::json(200, CP_CREATE.to_string()),
+        ),
+        (
+            "/api/v1/wallets/w-1/invoices",
+            Canned::json(200, AFC_CREATE_RESPONSE.to_string()),
+        ),
+    ])
+    .await;
+    cryptocloud_client(&server.url())
+        .create_invoice()
+        .body(
+            cc::InvoiceCreateRequest::builder()
+                .shop_id("shop")
+                .amount(amount),
+        )
+        .send()
+        .checked()
+        .await
+        .expect("cryptocloud create");
+    cryptoprocessing_client(&server.url())
+        .create_invoice()
+        .body(
+            cp::InvoiceCreateRequest::builder()
+                .timer(false)
+                .title("Invoice Title")
+                .foreign_id("user_196")
+                .amount(Some(amount)),
+        )
+        .send()
+        .checked()
+        .await
+        .expect("cryptoprocessing create");
+    apiforcrypto_client(&server.url())
+        .create_invoice()
+        .wallet_id("w-1")
+        .body(
+            afc::InvoiceCreateRequest::builder()
+                .blockchain("ethereum")
+                .symbol("USDT")
+                .value(Some(amount))
+                .expiry(30)
+                .confirmations(1),
+        )
+        .send()
+        .checked()
+        .await
+        .expect("apiforcrypto create");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    for (request, member) in requests.iter().zip(["amount", "amount", "value"]) {
+        let members = members(&request.body);
+        assert_eq!(
+            members.get(member).map(|raw| raw.get()),
+            Some(DIGITS),
+            "{} {}",
+            request.path,
+            request.body_text()
+        );
+    }
+}
+
+static CC_CREATE_RESPONSE: LazyLock<Value> = LazyLock::new(|| {
+    support::response_example(
+        "specs/cryptocloud.yaml",
+        "create_invoice",
+        "200",
+        "documented",
+    )
+});
+static AFC_CREATE_RESPONSE: LazyLock<Value> = LazyLock::new(|| {
+    support::response_example(
+        "specs/apiforcrypto.yaml",
+        "create_invoice",
+        "200",
+        "constructed",
+    )
+});
