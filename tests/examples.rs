@@ -7,7 +7,10 @@
 //!
 //! The examples are found by walking the specs, so an example added to a spec is tested (and
 //! needs a snapshot) without touching this file; an example whose schema has no entry in
-//! [`roundtrip_for`] fails the test.
+//! [`roundtrip_for`] fails the test. Webhook payloads (the top-level `x-webhooks` extension,
+//! shaped like OpenAPI 3.1's `webhooks`) are walked too; a form-encoded webhook example is a
+//! decoded field map, not a JSON body, so it is not round-tripped here: crates/invoice-webhooks'
+//! tests encode it as a form, verify it and parse it.
 
 mod support;
 
@@ -16,7 +19,7 @@ use std::fmt::Debug;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use openapiv3::{MediaType, OpenAPI, ReferenceOr};
+use openapiv3::{MediaType, OpenAPI, PathItem, ReferenceOr};
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -46,12 +49,15 @@ fn roundtrip_for(provider: &str, schema: &str) -> Option<fn(&Value) -> Typed> {
         ("cryptocloud", "InvoiceInfoRequest") => roundtrip::<cc::InvoiceInfoRequest>,
         ("cryptocloud", "InvoiceInfoResponse") => roundtrip::<cc::InvoiceInfoResponse>,
         ("cryptocloud", "ErrorResponse") => roundtrip::<cc::ErrorResponse>,
+        ("cryptocloud", "Postback") => roundtrip::<cc::Postback>,
         ("cryptoprocessing", "InvoiceCreateRequest") => roundtrip::<cp::InvoiceCreateRequest>,
         ("cryptoprocessing", "InvoiceCreateResponse") => roundtrip::<cp::InvoiceCreateResponse>,
         ("cryptoprocessing", "ErrorResponse") => roundtrip::<cp::ErrorResponse>,
+        ("cryptoprocessing", "InvoiceCallback") => roundtrip::<cp::InvoiceCallback>,
         ("apiforcrypto", "InvoiceCreateRequest") => roundtrip::<afc::InvoiceCreateRequest>,
         ("apiforcrypto", "Invoice") => roundtrip::<afc::Invoice>,
         ("apiforcrypto", "ErrorResponse") => roundtrip::<afc::ErrorResponse>,
+        ("apiforcrypto", "InvoiceCallback") => roundtrip::<afc::InvoiceCallback>,
         _ => return None,
     })
 }
@@ -66,7 +72,8 @@ struct Example {
     /// The docs' own text, where the spec had to correct it.
     raw: Option<String>,
     note: Option<String>,
-    /// The example illustrates something else (a signing vector) and is no payload.
+    /// The example is no JSON payload: it illustrates something else (a signing vector), or
+    /// it is the decoded field map of a form-encoded webhook.
     not_a_payload: bool,
 }
 
@@ -75,7 +82,8 @@ fn root() -> PathBuf {
 }
 
 /// Every example in every spec, in spec order. Response components shared by several
-/// operations are visited once, under the component's name.
+/// operations are visited once, under the component's name; webhook examples (`x-webhooks`)
+/// come last, under `webhook_<name>`.
 fn all_examples() -> Vec<Example> {
     let mut out = Vec::new();
     for provider in PROVIDERS {
@@ -113,8 +121,44 @@ fn all_examples() -> Vec<Example> {
                 collect(&mut out, provider.name, &format!("response_{name}"), media);
             }
         }
+        for (name, item) in webhooks(api) {
+            for (_, op) in item.iter() {
+                let body = op
+                    .request_body
+                    .as_ref()
+                    .expect("a webhook has a request body");
+                let body = body.as_item().expect("request bodies are inline");
+                for (media_type, media) in &body.content {
+                    let first = out.len();
+                    collect(&mut out, provider.name, &format!("webhook_{name}"), media);
+                    if media_type == "application/x-www-form-urlencoded" {
+                        out[first..]
+                            .iter_mut()
+                            .for_each(|ex| ex.not_a_payload = true);
+                    }
+                }
+            }
+        }
     }
     out
+}
+
+/// The webhooks of the top-level `x-webhooks` extension: name -> path item, as OpenAPI 3.1's
+/// `webhooks` (3.0 has none).
+fn webhooks(api: &OpenAPI) -> Vec<(String, PathItem)> {
+    let Some(value) = api.extensions.get("x-webhooks") else {
+        return Vec::new();
+    };
+    let map = value
+        .as_object()
+        .expect("x-webhooks maps names to path items");
+    map.iter()
+        .map(|(name, item)| {
+            let item: PathItem = serde_json::from_value(item.clone())
+                .unwrap_or_else(|e| panic!("x-webhooks.{name} is not a path item: {e}"));
+            (name.clone(), item)
+        })
+        .collect()
 }
 
 fn component_responses(api: &OpenAPI) -> Vec<(&String, &openapiv3::Response)> {
@@ -194,8 +238,9 @@ fn decimal(n: &serde_json::Number) -> Decimal {
 #[test]
 fn every_documented_example_round_trips_and_is_pinned() {
     let examples = all_examples();
-    // 12 CryptoCloud, 7 Cryptoprocessing, 4 apiforcrypto: a pin, so a lost example is noticed.
-    assert_eq!(examples.len(), 23, "examples in specs/");
+    // 15 CryptoCloud, 10 Cryptoprocessing, 6 apiforcrypto (8 of them webhook payloads, one a
+    // form's field map): a pin, so a lost example is noticed.
+    assert_eq!(examples.len(), 31, "examples in specs/");
     for ex in &examples {
         if ex.not_a_payload {
             continue;

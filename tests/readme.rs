@@ -83,7 +83,7 @@ async fn apiforcrypto_example() -> Result<(), AnyError> {
         .await?;
     let again = client
         .get_invoice()
-        .uuid(&created.id)
+        .uuid(created.id.as_str())
         .send()
         .checked()
         .await?;

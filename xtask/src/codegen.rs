@@ -35,6 +35,21 @@ pub struct GeneratedCrate {
     pub types: usize,
     /// Wall time spent generating and formatting (spec loading excluded).
     pub elapsed: Duration,
+    /// Wall time of each phase (`cargo xtask bench` reports them).
+    pub phases: Phases,
+}
+
+/// Wall time of each phase of one crate's generation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Phases {
+    /// Reading and parsing the spec (YAML → OpenAPI). Set by [`regen`](crate::regen); zero
+    /// when [`generate_crate`] is called directly, since it gets a parsed spec.
+    pub parse: Duration,
+    /// Preparing the spec, progenitor's `generate_tokens`, and tokens → syntax tree.
+    pub generate: Duration,
+    /// prettyplease, item spacing, the appended extras, the rustfmt subprocess, and the
+    /// manifest.
+    pub format: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +113,7 @@ pub fn generate_crate(
         extend_types_module(&mut file, "pub use crate::enums::*;")?;
     }
     let types = count_types(&file);
+    let generate = start.elapsed();
 
     let lib_rs = {
         let mut text = header("//", &spec.path, &spec.sha256);
@@ -121,6 +137,7 @@ pub fn generate_crate(
     )?;
 
     let dir = format!("{GENERATED_DIR}/{}", provider.name);
+    let elapsed = start.elapsed();
     Ok(GeneratedCrate {
         name: provider.name.to_owned(),
         spec: spec.path.clone(),
@@ -136,7 +153,12 @@ pub fn generate_crate(
         ],
         operations: spec.operation_count(),
         types,
-        elapsed: start.elapsed(),
+        elapsed,
+        phases: Phases {
+            parse: Duration::ZERO,
+            generate,
+            format: elapsed - generate,
+        },
     })
 }
 

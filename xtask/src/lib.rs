@@ -20,8 +20,9 @@ mod workspace;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-pub use codegen::{generate_crate, GeneratedCrate, GeneratedFile, REGEN_COMMAND};
+pub use codegen::{generate_crate, GeneratedCrate, GeneratedFile, Phases, REGEN_COMMAND};
 pub use error::Error;
 pub use providers::{Provider, PROVIDERS};
 pub use spec::Spec;
@@ -63,8 +64,11 @@ pub fn regen_providers(
     let mut crates = Vec::with_capacity(providers.len());
     let mut expected = BTreeMap::new();
     for provider in providers {
+        let parse_start = Instant::now();
         let spec = Spec::load(workspace_root, provider.spec)?;
-        let generated = generate_crate(workspace_root, &manifest, provider, &spec)?;
+        let parse = parse_start.elapsed();
+        let mut generated = generate_crate(workspace_root, &manifest, provider, &spec)?;
+        generated.phases.parse = parse;
         for file in &generated.files {
             if expected
                 .insert(file.path.clone(), file.contents.clone())
@@ -78,11 +82,13 @@ pub fn regen_providers(
         }
         crates.push(generated);
     }
+    let sync_start = Instant::now();
     let outcome = sync::sync(workspace_root, &expected, mode)?;
     Ok(Report {
         mode,
         crates,
         outcome,
+        sync_elapsed: sync_start.elapsed(),
     })
 }
 
@@ -94,6 +100,9 @@ pub struct Report {
     pub crates: Vec<GeneratedCrate>,
     /// Files written and removed (always empty in [`Mode::Check`]).
     pub outcome: Outcome,
+    /// Wall time of writing `generated/` (or, in [`Mode::Check`], comparing it with the
+    /// expected files), for every crate at once.
+    pub sync_elapsed: Duration,
 }
 
 impl fmt::Display for Report {

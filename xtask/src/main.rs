@@ -1,6 +1,6 @@
 //! `cargo xtask <command>` (alias in .cargo/config.toml).
 
-use std::process::ExitCode;
+use std::process::{Command as Process, ExitCode};
 
 use clap::{Parser, Subcommand};
 use xtask::{regen, workspace_root, Mode};
@@ -24,11 +24,21 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Build the benchmarks in release mode and run them; see BENCHMARKS.md.
+    Bench {
+        /// Also rewrite the results section of BENCHMARKS.md with this run's tables.
+        #[arg(long)]
+        write: bool,
+        /// Arguments for the benchmark binary (`cargo xtask bench -- --help` lists them).
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Bench { write, args } => return bench(write, &args),
         Command::Regen { check } => {
             let mode = if check { Mode::Check } else { Mode::Write };
             regen(&workspace_root(), mode)
@@ -41,6 +51,28 @@ fn main() -> ExitCode {
         }
         Err(error) => {
             eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `cargo run --release -p benchmarks -- [--write BENCHMARKS.md] ARGS`, from the workspace root.
+fn bench(write: bool, args: &[String]) -> ExitCode {
+    let root = workspace_root();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Process::new(cargo);
+    command
+        .args(["run", "--release", "--package", "benchmarks", "--"])
+        .current_dir(&root);
+    if write {
+        command.arg("--write").arg(root.join("BENCHMARKS.md"));
+    }
+    command.args(args);
+    match command.status() {
+        Ok(status) if status.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("error: cannot run cargo: {error}");
             ExitCode::FAILURE
         }
     }

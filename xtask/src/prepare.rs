@@ -4,6 +4,8 @@
 //! row makes (open enums, error bodies that keep their raw text, bounded integers and lists)
 //! become replacements and conversions here, so no spec carries generator workarounds:
 //!
+//! - a string path parameter may not be empty, `.` or `..`: URL parsing would resolve such a
+//!   segment and send the request to another endpoint (`uuid("..")` → `/api/v1/wallets/`);
 //! - documentation extensions (`x-doc-note`, ...) are dropped, because typify compares whole
 //!   schemas, extensions included, when it looks for a conversion;
 //! - every named string enum becomes an open enum (`open_enum_macro`): replaced by a type the
@@ -45,6 +47,7 @@ pub fn prepare(provider: &Provider, api: &OpenAPI) -> Result<Prepared, String> {
     let mut prepared = Prepared::default();
     for_each_schema(&mut api, &mut |schema| strip_doc_extensions(schema));
 
+    guard_path_parameters(&mut api);
     if let Some(macro_path) = provider.open_enum_macro {
         open_enums(&mut api, macro_path, &mut prepared)?;
     }
@@ -70,6 +73,32 @@ pub fn prepare(provider: &Provider, api: &OpenAPI) -> Result<Prepared, String> {
     }
     prepared.api = api;
     Ok(prepared)
+}
+
+/// Matches any segment but ``, `.` and `..` (regress, which typify uses, has no lookahead).
+const PATH_SEGMENT: &str = r"^([^.].*|\.[^.].*|\.\..+)$";
+
+/// Gives each unconstrained string path parameter the [`PATH_SEGMENT`] pattern, so the
+/// generated type refuses a value that would change the path.
+fn guard_path_parameters(api: &mut OpenAPI) {
+    for item in api.paths.paths.values_mut() {
+        let ReferenceOr::Item(item) = item else { continue };
+        let operation_parameters = operations_mut(item).flat_map(|op| op.parameters.iter_mut());
+        for parameter in operation_parameters {
+            let ReferenceOr::Item(Parameter::Path { parameter_data, .. }) = parameter else {
+                continue;
+            };
+            if let ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) =
+                &mut parameter_data.format
+            {
+                if let SchemaKind::Type(Type::String(string)) = &mut schema.schema_kind {
+                    if string.pattern.is_none() && string.enumeration.is_empty() {
+                        string.pattern = Some(PATH_SEGMENT.to_owned());
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Keeps only the extensions typify reads.

@@ -123,8 +123,8 @@ const INVOICE_PRIMITIVES: Provider = Provider {
     dependencies: &[("invoice-primitives", "{ workspace = true }")],
     post_hook: Some("::invoice_primitives::error::record_status"),
     exec_hook: Some("::invoice_primitives::transport::exec"),
-    // Connect timeout (and progenitor's default total); `Config` sets each request's own.
-    timeout_secs: Some(10),
+    // `Client::new`'s connect and total timeouts; `Config::with_timeout` overrides the total.
+    timeout_secs: Some(30),
     open_enum_macro: Some("::invoice_primitives::open_enum"),
     error_body: Some("::invoice_primitives::ErrorBody"),
     bounded_int: Some("::invoice_primitives::BoundedInt"),
@@ -161,6 +161,13 @@ const INVOICE_PRIMITIVES: Provider = Provider {
             schema_type: "integer",
             format: "unix-seconds",
             rust_type: "::invoice_primitives::UnixTime",
+            impls: &[],
+        },
+        // A secret chosen by the merchant (apiforcrypto's per-invoice `secret_key`).
+        Conversion {
+            schema_type: "string",
+            format: "secret",
+            rust_type: "::invoice_primitives::Secret",
             impls: &[],
         },
         // A string in which the provider writes `None` for "no value".

@@ -41,6 +41,32 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Written as the plain string: a secret that must travel (apiforcrypto's per-invoice
+/// `secret_key`) is still never shown by `Debug`.
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
 /// A credential that cannot be used: empty, or not valid in an HTTP header, or an
 /// environment variable that is not set. Never contains the credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,7 +167,13 @@ impl HmacAuth {
     ) -> Result<Self, CredentialError> {
         Ok(Self {
             api_key: credential("the API key", api_key.into())?,
-            secret: credential("the secret key", secret.into())?,
+            // The secret only keys the HMAC; it never goes in a header.
+            secret: match secret.into() {
+                secret if secret.trim().is_empty() => {
+                    return Err(CredentialError("the secret key is empty".to_owned()))
+                }
+                secret => Secret(secret),
+            },
         })
     }
 
@@ -258,28 +290,27 @@ pub fn retry_after(response: &Response) -> Option<Duration> {
 pub struct Config<A> {
     /// The credentials.
     pub auth: A,
-    /// Time allowed for one attempt, from connecting to the end of the response body.
-    pub timeout: Duration,
+    /// Time allowed for one attempt, from connecting to the end of the response body; `None`
+    /// leaves it to the `reqwest::Client` (the generated `Client::new` gives it 30 s to
+    /// connect and 30 s in all).
+    pub timeout: Option<Duration>,
     /// When a call is sent again.
     pub retry: RetryPolicy,
 }
 
 impl<A: Authenticate> Config<A> {
-    /// Default time allowed for one attempt.
-    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
-    /// The credentials, with the default timeout and retry policy.
+    /// The credentials, with the default retry policy and the HTTP client's timeout.
     pub fn new(auth: A) -> Self {
         Self {
             auth,
-            timeout: Self::DEFAULT_TIMEOUT,
+            timeout: None,
             retry: RetryPolicy::default(),
         }
     }
 
-    /// Sets the time allowed for one attempt.
+    /// Sets the time allowed for one attempt, overriding the HTTP client's.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
         self
     }
 
@@ -299,6 +330,21 @@ impl<A: Authenticate> From<A> for Config<A> {
 /// Headers progenitor adds that no provider documents.
 const UNDOCUMENTED_HEADERS: [&str; 1] = ["api-version"];
 
+/// A base URL ending in `/` meets a path starting with `/`: `http://host//v2/...` would be
+/// another resource to a strict server. No documented path has an empty segment.
+fn collapse_slashes(request: &mut Request) {
+    let path = request.url().path();
+    if path.contains("//") {
+        let mut collapsed = String::with_capacity(path.len());
+        for c in path.chars() {
+            if !(c == '/' && collapsed.ends_with('/')) {
+                collapsed.push(c);
+            }
+        }
+        request.url_mut().set_path(&collapsed);
+    }
+}
+
 /// Sends `request` for a generated client: strips undocumented headers, authenticates, sets
 /// the timeout, and retries as [`RetryPolicy`] allows. `read_only` says whether the operation
 /// only reads (the generated code knows from the spec).
@@ -311,7 +357,10 @@ pub async fn exec<A: Authenticate>(
     for name in UNDOCUMENTED_HEADERS {
         request.headers_mut().remove(name);
     }
-    *request.timeout_mut() = Some(config.timeout);
+    if let Some(timeout) = config.timeout {
+        *request.timeout_mut() = Some(timeout);
+    }
+    collapse_slashes(&mut request);
     config.auth.authenticate(&mut request);
 
     let policy = &config.retry;
@@ -376,6 +425,12 @@ mod tests {
             HmacAuth::new("k", " ").unwrap_err().to_string(),
             "the secret key is empty"
         );
+        assert_eq!(
+            HmacAuth::new(" ", "s").unwrap_err().to_string(),
+            "the API key is empty"
+        );
+        // The secret only keys the HMAC: any bytes will do.
+        assert!(HmacAuth::new("k", "line\nbreak").is_ok());
     }
 
     #[test]

@@ -1,0 +1,214 @@
+//! apiforcrypto invoice notifications.
+//!
+//! apiforcrypto POSTs a notification to an invoice's `url_callback` when its status changes.
+//! The only proof of origin is the `secret_key` the merchant chose when creating the invoice:
+//! it is sent back only in these notifications. A receiver compares it, in constant time, with
+//! the key it stored for that invoice. Use a distinct, random `secret_key` per invoice: without
+//! one a notification cannot be verified.
+//!
+//! So the body must be read before it is verified, but only minimally: [`Delivery::read`]
+//! splits it into raw fields and takes the invoice `id` and `secret_key`, nothing typed. With
+//! the stored key, [`Delivery::verify`] compares and only then parses the body into the
+//! generated [`InvoiceCallback`] type (unknown fields kept in its `extra`). [`Verifier`] does
+//! both with a lookup ([`SecretKeys`]) from invoice id to stored key; use [`Delivery`] directly
+//! when the lookup is asynchronous (a database):
+//!
+//! ```
+//! use invoice_webhooks::apiforcrypto::Delivery;
+//! use invoice_webhooks::{Rejection, Secret};
+//!
+//! # async fn stored_key(_invoice: &str) -> Option<Secret> { None }
+//! async fn receive(headers: &http::HeaderMap, body: &[u8]) -> Result<(), Rejection> {
+//!     let delivery = Delivery::read(headers, body)?;
+//!     let expected = stored_key(delivery.invoice_id()).await;
+//!     let verified = delivery.verify(expected.as_ref())?;
+//!     println!("invoice {} is {}", verified.callback.id, verified.callback.status);
+//!     Ok(()) // answer HTTP 200 with the body `OK`, or the notification is sent again
+//! }
+//! ```
+//!
+//! Notifications are resent every minute until the receiver answers HTTP 200 `OK`: deduplicate
+//! them with [`Event::dedup_key`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::Arc;
+
+use http::HeaderMap;
+
+pub use ::apiforcrypto::types::{InvoiceCallback, InvoiceStatus};
+
+use crate::util::{malformed, require_json, same_secret, Fields};
+use crate::{DedupKey, Rejection, Secret, Verified, Verify};
+
+/// Where the verifier finds the key stored for an invoice: `None` if the invoice is not known
+/// (or was created without a key).
+///
+/// Implemented for closures `Fn(&str) -> Option<Secret>` and for maps from invoice id to key.
+pub trait SecretKeys: Send + Sync {
+    /// The key stored for the invoice `invoice_id` (its UUID).
+    fn secret_key(&self, invoice_id: &str) -> Option<Secret>;
+}
+
+impl<F> SecretKeys for F
+where
+    F: Fn(&str) -> Option<Secret> + Send + Sync,
+{
+    fn secret_key(&self, invoice_id: &str) -> Option<Secret> {
+        self(invoice_id)
+    }
+}
+
+impl<S: std::hash::BuildHasher + Send + Sync> SecretKeys for HashMap<String, Secret, S> {
+    fn secret_key(&self, invoice_id: &str) -> Option<Secret> {
+        self.get(invoice_id).cloned()
+    }
+}
+
+impl SecretKeys for BTreeMap<String, Secret> {
+    fn secret_key(&self, invoice_id: &str) -> Option<Secret> {
+        self.get(invoice_id).cloned()
+    }
+}
+
+/// Checks apiforcrypto notifications against the keys stored for their invoices.
+///
+/// Cheap to clone (the lookup is shared).
+#[derive(Clone)]
+pub struct Verifier {
+    keys: Arc<dyn SecretKeys>,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier").finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// A verifier that finds each invoice's key with `keys`.
+    pub fn new(keys: impl SecretKeys + 'static) -> Self {
+        Self {
+            keys: Arc::new(keys),
+        }
+    }
+
+    /// Checks a notification: `headers` are the request's, `body` its exact bytes.
+    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified<Event>, Rejection> {
+        let delivery = Delivery::read(headers, body)?;
+        let expected = self.keys.secret_key(delivery.invoice_id());
+        delivery.verify(expected.as_ref())
+    }
+}
+
+impl Verify for Verifier {
+    type Event = Event;
+
+    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified<Event>, Rejection> {
+        Verifier::verify(self, headers, body)
+    }
+}
+
+/// A notification read just enough to find its invoice's key, not yet verified.
+///
+/// `Debug` shows the invoice id only.
+pub struct Delivery {
+    fields: Fields,
+    invoice_id: String,
+    secret_key: String,
+}
+
+impl fmt::Debug for Delivery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Delivery")
+            .field("invoice_id", &self.invoice_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Delivery {
+    /// Reads the invoice `id` and `secret_key` of a notification, and nothing else.
+    ///
+    /// A `Content-Type` other than JSON is refused; none at all is accepted.
+    pub fn read(headers: &HeaderMap, body: &[u8]) -> Result<Self, Rejection> {
+        require_json(headers)?;
+        let fields = Fields::parse(body)?;
+        let invoice_id = match fields.get("id") {
+            None => return Err(Rejection::MalformedBody("no invoice `id`".into())),
+            Some(raw) => serde_json::from_str::<String>(raw.get())
+                .map_err(|_| Rejection::MalformedBody("the invoice `id` is not a string".into()))?,
+        };
+        let secret_key = match fields.get("secret_key") {
+            None => return Err(Rejection::MissingSecretKey),
+            Some(raw) => serde_json::from_str::<String>(raw.get())
+                .map_err(|_| Rejection::MalformedBody("`secret_key` is not a string".into()))?,
+        };
+        if secret_key.is_empty() {
+            return Err(Rejection::EmptySecretKey);
+        }
+        Ok(Self {
+            fields,
+            invoice_id,
+            secret_key,
+        })
+    }
+
+    /// The invoice's id (UUID), to look its key up with. Not verified yet.
+    pub fn invoice_id(&self) -> &str {
+        &self.invoice_id
+    }
+
+    /// Compares `secret_key` with `expected`, the key stored for [`invoice_id`](Self::invoice_id)
+    /// (`None` if there is none), in constant time; then parses the notification.
+    ///
+    /// The event's `secret_key` is cleared, so that it cannot reach a log through `Debug`; every
+    /// other field, unknown ones included, is kept.
+    pub fn verify(self, expected: Option<&Secret>) -> Result<Verified<Event>, Rejection> {
+        let expected = expected.ok_or(Rejection::UnknownInvoice)?;
+        if expected.expose().is_empty() {
+            return Err(Rejection::NoSecret);
+        }
+        if !same_secret(self.secret_key.as_bytes(), expected.expose().as_bytes()) {
+            return Err(Rejection::BadSecretKey);
+        }
+        let mut fields = self.fields;
+        fields.remove("secret_key");
+        // Amounts stay exact although `InvoiceCallback` keeps unknown members through
+        // `#[serde(flatten)]`: serde reads named fields straight from serde_json, and buffers
+        // (as `f64`, for numbers) only the members that land in `extra`.
+        let callback: InvoiceCallback =
+            serde_json::from_str(&fields.to_json()).map_err(malformed)?;
+        Ok(Verified::new(Event { callback }))
+    }
+}
+
+/// A verified notification.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Event {
+    /// The notification, its `secret_key` cleared.
+    pub callback: InvoiceCallback,
+}
+
+impl Event {
+    /// The key to deduplicate notifications by: the invoice id, its `status`, and the hashes of
+    /// its transactions (sorted). A resent notification has the same key; the next status, or
+    /// a new transaction, another.
+    pub fn dedup_key(&self) -> DedupKey {
+        let mut txs: Vec<&str> = self
+            .callback
+            .txs
+            .iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        txs.sort_unstable();
+        let mut parts = vec![
+            "apiforcrypto",
+            self.callback.id.as_str(),
+            self.callback.status.as_str(),
+        ];
+        parts.extend(txs);
+        DedupKey::new(parts)
+    }
+}

@@ -1,0 +1,436 @@
+//! CryptoCloud postbacks.
+//!
+//! CryptoCloud POSTs a postback to the project's notification URL after an invoice is paid,
+//! as JSON or as `application/x-www-form-urlencoded` (the project's setting). Its `token`
+//! field is the signature: a JWT signed with HS256 using the project's secret key, valid for 5
+//! minutes, issued afresh for each notification.
+//!
+//! [`Verifier::verify`] reads only `token` from the body, checks it (HS256 only: `none` and
+//! every other algorithm are refused; the signature; a numeric `exp`, not past beyond the
+//! allowed clock skew; `nbf` if present), and only then parses the whole body into the
+//! generated [`Postback`] type. Last, if a claim of the token names an invoice, it must be the
+//! body's `invoice_id` (see [`Claims::invoice_claims`]).
+//!
+//! ```
+//! use invoice_webhooks::{cryptocloud, Secret};
+//!
+//! let verifier = cryptocloud::Verifier::new(Secret::new("project secret"));
+//! # let (headers, body) = (http::HeaderMap::new(), b"{}");
+//! match verifier.verify(&headers, body) {
+//!     Ok(verified) => {
+//!         let postback = &verified.postback;
+//!         println!("invoice {} paid: {:?}", postback.invoice_id, postback.amount_crypto);
+//!         // Record verified.dedup_key() with the effect; skip it if it is already recorded.
+//!     }
+//!     Err(rejection) => println!("refused: {rejection}"), // answer rejection.status()
+//! }
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use http::HeaderMap;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+pub use ::cryptocloud::types::{CryptoCurrencyCode, Invoice, Postback, PostbackStatus};
+
+use crate::util::{encoding_of, malformed, media_type, shown, Encoding, Fields};
+use crate::{DedupKey, Rejection, Secret, Verified, Verify};
+
+/// Clock skew allowed by default when checking `exp` and `nbf`: 60 seconds.
+pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
+
+/// The only JWT algorithm accepted.
+const ALGORITHM: &str = "HS256";
+
+/// Claims that may name the postback's invoice, in the order they are checked.
+const INVOICE_CLAIMS: [&str; 3] = ["invoice_id", "uuid", "id"];
+
+/// Checks CryptoCloud postbacks with the project's secret key.
+///
+/// Cheap to clone (the clock is shared). `Debug` does not show the secret.
+#[derive(Clone)]
+pub struct Verifier {
+    key: DecodingKey,
+    empty_secret: bool,
+    leeway: Duration,
+    clock: Arc<dyn Fn() -> SystemTime + Send + Sync>,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("secret", &"***")
+            .field("leeway", &self.leeway)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// A verifier for tokens signed with `secret`, the secret key of the project's settings.
+    /// With an empty secret every delivery is refused with [`Rejection::NoSecret`].
+    pub fn new(secret: Secret) -> Self {
+        Self {
+            key: DecodingKey::from_secret(secret.expose().as_bytes()),
+            empty_secret: secret.expose().is_empty(),
+            leeway: DEFAULT_LEEWAY,
+            clock: Arc::new(SystemTime::now),
+        }
+    }
+
+    /// Clock skew allowed between CryptoCloud and this server when checking `exp` and `nbf`
+    /// ([`DEFAULT_LEEWAY`] unless set).
+    pub fn with_leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// The clock [`verify`](Self::verify) reads the time from (the system clock unless set);
+    /// for tests, or a server whose clock is known to be off.
+    pub fn with_clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Checks a postback delivered now (by the verifier's clock): `headers` are the request's
+    /// (`Content-Type` says JSON or form), `body` its exact bytes.
+    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified<Event>, Rejection> {
+        self.verify_at(headers, body, (self.clock)())
+    }
+
+    /// Checks a postback as [`verify`](Self::verify) does, at the time `now`.
+    pub fn verify_at(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<Verified<Event>, Rejection> {
+        if self.empty_secret {
+            return Err(Rejection::NoSecret);
+        }
+        let encoding = match media_type(headers)? {
+            Some(media) => {
+                encoding_of(&media).ok_or_else(|| Rejection::WrongContentType(shown(&media)))?
+            }
+            None => sniff(body),
+        };
+        // Only split into fields (raw JSON text each), nothing typed: the token is all that
+        // is read before it is checked.
+        let mut fields = match encoding {
+            Encoding::Json => Fields::parse(body)?,
+            Encoding::Form => form_fields(body)?,
+        };
+        let token = match fields.get("token") {
+            None => return Err(Rejection::MissingToken),
+            Some(raw) => {
+                serde_json::from_str::<String>(raw.get()).map_err(|_| Rejection::MalformedToken)?
+            }
+        };
+        let claims = self.check_token(&token, now)?;
+
+        // Authentic: now the whole body.
+        let (invoice_info, invoice_info_issue) = match fields.remove("invoice_info") {
+            None => (None, None),
+            Some(raw) => invoice_info(&raw),
+        };
+        let mut postback: Postback = serde_json::from_str(&fields.to_json()).map_err(malformed)?;
+        postback.invoice_info = invoice_info;
+
+        let body_invoice = bare(&postback.invoice_id);
+        if claims
+            .invoice_claims()
+            .any(|(_, claimed)| bare(claimed) != body_invoice)
+        {
+            return Err(Rejection::InvoiceMismatch);
+        }
+        Ok(Verified::new(Event {
+            postback,
+            claims,
+            encoding: match encoding {
+                Encoding::Json => BodyEncoding::Json,
+                Encoding::Form => BodyEncoding::Form,
+            },
+            invoice_info_issue,
+        }))
+    }
+
+    /// The token's claims, if its algorithm, signature and times check out at `now`.
+    fn check_token(&self, token: &str, now: SystemTime) -> Result<Claims, Rejection> {
+        if token.is_empty() {
+            return Err(Rejection::EmptyToken);
+        }
+        let parts: Vec<&str> = token.split('.').collect();
+        let [header, _, _] = parts[..] else {
+            return Err(Rejection::MalformedToken);
+        };
+        // The algorithm is read first, so that `none` and the other algorithms are named in the
+        // rejection (jsonwebtoken reports an unknown name such as `none` as malformed JSON).
+        let header = URL_SAFE_NO_PAD
+            .decode(header)
+            .map_err(|_| Rejection::MalformedToken)?;
+        let header: Map<String, Value> =
+            serde_json::from_slice(&header).map_err(|_| Rejection::MalformedToken)?;
+        match header.get("alg") {
+            Some(Value::String(alg)) if alg == ALGORITHM => {}
+            Some(Value::String(alg)) => return Err(Rejection::DisallowedAlgorithm(shown(alg))),
+            _ => return Err(Rejection::MalformedToken),
+        }
+
+        // Signature only: the times are checked below against `now`, so that the clock can
+        // be injected; no claim is required by jsonwebtoken, `exp` is required here.
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        validation.leeway = 0;
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &self.key, &validation)
+            .map_err(|e| match e.kind() {
+                ErrorKind::InvalidSignature => Rejection::BadToken,
+                ErrorKind::InvalidAlgorithm => Rejection::DisallowedAlgorithm(ALGORITHM.into()),
+                _ => Rejection::MalformedToken,
+            })?;
+        let map = data.claims;
+
+        let now = unix_seconds(now);
+        let leeway = i64::try_from(self.leeway.as_secs()).unwrap_or(i64::MAX);
+        let expires_at = match map.get("exp") {
+            Some(exp) => seconds(exp).ok_or(Rejection::MissingExpiry)?,
+            None => return Err(Rejection::MissingExpiry),
+        };
+        if now >= expires_at.saturating_add(leeway) {
+            return Err(Rejection::ExpiredToken);
+        }
+        if let Some(nbf) = map.get("nbf") {
+            let nbf = seconds(nbf).ok_or(Rejection::MalformedToken)?;
+            if now.saturating_add(leeway) < nbf {
+                return Err(Rejection::TokenNotYetValid);
+            }
+        }
+        Ok(Claims { map, expires_at })
+    }
+}
+
+impl Verify for Verifier {
+    type Event = Event;
+
+    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified<Event>, Rejection> {
+        Verifier::verify(self, headers, body)
+    }
+}
+
+/// A verified postback.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Event {
+    /// The postback. `invoice_info` is `None` when it was not sent, or could not be read (see
+    /// [`invoice_info_issue`](Self::invoice_info_issue)).
+    pub postback: Postback,
+    /// The claims of the postback's token.
+    pub claims: Claims,
+    /// How the body was encoded.
+    pub encoding: BodyEncoding,
+    /// Why `invoice_info` was sent but left out of [`postback`](Self::postback): its form in
+    /// form-encoded postbacks is not documented, so a value that cannot be read does not make
+    /// an authentic postback fail.
+    pub invoice_info_issue: Option<InvoiceInfoIssue>,
+}
+
+impl Event {
+    /// The key to deduplicate deliveries by: the invoice id (without `INV-`), the postback's
+    /// `status`, and `invoice_info.status` when present (a later postback about the same
+    /// invoice reporting another state of it is not a duplicate). The token is not part of it:
+    /// it is issued afresh for each delivery.
+    pub fn dedup_key(&self) -> DedupKey {
+        let info_status = self
+            .postback
+            .invoice_info
+            .as_ref()
+            .map(|info| info.status.as_str())
+            .unwrap_or("");
+        DedupKey::new([
+            "cryptocloud",
+            bare(&self.postback.invoice_id),
+            self.postback.status.as_str(),
+            info_status,
+        ])
+    }
+
+    /// The invoice's identifier with its `INV-` prefix, as the invoice-information endpoint
+    /// takes it (`INV-89UX09KA`).
+    pub fn invoice_uuid(&self) -> String {
+        format!("INV-{}", bare(&self.postback.invoice_id))
+    }
+}
+
+/// How a postback's body was encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BodyEncoding {
+    /// `application/json`.
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+}
+
+/// An `invoice_info` that was sent but could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvoiceInfoIssue {
+    /// The value as sent: JSON text, or the text of a form field.
+    pub raw: String,
+    /// Why it could not be read as an [`Invoice`].
+    pub reason: String,
+}
+
+/// The claims of a verified token.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Claims {
+    map: Map<String, Value>,
+    expires_at: i64,
+}
+
+impl Claims {
+    /// `exp`: when the token expires, in unix seconds.
+    pub fn expires_at(&self) -> i64 {
+        self.expires_at
+    }
+
+    /// A claim by name.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.map.get(name)
+    }
+
+    /// Every claim.
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.map
+    }
+
+    /// The claims that name an invoice: each of `invoice_id`, `uuid` and `id` that holds a
+    /// string, with its name.
+    ///
+    /// The docs say the invoice's UUID is added to the token but not under which claim, and
+    /// their example token has only `{"id": 13, "exp": ...}` (a number, so it names no
+    /// invoice). The verifier requires each string claim listed here to be the body's
+    /// `invoice_id`, compared without the `INV-` prefix; a token with none of them is not
+    /// checked against the body.
+    pub fn invoice_claims(&self) -> impl Iterator<Item = (&'static str, &str)> {
+        INVOICE_CLAIMS
+            .into_iter()
+            .filter_map(|name| match self.map.get(name) {
+                Some(Value::String(value)) => Some((name, value.as_str())),
+                _ => None,
+            })
+    }
+}
+
+/// An invoice id without its `INV-` prefix (any letter case).
+fn bare(id: &str) -> &str {
+    match id.get(..4) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("INV-") => &id[4..],
+        _ => id,
+    }
+}
+
+/// A body without `Content-Type`: JSON if it starts with `{`, else a form.
+fn sniff(body: &[u8]) -> Encoding {
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Encoding::Json,
+        _ => Encoding::Form,
+    }
+}
+
+/// The fields of a form body, each value as a JSON string. A field given twice is refused.
+fn form_fields(body: &[u8]) -> Result<Fields, Rejection> {
+    if std::str::from_utf8(body).is_err() {
+        return Err(Rejection::MalformedBody("the form is not UTF-8".into()));
+    }
+    let mut fields = Vec::new();
+    for (key, value) in form_urlencoded::parse(body) {
+        if fields.iter().any(|(k, _)| *k == key) {
+            return Err(Rejection::MalformedBody(format!(
+                "duplicate field `{}`",
+                shown(&key)
+            )));
+        }
+        let json = serde_json::to_string(&value).expect("a string serializes");
+        let raw = RawValue::from_string(json).expect("a serialized string is JSON");
+        fields.push((key.into_owned(), raw));
+    }
+    Ok(Fields(fields))
+}
+
+/// Reads `invoice_info` leniently: a JSON object, or (form-encoded postbacks, this crate's
+/// assumption) a string holding the object's JSON text. `null` is no value.
+fn invoice_info(raw: &RawValue) -> (Option<Invoice>, Option<InvoiceInfoIssue>) {
+    if raw.get() == "null" {
+        return (None, None);
+    }
+    let text = match serde_json::from_str::<String>(raw.get()) {
+        Ok(text) => text,
+        Err(_) => raw.get().to_owned(),
+    };
+    match serde_json::from_str::<Invoice>(&text) {
+        Ok(invoice) => (Some(invoice), None),
+        Err(e) => (
+            None,
+            Some(InvoiceInfoIssue {
+                raw: text,
+                reason: e.to_string(),
+            }),
+        ),
+    }
+}
+
+/// A JSON number of seconds (a fraction is dropped, toward the past).
+fn seconds(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_i64().or_else(|| {
+            let f = n.as_f64()?.floor();
+            (f.is_finite() && f >= i64::MIN as f64 && f <= i64::MAX as f64).then_some(f as i64)
+        }),
+        _ => None,
+    }
+}
+
+fn unix_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_strips_the_prefix_once() {
+        assert_eq!(bare("INV-89UX09KA"), "89UX09KA");
+        assert_eq!(bare("inv-89UX09KA"), "89UX09KA");
+        assert_eq!(bare("89UX09KA"), "89UX09KA");
+        assert_eq!(bare("INV-INV-1"), "INV-1");
+        assert_eq!(bare("IN"), "IN");
+        assert_eq!(bare("ÉÉÉ"), "ÉÉÉ");
+    }
+
+    #[test]
+    fn seconds_accept_integers_and_floats() {
+        assert_eq!(seconds(&serde_json::json!(1631786426)), Some(1631786426));
+        assert_eq!(seconds(&serde_json::json!(1631786426.9)), Some(1631786426));
+        assert_eq!(seconds(&serde_json::json!("1631786426")), None);
+        assert_eq!(seconds(&serde_json::json!(1e300)), None);
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff(b"  {\"a\":1}"), Encoding::Json);
+        assert_eq!(sniff(b"a=1"), Encoding::Form);
+        assert_eq!(sniff(b""), Encoding::Form);
+    }
+}

@@ -1,0 +1,202 @@
+//! Cryptoprocessing (CoinsPaid) invoice callbacks.
+//!
+//! Callbacks are signed like the API's requests: `X-Processing-Signature` is the hex
+//! HMAC-SHA512 of the raw body keyed with the secret key, and `X-Processing-Key` carries the
+//! API key. [`Verifier::verify`] checks the signature over the exact bytes received (upper- or
+//! lowercase hex, compared in constant time), optionally the API key, and only then parses the
+//! body into the generated [`InvoiceCallback`] type, which accepts the documented
+//! inconsistencies (`foreign_id` and `confirmations` as text or number, `error` as `""` or
+//! `null`).
+//!
+//! The same callback may arrive more than once, and one invoice gets a callback per status:
+//! deduplicate callbacks with [`Event::dedup_key`] and credit each payment once with
+//! [`Event::transaction_keys`].
+//!
+//! ```
+//! use invoice_webhooks::{cryptoprocessing, Secret};
+//!
+//! let verifier = cryptoprocessing::Verifier::new(Secret::new("secret key"))
+//!     .with_api_key(Secret::new("api key"));
+//! # let (headers, body) = (http::HeaderMap::new(), b"{}");
+//! if let Ok(verified) = verifier.verify(&headers, body) {
+//!     println!("invoice {} is {}", verified.callback.id, verified.callback.status);
+//! }
+//! ```
+
+use std::fmt;
+
+use hmac::{Hmac, Mac};
+use http::HeaderMap;
+use sha2::Sha512;
+
+pub use ::cryptoprocessing::types::{
+    CallbackTransaction, Confirmations, ForeignId, InvoiceCallback, InvoiceStatus,
+};
+
+use crate::util::{malformed, require_json, same_secret};
+use crate::{DedupKey, Rejection, Secret, Verified, Verify};
+
+/// The header carrying the body's signature.
+pub const SIGNATURE_HEADER: &str = "x-processing-signature";
+/// The header carrying the API key.
+pub const API_KEY_HEADER: &str = "x-processing-key";
+
+/// Length of an HMAC-SHA512, in bytes.
+const MAC_LEN: usize = 64;
+
+/// Checks Cryptoprocessing callbacks with the secret key (and, optionally, the API key).
+///
+/// `Debug` does not show the keys.
+#[derive(Clone)]
+pub struct Verifier {
+    secret: Secret,
+    api_key: Option<Secret>,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("secret", &"***")
+            .field("checks_api_key", &self.api_key.is_some())
+            .finish()
+    }
+}
+
+impl Verifier {
+    /// A verifier for callbacks signed with `secret`, the secret key of the account. With an
+    /// empty secret every delivery is refused with [`Rejection::NoSecret`].
+    pub fn new(secret: Secret) -> Self {
+        Self {
+            secret,
+            api_key: None,
+        }
+    }
+
+    /// Also require `X-Processing-Key` to be `api_key` (compared in constant time).
+    pub fn with_api_key(mut self, api_key: Secret) -> Self {
+        self.api_key = Some(api_key);
+        self
+    }
+
+    /// Checks a callback: `headers` are the request's, `body` its exact bytes.
+    ///
+    /// A `Content-Type` other than JSON is refused; none at all is accepted (the docs do not
+    /// name one). The signature is checked before anything else of the body is read.
+    pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified<Event>, Rejection> {
+        if self.secret.expose().is_empty() {
+            return Err(Rejection::NoSecret);
+        }
+        require_json(headers)?;
+        let signature = signature(headers)?;
+        let mut mac = Hmac::<Sha512>::new_from_slice(self.secret.expose().as_bytes())
+            .expect("HMAC takes a key of any length");
+        mac.update(body);
+        // Constant time.
+        mac.verify_slice(&signature)
+            .map_err(|_| Rejection::BadSignature)?;
+        if let Some(expected) = &self.api_key {
+            let given = single(headers, API_KEY_HEADER)
+                .map_err(|()| Rejection::BadApiKey)?
+                .ok_or(Rejection::MissingApiKey)?;
+            if !same_secret(given.as_bytes(), expected.expose().as_bytes()) {
+                return Err(Rejection::BadApiKey);
+            }
+        }
+        let callback: InvoiceCallback = serde_json::from_slice(body).map_err(malformed)?;
+        Ok(Verified::new(Event { callback }))
+    }
+}
+
+impl Verify for Verifier {
+    type Event = Event;
+
+    fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified<Event>, Rejection> {
+        Verifier::verify(self, headers, body)
+    }
+}
+
+/// The value of a header that may appear at most once: `Err` if it appears more than once.
+fn single<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h http::HeaderValue>, ()> {
+    let mut values = headers.get_all(name).iter();
+    let first = values.next();
+    match values.next() {
+        Some(_) => Err(()),
+        None => Ok(first),
+    }
+}
+
+/// The MAC of `X-Processing-Signature`: 128 hex digits, either case, surrounding spaces
+/// ignored.
+fn signature(headers: &HeaderMap) -> Result<Vec<u8>, Rejection> {
+    let value = single(headers, SIGNATURE_HEADER)
+        .map_err(|()| Rejection::MalformedSignature)?
+        .ok_or(Rejection::MissingSignature)?;
+    let text = value
+        .to_str()
+        .map_err(|_| Rejection::MalformedSignature)?
+        .trim();
+    if text.is_empty() {
+        return Err(Rejection::EmptySignature);
+    }
+    match hex::decode(text) {
+        Ok(mac) if mac.len() == MAC_LEN => Ok(mac),
+        _ => Err(Rejection::MalformedSignature),
+    }
+}
+
+/// A verified invoice callback.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Event {
+    /// The callback.
+    pub callback: InvoiceCallback,
+}
+
+impl Event {
+    /// The key to deduplicate callbacks by: the callback's `id`, its `status`, and the ids of
+    /// its transactions (sorted). The same callback delivered twice has the same key; the next
+    /// status of the invoice, or a new payment to it, has another.
+    pub fn dedup_key(&self) -> DedupKey {
+        let id = self.callback.id.to_string();
+        let mut transactions: Vec<String> = self
+            .callback
+            .transactions
+            .iter()
+            .flatten()
+            .map(transaction_id)
+            .collect();
+        transactions.sort();
+        let mut parts = vec!["cryptoprocessing", &id, self.callback.status.as_str()];
+        parts.extend(transactions.iter().map(String::as_str));
+        DedupKey::new(parts)
+    }
+
+    /// One key per transaction, to credit each payment once: a transaction appears again in
+    /// later callbacks (with more confirmations, or a new status). Keyed by the transaction's
+    /// `id`, or by its `txid` when it has none.
+    pub fn transaction_keys(&self) -> Vec<DedupKey> {
+        self.callback
+            .transactions
+            .iter()
+            .flatten()
+            .map(|tx| DedupKey::new(["cryptoprocessing-transaction", &transaction_id(tx)]))
+            .collect()
+    }
+}
+
+fn transaction_id(tx: &CallbackTransaction) -> String {
+    match (&tx.id, &tx.txid) {
+        (Some(id), _) => id.to_string(),
+        (None, Some(txid)) => format!("txid:{txid}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// The number of confirmations, whichever form it was sent in (`"0"` or `3`); `None` for text
+/// that is not a number.
+pub fn confirmation_count(confirmations: &Confirmations) -> Option<u64> {
+    match confirmations {
+        Confirmations::Int64(n) => u64::try_from(*n).ok(),
+        Confirmations::String(text) => text.trim().parse().ok(),
+    }
+}
