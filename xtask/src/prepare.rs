@@ -82,7 +82,9 @@ const PATH_SEGMENT: &str = r"^([^.].*|\.[^.].*|\.\..+)$";
 /// generated type refuses a value that would change the path.
 fn guard_path_parameters(api: &mut OpenAPI) {
     for item in api.paths.paths.values_mut() {
-        let ReferenceOr::Item(item) = item else { continue };
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
         let operation_parameters = operations_mut(item).flat_map(|op| op.parameters.iter_mut());
         for parameter in operation_parameters {
             let ReferenceOr::Item(Parameter::Path { parameter_data, .. }) = parameter else {

@@ -54,7 +54,10 @@ fn every_spec_example_verifies_and_parses() {
         let verified = verifier()
             .verify(&json_headers(), &body(&example(&name)))
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(verified.callback.secret_key.is_none(), "the secret is cleared");
+        assert!(
+            verified.callback.secret_key.is_none(),
+            "the secret is cleared"
+        );
         assert!(!format!("{verified:?}").contains(KEY));
         insta::assert_debug_snapshot!(format!("example_{name}"), verified);
         insta::assert_snapshot!(

@@ -1,0 +1,223 @@
+//! The benchmarks behind BENCHMARKS.md: `cargo xtask bench` builds this in release mode and
+//! runs it. Every figure is printed next to a floor or peer measured in the same run, as a
+//! ratio, so results compare across machines.
+
+mod alloc;
+mod callgrind;
+mod decode;
+mod fixtures;
+mod floor;
+mod harness;
+mod proto;
+mod regen;
+mod report;
+mod requests;
+mod scale;
+mod server;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Parser, ValueEnum};
+
+#[global_allocator]
+static GLOBAL: alloc::Counting = alloc::Counting;
+
+#[derive(Parser)]
+#[command(name = "benchmarks", about = "Run the benchmarks; see BENCHMARKS.md")]
+struct Cli {
+    /// Rewrite the results section of this file (BENCHMARKS.md) with the tables.
+    #[arg(long, value_name = "PATH")]
+    write: Option<PathBuf>,
+    /// Short samples and small sizes: checks that everything runs, in seconds. Not for the record.
+    #[arg(long)]
+    quick: bool,
+    /// Run only these sections (repeatable).
+    #[arg(long, value_enum)]
+    only: Vec<Section>,
+    /// Decode the fixture this many times (into `--decoder`) and exit (for profilers:
+    /// `valgrind --tool=callgrind target/release/benchmarks --profile-decode 200`).
+    #[arg(long, value_name = "ITERATIONS")]
+    profile_decode: Option<u64>,
+    /// Send this many CryptoCloud list requests, one at a time, through the generated client
+    /// (`--decoder generated`) or the bare floor (`--decoder floor`) and exit (for profilers).
+    #[arg(long, value_name = "REQUESTS")]
+    profile_requests: Option<u64>,
+    /// What `--profile-decode` decodes into, or who sends `--profile-requests`.
+    #[arg(long, value_enum, default_value = "generated")]
+    decoder: Decoder,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Decoder {
+    Floor,
+    Value,
+    Generated,
+    Prototype,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Section {
+    Regen,
+    Decode,
+    Requests,
+    Scale,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let root = xtask::workspace_root();
+    let examples = fixtures::Examples::load(&root);
+    let factory = fixtures::InvoiceFactory::new(&examples);
+    let body = decode::fixture(&factory);
+
+    if let Some(iterations) = cli.profile_decode {
+        for _ in 0..iterations {
+            decode::once(cli.decoder, &body);
+        }
+        return;
+    }
+    if let Some(requests) = cli.profile_requests {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("client runtime");
+        let server = server::Server::start(&examples, 0);
+        let clients = requests::Clients::new(&server, &examples);
+        rt.block_on(clients.profile(cli.decoder == Decoder::Generated, requests));
+        return;
+    }
+    let wants = |s: Section| cli.only.is_empty() || cli.only.contains(&s);
+    let settings = if cli.quick {
+        harness::Settings::QUICK
+    } else {
+        harness::Settings::FULL
+    };
+    let (sizes, lookups): (&[usize], &[usize]) = if cli.quick {
+        (&[100, 1_000], &[1_000])
+    } else {
+        (&[1_000, 10_000, 100_000], &[1_000, 10_000])
+    };
+
+    let started = Instant::now();
+    let mut command = String::from("cargo xtask bench");
+    if cli.write.is_some() {
+        command.push_str(" --write");
+    }
+    // The arguments as given to `cargo xtask bench -- …`: without `--write PATH`, which
+    // `cargo xtask bench --write` adds.
+    let mut passthrough = Vec::new();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--write" {
+            args.next();
+        } else if !arg.starts_with("--write=") {
+            passthrough.push(arg);
+        }
+    }
+    if !passthrough.is_empty() {
+        command.push_str(" -- ");
+        command.push_str(&passthrough.join(" "));
+    }
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let header = format!(
+        "Run on {date} with `{command}`: {cores} cores{cpu}, {rustc}, release profile.",
+        date = report::today(),
+        cpu = report::cpu_model()
+            .map(|m| format!(" ({m})"))
+            .unwrap_or_default(),
+        rustc = report::tool_version("rustc", "--version").unwrap_or_else(|| "rustc".into()),
+    );
+    println!("{header}\n");
+    let mut sections = vec![header];
+    let mut emit = |text: String| {
+        println!("{text}");
+        let _ = std::io::stdout().flush();
+        sections.push(text.trim_end().to_owned());
+    };
+
+    if wants(Section::Regen) {
+        emit(regen::run(&root, if cli.quick { 2 } else { 7 }));
+    }
+    if wants(Section::Decode) {
+        emit(decode::run(
+            settings,
+            &body,
+            !cli.quick && callgrind::available(),
+        ));
+    }
+    if wants(Section::Requests) || wants(Section::Scale) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("client runtime");
+        let invoices = sizes.iter().chain(lookups).copied().max().unwrap_or(0);
+        let server = server::Server::start(&examples, invoices);
+        if wants(Section::Requests) {
+            emit(requests::run(
+                settings,
+                &rt,
+                &server,
+                &examples,
+                !cli.quick && callgrind::available(),
+            ));
+        }
+        if wants(Section::Scale) {
+            let clients = requests::Clients::new(&server, &examples);
+            emit(scale::run(
+                &rt, &server, &clients, sizes, lookups, cli.quick,
+            ));
+        }
+    }
+    eprintln!("benchmarks took {:.0} s", started.elapsed().as_secs_f64());
+
+    if let Some(path) = cli.write {
+        if let Err(e) = report::splice(&path, &sections.join("\n\n")) {
+            eprintln!("error: {e}");
+            std::process::exit(1);
+        }
+        eprintln!("wrote the results into {}", path.display());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Correctness only: the fixtures decode, and the paging server and both sides of the
+    //! scale benchmark agree on every record. Nothing here depends on speed.
+
+    use super::*;
+
+    #[test]
+    fn fixture_decodes_into_every_target() {
+        let examples = fixtures::Examples::load(&xtask::workspace_root());
+        decode::check(&decode::fixture(&fixtures::InvoiceFactory::new(&examples)));
+    }
+
+    #[test]
+    fn paging_and_lookups_return_every_invoice() {
+        let examples = fixtures::Examples::load(&xtask::workspace_root());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = server::Server::start(&examples, 250);
+        let clients = requests::Clients::new(&server, &examples);
+        server.set_period(250);
+        assert_eq!(rt.block_on(scale::tests::list_all(&clients, true)), 250);
+        assert_eq!(rt.block_on(scale::tests::list_all(&clients, false)), 250);
+        let ids: Vec<String> = (0..250).map(fixtures::invoice_id).collect();
+        for concurrency in [1, 4] {
+            assert_eq!(
+                rt.block_on(scale::tests::get_many(&clients, &ids, concurrency, true)),
+                250
+            );
+            assert_eq!(
+                rt.block_on(scale::tests::get_many(&clients, &ids, concurrency, false)),
+                250
+            );
+        }
+        // 3 windows per walk (100 + 100 + 50), 3 batches per look-up.
+        assert_eq!(server.requests(), 2 * 3 + 4 * 3);
+    }
+}

@@ -1,0 +1,416 @@
+//! Section 3, request overhead: each generated client against a bare `reqwest::Client` +
+//! `serde_json` call sending the same request (same method, path, body bytes and headers) to
+//! the same in-process server, sequentially and 64 in flight; and the Cryptoprocessing signing
+//! cost.
+
+use std::future::Future;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use invoice_primitives::transport::hmac_sha512_hex;
+use invoice_primitives::{Config, HmacAuth, NoAuth, SendExt, TokenAuth};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use sha2::{Digest, Sha512};
+use tokio::runtime::Runtime;
+
+use crate::callgrind;
+use crate::fixtures::Examples;
+use crate::floor::{FloorAfInvoice, FloorCpCreateResponse, FloorListResponse};
+use crate::harness::{self, Entry, Measured, Settings};
+use crate::report::Table;
+use crate::server::{Server, AF_GET_PREFIX, CC_LIST, CP_CREATE};
+
+/// Requests kept in flight in the concurrent mode.
+pub const IN_FLIGHT: usize = 64;
+/// The per-attempt timeout `Config` sets, given to the floor's requests too.
+const TIMEOUT: Duration = Duration::from_secs(30);
+const TOKEN: &str = "bench-api-key";
+const CP_KEY: &str = "bench-processing-key";
+const CP_SECRET: &str = "bench-processing-secret";
+
+/// The three generated clients and the bare one, all pointed at `server`.
+pub struct Clients {
+    pub base: String,
+    pub cc: cryptocloud::Client,
+    pub cp: cryptoprocessing::Client,
+    pub af: apiforcrypto::Client,
+    pub bare: reqwest::Client,
+    cc_request: cryptocloud::types::InvoiceListRequest,
+    cc_request_json: serde_json::Value,
+    cp_request: cryptoprocessing::types::InvoiceCreateRequest,
+    cp_request_json: serde_json::Value,
+    af_uuid: String,
+}
+
+impl Clients {
+    pub fn new(server: &Server, examples: &Examples) -> Self {
+        let base = server.url();
+        Self {
+            cc: cryptocloud::Client::new(&base, Config::new(TokenAuth::new(TOKEN).unwrap())),
+            cp: cryptoprocessing::Client::new(
+                &base,
+                Config::new(HmacAuth::new(CP_KEY, CP_SECRET).unwrap()),
+            ),
+            af: apiforcrypto::Client::new(&base, Config::new(NoAuth)),
+            bare: reqwest::Client::new(),
+            cc_request: serde_json::from_value(examples.cc_list_request.clone()).unwrap(),
+            cc_request_json: examples.cc_list_request.clone(),
+            cp_request: serde_json::from_value(examples.cp_create_request.clone()).unwrap(),
+            cp_request_json: examples.cp_create_request.clone(),
+            af_uuid: examples.af_uuid.clone(),
+            base,
+        }
+    }
+
+    /// `n` sequential CryptoCloud list requests (for profilers).
+    pub async fn profile(&self, generated: bool, n: u64) {
+        for _ in 0..n {
+            if generated {
+                self.cc_generated().await;
+            } else {
+                self.cc_floor().await;
+            }
+        }
+    }
+
+    async fn cc_generated(&self) {
+        let page = self
+            .cc
+            .list_invoices()
+            .body(self.cc_request.clone())
+            .send()
+            .checked()
+            .await
+            .expect("cryptocloud list");
+        black_box(page);
+    }
+
+    async fn cc_floor(&self) {
+        let bytes = self
+            .bare
+            .post(format!("{}{CC_LIST}", self.base))
+            .header(ACCEPT, "application/json")
+            .header(AUTHORIZATION, format!("Token {TOKEN}"))
+            .json(&self.cc_request_json)
+            .timeout(TIMEOUT)
+            .send()
+            .await
+            .expect("send")
+            .error_for_status()
+            .expect("status")
+            .bytes()
+            .await
+            .expect("body");
+        black_box(serde_json::from_slice::<FloorListResponse>(&bytes).expect("decode"));
+    }
+
+    async fn cp_generated(&self) {
+        let created = self
+            .cp
+            .create_invoice()
+            .body(self.cp_request.clone())
+            .send()
+            .checked()
+            .await
+            .expect("cryptoprocessing create");
+        black_box(created);
+    }
+
+    async fn cp_floor(&self) {
+        let body = serde_json::to_vec(&self.cp_request_json).expect("serialize");
+        let signature = hmac_sha512_hex(CP_SECRET.as_bytes(), &body);
+        let bytes = self
+            .bare
+            .post(format!("{}{CP_CREATE}", self.base))
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/json")
+            .header("x-processing-key", CP_KEY)
+            .header("x-processing-signature", signature)
+            .body(body)
+            .timeout(TIMEOUT)
+            .send()
+            .await
+            .expect("send")
+            .error_for_status()
+            .expect("status")
+            .bytes()
+            .await
+            .expect("body");
+        black_box(serde_json::from_slice::<FloorCpCreateResponse>(&bytes).expect("decode"));
+    }
+
+    async fn af_generated(&self) {
+        let invoice = self
+            .af
+            .get_invoice()
+            .uuid(self.af_uuid.as_str())
+            .send()
+            .checked()
+            .await
+            .expect("apiforcrypto get");
+        black_box(invoice);
+    }
+
+    async fn af_floor(&self) {
+        let bytes = self
+            .bare
+            .get(format!("{}{AF_GET_PREFIX}{}", self.base, self.af_uuid))
+            .header(ACCEPT, "application/json")
+            .timeout(TIMEOUT)
+            .send()
+            .await
+            .expect("send")
+            .error_for_status()
+            .expect("status")
+            .bytes()
+            .await
+            .expect("body");
+        black_box(serde_json::from_slice::<FloorAfInvoice>(&bytes).expect("decode"));
+    }
+}
+
+fn sequential<'a, F, Fut>(rt: &'a Runtime, name: &str, call: F) -> Entry<'a>
+where
+    F: Fn() -> Fut + 'a,
+    Fut: Future<Output = ()>,
+{
+    Entry::new(name, move |n| {
+        rt.block_on(async {
+            let start = Instant::now();
+            for _ in 0..n {
+                call().await;
+            }
+            start.elapsed()
+        })
+    })
+}
+
+fn concurrent<'a, F, Fut>(rt: &'a Runtime, name: &str, call: F) -> Entry<'a>
+where
+    F: Fn() -> Fut + 'a,
+    Fut: Future<Output = ()>,
+{
+    Entry::new(name, move |n| {
+        rt.block_on(async {
+            let start = Instant::now();
+            futures::stream::iter(0..n)
+                .map(|_| call())
+                .buffer_unordered(IN_FLIGHT)
+                .collect::<()>()
+                .await;
+            start.elapsed()
+        })
+    })
+}
+
+/// Sends one request through each generated client and its floor with the server recording,
+/// and says whether each pair sent the same thing.
+fn same_requests(rt: &Runtime, server: &Server, c: &Clients) -> Vec<String> {
+    let mut notes = Vec::new();
+    for name in ["cryptocloud", "cryptoprocessing", "apiforcrypto"] {
+        server.record();
+        rt.block_on(async {
+            match name {
+                "cryptocloud" => {
+                    c.cc_generated().await;
+                    c.cc_floor().await;
+                }
+                "cryptoprocessing" => {
+                    c.cp_generated().await;
+                    c.cp_floor().await;
+                }
+                _ => {
+                    c.af_generated().await;
+                    c.af_floor().await;
+                }
+            }
+        });
+        let kept = server.take_recorded();
+        assert_eq!(kept.len(), 2, "{name}: one request each");
+        let (g, f) = (&kept[0], &kept[1]);
+        let mut differences = Vec::new();
+        if g.path != f.path {
+            differences.push(format!("path {} vs {}", g.path, f.path));
+        }
+        if g.body != f.body {
+            differences.push(format!(
+                "body {:?} vs {:?}",
+                String::from_utf8_lossy(&g.body),
+                String::from_utf8_lossy(&f.body)
+            ));
+        }
+        let names: std::collections::BTreeSet<&str> = g
+            .headers
+            .keys()
+            .chain(f.headers.keys())
+            .map(|h| h.as_str())
+            .collect();
+        for h in names {
+            if g.headers.get_all(h).iter().ne(f.headers.get_all(h).iter()) {
+                differences.push(format!(
+                    "header {h}: {:?} vs {:?}",
+                    g.headers.get_all(h).iter().collect::<Vec<_>>(),
+                    f.headers.get_all(h).iter().collect::<Vec<_>>()
+                ));
+            }
+        }
+        notes.push(if differences.is_empty() {
+            format!(
+                "`{name}`: the floor sent the same path, body bytes and headers \
+                 ({} headers, {}-byte body).",
+                g.headers.len(),
+                g.body.len()
+            )
+        } else {
+            format!(
+                "`{name}`: the floor's request differs: {}.",
+                differences.join("; ")
+            )
+        });
+    }
+    notes
+}
+
+pub fn run(
+    settings: Settings,
+    rt: &Runtime,
+    server: &Server,
+    examples: &Examples,
+    count_instructions: bool,
+) -> String {
+    server.set_documented();
+    let c = Clients::new(server, examples);
+    let notes = same_requests(rt, server, &c);
+
+    let mut table = Table::new(&[
+        "client, operation",
+        "mode",
+        "floor req/s",
+        "generated req/s",
+        "time ÷ floor",
+    ]);
+    let mut row = |client: &str, mode: &str, m: &[Measured]| {
+        table.row(vec![
+            client.to_owned(),
+            mode.to_owned(),
+            format!("{:.0}", 1.0 / m[0].per_op.median),
+            format!("{:.0}", 1.0 / m[1].per_op.median),
+            harness::ratio(&m[1].ratio),
+        ]);
+    };
+    let cc = "`cryptocloud` list_invoices (POST, token)";
+    let cp = "`cryptoprocessing` create_invoice (POST, HMAC-signed)";
+    let af = "`apiforcrypto` get_invoice (GET)";
+    let seq = "sequential";
+    let con = &format!("{IN_FLIGHT} in flight");
+    let m = harness::compare(
+        settings,
+        vec![
+            sequential(rt, "floor", || c.cc_floor()),
+            sequential(rt, "generated", || c.cc_generated()),
+        ],
+    );
+    row(cc, seq, &m);
+    let m = harness::compare(
+        settings,
+        vec![
+            concurrent(rt, "floor", || c.cc_floor()),
+            concurrent(rt, "generated", || c.cc_generated()),
+        ],
+    );
+    row(cc, con, &m);
+    let m = harness::compare(
+        settings,
+        vec![
+            sequential(rt, "floor", || c.cp_floor()),
+            sequential(rt, "generated", || c.cp_generated()),
+        ],
+    );
+    let cp_seq_time = m[1].per_op.median;
+    row(cp, seq, &m);
+    let m = harness::compare(
+        settings,
+        vec![
+            concurrent(rt, "floor", || c.cp_floor()),
+            concurrent(rt, "generated", || c.cp_generated()),
+        ],
+    );
+    row(cp, con, &m);
+    let m = harness::compare(
+        settings,
+        vec![
+            sequential(rt, "floor", || c.af_floor()),
+            sequential(rt, "generated", || c.af_generated()),
+        ],
+    );
+    row(af, seq, &m);
+    let m = harness::compare(
+        settings,
+        vec![
+            concurrent(rt, "floor", || c.af_floor()),
+            concurrent(rt, "generated", || c.af_generated()),
+        ],
+    );
+    row(af, con, &m);
+
+    // Signing: the body the client sends for the documented create request.
+    let body = serde_json::to_vec(&c.cp_request).expect("serialize");
+    let auth = HmacAuth::new(CP_KEY, CP_SECRET).unwrap();
+    let m = harness::compare(
+        settings,
+        vec![
+            Entry::timed("floor: SHA-512 of the body (no key, no hex)", || {
+                black_box(Sha512::digest(black_box(&body)));
+            }),
+            Entry::timed("`HmacAuth::sign` (HMAC-SHA512, lowercase hex)", || {
+                black_box(auth.sign(black_box(&body)));
+            }),
+        ],
+    );
+    let mut signing = Table::new(&[
+        "signing the documented create body",
+        "time",
+        "time ÷ floor",
+        "share of one sequential generated request",
+    ]);
+    for x in &m {
+        signing.row(vec![
+            x.name.clone(),
+            harness::time(x.per_op.median),
+            harness::ratio(&x.ratio),
+            format!("{:.1}%", 100.0 * x.per_op.median / cp_seq_time),
+        ]);
+    }
+    let instructions = if count_instructions {
+        let floor = callgrind::per_iteration("profile-requests", "floor", 500);
+        let generated = callgrind::per_iteration("profile-requests", "generated", 500);
+        match (floor, generated) {
+            (Some(f), Some(g)) => format!(
+                "Instructions per sequential `cryptocloud` list request (callgrind, 500 requests, \
+                 client and server threads together): floor {}, generated {}: **{:.2}×**.\n",
+                callgrind::count(f),
+                callgrind::count(g),
+                g / f
+            ),
+            _ => "Instructions per request: callgrind failed.\n".into(),
+        }
+    } else {
+        "Instructions per request: not counted (no valgrind, or --quick).\n".into()
+    };
+    format!(
+        "### 3. Request overhead (in-process axum server on 127.0.0.1, documented answers)\n\n\
+         Client: one single-threaded tokio runtime; server: another, on its own thread. The \
+         floor is a bare `reqwest::Client` sending the same request and decoding the same answer \
+         into a hand-written `f64`/`String` struct with `serde_json`. Checked before \
+         measuring:\n\n{}\n\n{}\n{}\n{}",
+        notes
+            .iter()
+            .map(|n| format!("- {n}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        table.render(),
+        instructions,
+        signing.render()
+    )
+}

@@ -1,0 +1,388 @@
+//! Section 4, scale: `ClientExt::list_all` over periods of 1 000 to 100 000 invoices and
+//! `ClientExt::get_many` over 1 000 and 10 000 identifiers, timed and with their peak heap,
+//! against a bare `reqwest` + `serde_json` loop doing the same requests.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use cryptocloud_ext::ClientExt;
+use futures::{StreamExt, TryStreamExt};
+use invoice_primitives::DayMonthYear;
+use reqwest::header::{ACCEPT, AUTHORIZATION};
+use tokio::runtime::Runtime;
+
+use crate::alloc;
+use crate::fixtures::{invoice_id, list_body};
+use crate::floor::{FloorInfoResponse, FloorInvoice, FloorListResponse};
+use crate::harness::{self, Summary};
+use crate::report::Table;
+use crate::requests::Clients;
+use crate::server::{Server, CC_INFO, CC_LIST};
+
+const PAGE: usize = 100;
+const TIMEOUT: Duration = Duration::from_secs(30);
+const TOKEN_HEADER: &str = "Token bench-api-key";
+
+/// One measured run: wall time and peak heap above the baseline.
+#[derive(Clone, Copy)]
+struct Sample {
+    seconds: f64,
+    peak: f64,
+}
+
+/// Runs `op` with the peak reset first; the baseline (live bytes at the start: fixtures, the
+/// identifiers, the clients' pools) is not part of the peak.
+fn measure(rt: &Runtime, op: impl std::future::Future<Output = usize>, expected: usize) -> Sample {
+    let baseline = alloc::reset_peak();
+    let start = Instant::now();
+    let count = rt.block_on(op);
+    let seconds = start.elapsed().as_secs_f64();
+    let peak = alloc::peak_since(baseline) as f64;
+    assert_eq!(count, expected, "every invoice came back");
+    Sample { seconds, peak }
+}
+
+async fn list_all_generated(c: &Clients) -> usize {
+    let start: DayMonthYear = "01.01.2023".parse().unwrap();
+    let end: DayMonthYear = "31.12.2023".parse().unwrap();
+    c.cc.list_all(start, end, PAGE)
+        .try_fold(0, |n, invoice| async move {
+            black_box(&invoice);
+            Ok(n + 1)
+        })
+        .await
+        .expect("list_all")
+}
+
+async fn list_all_floor(c: &Clients) -> usize {
+    let url = format!("{}{CC_LIST}", c.base);
+    let mut offset = 0;
+    let mut count = 0;
+    loop {
+        let window = serde_json::json!({
+            "start": "01.01.2023", "end": "31.12.2023", "offset": offset, "limit": offset + PAGE,
+        });
+        let bytes = c
+            .bare
+            .post(&url)
+            .header(ACCEPT, "application/json")
+            .header(AUTHORIZATION, TOKEN_HEADER)
+            .json(&window)
+            .timeout(TIMEOUT)
+            .send()
+            .await
+            .expect("send")
+            .error_for_status()
+            .expect("status")
+            .bytes()
+            .await
+            .expect("body");
+        let page: FloorListResponse = serde_json::from_slice(&bytes).expect("decode");
+        drop(bytes);
+        let read = page.result.len();
+        for invoice in page.result {
+            black_box(&invoice);
+            count += 1;
+        }
+        offset += read;
+        if read == 0 || offset as i64 >= page.all_count {
+            return count;
+        }
+    }
+}
+
+async fn get_many_generated(c: &Clients, ids: &[String], concurrency: usize) -> usize {
+    let lookup =
+        c.cc.get_many(ids.iter().cloned(), concurrency)
+            .await
+            .expect("get_many");
+    assert!(lookup.missing.is_empty());
+    let found = lookup.found.len();
+    black_box(lookup);
+    found
+}
+
+async fn get_many_floor(c: &Clients, ids: &[String], concurrency: usize) -> usize {
+    let url = format!("{}{CC_INFO}", c.base);
+    let pages: Vec<Vec<FloorInvoice>> = futures::stream::iter(ids.chunks(PAGE))
+        .map(|batch| {
+            let request = c
+                .bare
+                .post(&url)
+                .header(ACCEPT, "application/json")
+                .header(AUTHORIZATION, TOKEN_HEADER)
+                .json(&serde_json::json!({ "uuids": batch }))
+                .timeout(TIMEOUT);
+            async move {
+                let bytes = request.send().await?.error_for_status()?.bytes().await?;
+                let page: FloorInfoResponse = serde_json::from_slice(&bytes).expect("decode");
+                Ok::<_, reqwest::Error>(page.result)
+            }
+        })
+        .buffered(concurrency)
+        .try_collect()
+        .await
+        .expect("floor look-ups");
+    let invoices: Vec<FloorInvoice> = pages.into_iter().flatten().collect();
+    let found = invoices.len();
+    black_box(invoices);
+    found
+}
+
+/// A prototype of `get_many` with the same contract (identifiers deduplicated, found invoices
+/// in the order first asked, missing identifiers reported), that keeps the answers in one
+/// `Vec` and orders it in place instead of moving every invoice into a `HashMap` and then into
+/// a second `Vec`; see BENCHMARKS.md.
+async fn get_many_proto(c: &Clients, ids: &[String], concurrency: usize) -> usize {
+    use std::collections::HashMap;
+
+    use cryptocloud::types::{Invoice, InvoiceInfoRequest};
+    use invoice_primitives::{BoundedVec, SendExt};
+
+    fn bare(id: &str) -> &str {
+        id.strip_prefix("INV-").unwrap_or(id)
+    }
+    // As `get_many` takes them: owned identifiers.
+    let owned: Vec<String> = ids.to_vec();
+    // Rank of each identifier's first occurrence; later duplicates are not asked again.
+    let mut rank: HashMap<&str, usize> = HashMap::with_capacity(owned.len());
+    let mut asked: Vec<&str> = Vec::with_capacity(owned.len());
+    for id in &owned {
+        if let std::collections::hash_map::Entry::Vacant(slot) = rank.entry(bare(id)) {
+            slot.insert(asked.len());
+            asked.push(id);
+        }
+    }
+    let mut found: Vec<Invoice> = futures::stream::iter(asked.chunks(PAGE))
+        .map(|batch| {
+            let uuids = batch.iter().map(|id| (*id).to_owned()).collect();
+            let request = InvoiceInfoRequest {
+                uuids: BoundedVec::new(uuids).expect("1 to 100 identifiers"),
+            };
+            async move { c.cc.get_invoices().body(request).send().checked().await }
+        })
+        .buffered(concurrency)
+        .try_fold(
+            Vec::with_capacity(asked.len()),
+            |mut all, answer| async move {
+                all.extend(answer.result);
+                Ok(all)
+            },
+        )
+        .await
+        .expect("look-ups");
+    // Unasked or repeated answers out, then into the order asked, in place.
+    let mut seen = vec![false; asked.len()];
+    found.retain(|invoice| match rank.get(bare(&invoice.uuid)) {
+        Some(&r) if !seen[r] => {
+            seen[r] = true;
+            true
+        }
+        _ => false,
+    });
+    found.sort_by_cached_key(|invoice| rank[bare(&invoice.uuid)]);
+    let missing: Vec<&str> = asked
+        .iter()
+        .zip(&seen)
+        .filter(|(_, &s)| !s)
+        .map(|(id, _)| *id)
+        .collect();
+    assert!(missing.is_empty());
+    let n = found.len();
+    black_box(found);
+    n
+}
+
+fn rounds_for(n: usize, quick: bool) -> usize {
+    match (quick, n) {
+        (true, _) => 2,
+        (false, n) if n >= 100_000 => 5,
+        (false, _) => 9,
+    }
+}
+
+/// Alternates floor and generated runs; returns (floor, generated) samples.
+fn pairs(
+    rounds: usize,
+    mut floor: impl FnMut() -> Sample,
+    mut generated: impl FnMut() -> Sample,
+) -> (Vec<Sample>, Vec<Sample>) {
+    let (mut f, mut g) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            f.push(floor());
+            g.push(generated());
+        } else {
+            g.push(generated());
+            f.push(floor());
+        }
+    }
+    (f, g)
+}
+
+fn summary(samples: &[Sample], field: fn(&Sample) -> f64) -> Summary {
+    Summary::of(&samples.iter().map(field).collect::<Vec<_>>())
+}
+
+fn ratio(num: &[Sample], den: &[Sample], field: fn(&Sample) -> f64) -> Summary {
+    Summary::of(
+        &num.iter()
+            .zip(den)
+            .map(|(a, b)| field(a) / field(b))
+            .collect::<Vec<_>>(),
+    )
+}
+
+pub fn run(
+    rt: &Runtime,
+    server: &Server,
+    c: &Clients,
+    sizes: &[usize],
+    lookups: &[usize],
+    quick: bool,
+) -> String {
+    let page_bytes = list_body((0..PAGE).map(|i| server.invoice(i)), 1000).len() as f64;
+
+    // Warm-up: connections, lazily initialised state.
+    server.set_period(1000);
+    measure(rt, list_all_floor(c), 1000);
+    measure(rt, list_all_generated(c), 1000);
+
+    let mut list = Table::new(&[
+        "N invoices",
+        "requests",
+        "floor time",
+        "`list_all` time",
+        "`list_all` µs/invoice",
+        "time ÷ floor",
+        "floor peak heap",
+        "`list_all` peak heap",
+        "peak ÷ floor",
+        "peak ÷ one page of JSON",
+    ]);
+    let mut per_invoice = Vec::new();
+    for &n in sizes {
+        server.set_period(n);
+        let before = server.requests();
+        let (f, g) = pairs(
+            rounds_for(n, quick),
+            || measure(rt, list_all_floor(c), n),
+            || measure(rt, list_all_generated(c), n),
+        );
+        let requests = (server.requests() - before) / (2 * f.len());
+        let gt = summary(&g, |s| s.seconds);
+        let us = gt.median / n as f64 * 1e6;
+        let floor_us = summary(&f, |s| s.seconds).median / n as f64 * 1e6;
+        per_invoice.push((n, us, floor_us));
+        list.row(vec![
+            n.to_string(),
+            requests.to_string(),
+            harness::time(summary(&f, |s| s.seconds).median),
+            format!("{} (IQR {:.0}%)", harness::time(gt.median), gt.iqr_pct()),
+            format!("{us:.2}"),
+            harness::ratio(&ratio(&g, &f, |s| s.seconds)),
+            harness::bytes(summary(&f, |s| s.peak).median),
+            harness::bytes(summary(&g, |s| s.peak).median),
+            harness::ratio(&ratio(&g, &f, |s| s.peak)),
+            format!("{:.1}×", summary(&g, |s| s.peak).median / page_bytes),
+        ]);
+    }
+    server.set_documented();
+
+    let mut many = Table::new(&[
+        "N identifiers",
+        "concurrency",
+        "floor time",
+        "`get_many` time",
+        "time ÷ floor",
+        "floor peak heap",
+        "`get_many` peak heap",
+        "peak ÷ floor",
+        "prototype time ÷ floor",
+        "prototype peak ÷ floor",
+    ]);
+    for &n in lookups {
+        let ids: Vec<String> = (0..n).map(invoice_id).collect();
+        for concurrency in [1, 4] {
+            let (mut f, mut g, mut p) = (Vec::new(), Vec::new(), Vec::new());
+            for round in 0..rounds_for(n, quick) {
+                // Rotate the order: floor, generated, prototype.
+                for k in 0..3 {
+                    match (round + k) % 3 {
+                        0 => f.push(measure(rt, get_many_floor(c, &ids, concurrency), n)),
+                        1 => g.push(measure(rt, get_many_generated(c, &ids, concurrency), n)),
+                        _ => p.push(measure(rt, get_many_proto(c, &ids, concurrency), n)),
+                    }
+                }
+            }
+            many.row(vec![
+                n.to_string(),
+                concurrency.to_string(),
+                harness::time(summary(&f, |s| s.seconds).median),
+                harness::time(summary(&g, |s| s.seconds).median),
+                harness::ratio(&ratio(&g, &f, |s| s.seconds)),
+                harness::bytes(summary(&f, |s| s.peak).median),
+                harness::bytes(summary(&g, |s| s.peak).median),
+                harness::ratio(&ratio(&g, &f, |s| s.peak)),
+                harness::ratio(&ratio(&p, &f, |s| s.seconds)),
+                harness::ratio(&ratio(&p, &f, |s| s.peak)),
+            ]);
+        }
+    }
+
+    let linear = match (per_invoice.first(), per_invoice.last()) {
+        (Some(&(n0, g0, f0)), Some(&(n1, g1, f1))) if n1 > n0 => format!(
+            "Time per invoice at N = {n1} ÷ at N = {n0}: `list_all` {:.2}×, floor {:.2}× \
+             (1.00× is linear; small N also pays fixed costs, such as the first connection).",
+            g1 / g0,
+            f1 / f0
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "### 4. Scale (`cryptocloud-ext` against a server implementing the paging semantics)\n\n\
+         `list_all(start, end, 100)`: windows of 100 records (`offset` = index of the first, \
+         `limit` = number of the last). One page of JSON is {}. Peak heap is the client \
+         process's live heap above its level at the start of the run; the server's threads \
+         (its prerendered invoices and its buffers) are not counted. Medians of {} runs ({} for \
+         100 000), floor and client alternating. {linear}\n\n{}\n\
+         `get_many(ids, concurrency)`: requests of 100 identifiers. Both sides end up holding \
+         all N invoices (the answer), so their peaks grow with N. `size_of` one invoice: \
+         generated {} bytes, floor {} bytes (plus the strings each owns). The prototype \
+         (`get_many_proto` in `scale.rs`) keeps the same contract but orders the answers in \
+         place.\n\n{}",
+        harness::bytes(page_bytes),
+        rounds_for(1_000, quick),
+        rounds_for(100_000, quick),
+        list.render(),
+        std::mem::size_of::<cryptocloud::types::Invoice>(),
+        std::mem::size_of::<FloorInvoice>(),
+        many.render()
+    )
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::*;
+
+    pub async fn list_all(c: &Clients, generated: bool) -> usize {
+        if generated {
+            list_all_generated(c).await
+        } else {
+            list_all_floor(c).await
+        }
+    }
+
+    pub async fn get_many(
+        c: &Clients,
+        ids: &[String],
+        concurrency: usize,
+        generated: bool,
+    ) -> usize {
+        if generated {
+            get_many_generated(c, ids, concurrency).await
+        } else {
+            get_many_floor(c, ids, concurrency).await
+        }
+    }
+}
