@@ -40,6 +40,8 @@ pub struct Prepared {
     /// The open enums, as source text of a module the generated crate appends (its
     /// `types` re-exports them); empty when the row has none.
     pub open_enums: String,
+    /// How many open enums `open_enums` defines.
+    pub open_enum_count: usize,
 }
 
 pub fn prepare(provider: &Provider, api: &OpenAPI) -> Result<Prepared, String> {
@@ -173,6 +175,7 @@ fn open_enums(api: &mut OpenAPI, macro_path: &str, prepared: &mut Prepared) -> R
             ));
         }
         text.push_str("        }\n    }\n");
+        prepared.open_enum_count += 1;
         prepared.replacements.push((
             name.clone(),
             format!("crate::types::{name}"),
