@@ -8,7 +8,6 @@ use crate::callgrind;
 use crate::fixtures::{list_body, InvoiceFactory};
 use crate::floor::FloorListResponse;
 use crate::harness::{self, Entry, Settings};
-use crate::proto::ProtoListResponse;
 use crate::report::Table;
 
 /// The list response body the decode benchmark parses: 100 invoices, `all_count` 1000.
@@ -50,9 +49,6 @@ pub fn once(decoder: crate::Decoder, body: &[u8]) {
         Generated => drop(black_box(
             serde_json::from_slice::<cryptocloud::types::InvoiceListResponse>(body).unwrap(),
         )),
-        Prototype => drop(black_box(
-            serde_json::from_slice::<ProtoListResponse>(body).unwrap(),
-        )),
     }
 }
 
@@ -83,18 +79,10 @@ pub fn run(settings: Settings, body: &[u8], count_instructions: bool) -> String 
                     );
                 },
             ),
-            Entry::timed(
-                "prototype: the same types, `Amount` read without allocating (`proto.rs`)",
-                || {
-                    black_box(
-                        serde_json::from_slice::<ProtoListResponse>(black_box(body)).unwrap(),
-                    );
-                },
-            ),
         ],
     );
     // Same order as the entries above.
-    let instructions: Vec<Option<f64>> = ["floor", "value", "generated", "prototype"]
+    let instructions: Vec<Option<f64>> = ["floor", "value", "generated"]
         .iter()
         .map(|d| {
             count_instructions

@@ -8,7 +8,6 @@ mod decode;
 mod fixtures;
 mod floor;
 mod harness;
-mod proto;
 mod regen;
 mod report;
 mod requests;
@@ -54,7 +53,6 @@ enum Decoder {
     Floor,
     Value,
     Generated,
-    Prototype,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -129,70 +129,6 @@ async fn get_many_floor(c: &Clients, ids: &[String], concurrency: usize) -> usiz
     found
 }
 
-/// A prototype of `get_many` with the same contract (identifiers deduplicated, found invoices
-/// in the order first asked, missing identifiers reported), that keeps the answers in one
-/// `Vec` and orders it in place instead of moving every invoice into a `HashMap` and then into
-/// a second `Vec`; see BENCHMARKS.md.
-async fn get_many_proto(c: &Clients, ids: &[String], concurrency: usize) -> usize {
-    use std::collections::HashMap;
-
-    use cryptocloud::types::{Invoice, InvoiceInfoRequest};
-    use invoice_primitives::{BoundedVec, SendExt};
-
-    fn bare(id: &str) -> &str {
-        id.strip_prefix("INV-").unwrap_or(id)
-    }
-    // As `get_many` takes them: owned identifiers.
-    let owned: Vec<String> = ids.to_vec();
-    // Rank of each identifier's first occurrence; later duplicates are not asked again.
-    let mut rank: HashMap<&str, usize> = HashMap::with_capacity(owned.len());
-    let mut asked: Vec<&str> = Vec::with_capacity(owned.len());
-    for id in &owned {
-        if let std::collections::hash_map::Entry::Vacant(slot) = rank.entry(bare(id)) {
-            slot.insert(asked.len());
-            asked.push(id);
-        }
-    }
-    let mut found: Vec<Invoice> = futures::stream::iter(asked.chunks(PAGE))
-        .map(|batch| {
-            let uuids = batch.iter().map(|id| (*id).to_owned()).collect();
-            let request = InvoiceInfoRequest {
-                uuids: BoundedVec::new(uuids).expect("1 to 100 identifiers"),
-            };
-            async move { c.cc.get_invoices().body(request).send().checked().await }
-        })
-        .buffered(concurrency)
-        .try_fold(
-            Vec::with_capacity(asked.len()),
-            |mut all, answer| async move {
-                all.extend(answer.result);
-                Ok(all)
-            },
-        )
-        .await
-        .expect("look-ups");
-    // Unasked or repeated answers out, then into the order asked, in place.
-    let mut seen = vec![false; asked.len()];
-    found.retain(|invoice| match rank.get(bare(&invoice.uuid)) {
-        Some(&r) if !seen[r] => {
-            seen[r] = true;
-            true
-        }
-        _ => false,
-    });
-    found.sort_by_cached_key(|invoice| rank[bare(&invoice.uuid)]);
-    let missing: Vec<&str> = asked
-        .iter()
-        .zip(&seen)
-        .filter(|(_, &s)| !s)
-        .map(|(id, _)| *id)
-        .collect();
-    assert!(missing.is_empty());
-    let n = found.len();
-    black_box(found);
-    n
-}
-
 fn rounds_for(n: usize, quick: bool) -> usize {
     match (quick, n) {
         (true, _) => 2,
@@ -298,23 +234,15 @@ pub fn run(
         "floor peak heap",
         "`get_many` peak heap",
         "peak ÷ floor",
-        "prototype time ÷ floor",
-        "prototype peak ÷ floor",
     ]);
     for &n in lookups {
         let ids: Vec<String> = (0..n).map(invoice_id).collect();
         for concurrency in [1, 4] {
-            let (mut f, mut g, mut p) = (Vec::new(), Vec::new(), Vec::new());
-            for round in 0..rounds_for(n, quick) {
-                // Rotate the order: floor, generated, prototype.
-                for k in 0..3 {
-                    match (round + k) % 3 {
-                        0 => f.push(measure(rt, get_many_floor(c, &ids, concurrency), n)),
-                        1 => g.push(measure(rt, get_many_generated(c, &ids, concurrency), n)),
-                        _ => p.push(measure(rt, get_many_proto(c, &ids, concurrency), n)),
-                    }
-                }
-            }
+            let (f, g) = pairs(
+                rounds_for(n, quick),
+                || measure(rt, get_many_floor(c, &ids, concurrency), n),
+                || measure(rt, get_many_generated(c, &ids, concurrency), n),
+            );
             many.row(vec![
                 n.to_string(),
                 concurrency.to_string(),
@@ -324,8 +252,6 @@ pub fn run(
                 harness::bytes(summary(&f, |s| s.peak).median),
                 harness::bytes(summary(&g, |s| s.peak).median),
                 harness::ratio(&ratio(&g, &f, |s| s.peak)),
-                harness::ratio(&ratio(&p, &f, |s| s.seconds)),
-                harness::ratio(&ratio(&p, &f, |s| s.peak)),
             ]);
         }
     }
@@ -348,15 +274,15 @@ pub fn run(
          100 000), floor and client alternating. {linear}\n\n{}\n\
          `get_many(ids, concurrency)`: requests of 100 identifiers. Both sides end up holding \
          all N invoices (the answer), so their peaks grow with N. `size_of` one invoice: \
-         generated {} bytes, floor {} bytes (plus the strings each owns). The prototype \
-         (`get_many_proto` in `scale.rs`) keeps the same contract but orders the answers in \
-         place.\n\n{}",
+         generated {} bytes, floor {} bytes (plus the strings each owns). Medians of {} runs, \
+         floor and client alternating.\n\n{}",
         harness::bytes(page_bytes),
         rounds_for(1_000, quick),
         rounds_for(100_000, quick),
         list.render(),
         std::mem::size_of::<cryptocloud::types::Invoice>(),
         std::mem::size_of::<FloorInvoice>(),
+        rounds_for(1_000, quick),
         many.render()
     )
 }

@@ -10,7 +10,7 @@
 //! 201st to the 300th record. `all_count` is the number of invoices in the whole period. The
 //! spec's note on `limit` says why this reading was chosen.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::hash_map::{Entry, HashMap};
 use std::future::Future;
 
 use cryptocloud::types::{ErrorResponse, Invoice, InvoiceInfoRequest, InvoiceListRequest};
@@ -101,33 +101,60 @@ impl ClientExt for cryptocloud::Client {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let mut seen = HashSet::new();
-        let ids: Vec<String> = ids
-            .into_iter()
-            .map(Into::into)
-            .filter(|id| seen.insert(bare(id).to_owned()))
-            .collect();
+        let ids: Vec<String> = ids.into_iter().map(Into::into).collect();
         async move {
-            let batches: Vec<Vec<String>> = ids.chunks(MAX_PAGE).map(<[String]>::to_vec).collect();
-            // `buffered` keeps the batches' order whatever order they complete in.
-            let answers: Vec<_> = stream::iter(batches)
-                .map(|batch| look_up(self, batch))
-                .buffered(concurrency.max(1))
-                .try_collect()
-                .await?;
-            let mut by_id: HashMap<String, Invoice> = answers
-                .into_iter()
-                .flat_map(|answer| answer.result)
-                .map(|invoice| (bare(&invoice.uuid).to_owned(), invoice))
-                .collect();
-            let mut lookup = Lookup::default();
-            for id in ids {
-                match by_id.remove(bare(&id)) {
-                    Some(invoice) => lookup.found.push(invoice),
-                    None => lookup.missing.push(id),
+            // The rank of each identifier's first ask, on its bare form; repeats are not asked
+            // again. Borrowed from `ids`, which stays as given (for `missing`).
+            let mut rank: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
+            let mut asked: Vec<&str> = Vec::with_capacity(ids.len());
+            for id in &ids {
+                if let Entry::Vacant(slot) = rank.entry(bare(id)) {
+                    slot.insert(asked.len());
+                    asked.push(id);
                 }
             }
-            Ok(lookup)
+            // `buffered` keeps the batches' order whatever order they complete in; each
+            // batch's identifiers are copied only when it is sent. The answers go into one
+            // vector sized for every distinct identifier asked, and are ordered there in place.
+            let mut found: Vec<Invoice> = stream::iter(asked.chunks(MAX_PAGE).map(owned))
+                .map(|batch| look_up(self, batch))
+                .buffered(concurrency.max(1))
+                .try_fold(
+                    Vec::with_capacity(asked.len()),
+                    |mut all, answer| async move {
+                        all.extend(answer.result);
+                        Ok(all)
+                    },
+                )
+                .await?;
+            // One invoice per identifier asked: invoices not asked for are dropped, and of an
+            // invoice answered more than once the last answer is kept.
+            let mut answered = vec![false; asked.len()];
+            let keep: Vec<bool> = found
+                .iter()
+                .rev()
+                .map(|invoice| match rank.get(bare(&invoice.uuid)) {
+                    Some(&r) if !answered[r] => {
+                        answered[r] = true;
+                        true
+                    }
+                    _ => false,
+                })
+                .collect();
+            let mut from_end = keep.len();
+            found.retain(|_| {
+                from_end -= 1;
+                keep[from_end]
+            });
+            // Then in the order first asked (each rank now appears once).
+            found.sort_by_cached_key(|invoice| rank[bare(&invoice.uuid)]);
+            let missing = asked
+                .iter()
+                .zip(&answered)
+                .filter(|(_, &answered)| !answered)
+                .map(|(&id, _)| id.to_owned())
+                .collect();
+            Ok(Lookup { found, missing })
         }
     }
 }
@@ -140,6 +167,12 @@ async fn look_up(
     let uuids = BoundedVec::new(batch).expect("batches hold 1 to MAX_PAGE identifiers");
     let request = InvoiceInfoRequest { uuids };
     client.get_invoices().body(request).send().checked().await
+}
+
+/// A batch's identifiers, as the request takes them. (A function rather than a closure: the
+/// future holding the iterator must be `Send` for every lifetime of the borrowed batch.)
+fn owned(batch: &[&str]) -> Vec<String> {
+    batch.iter().map(|&id| id.to_owned()).collect()
 }
 
 /// An identifier without its `INV-` prefix.

@@ -15,6 +15,13 @@
 //! `from_reader`, and `from_value` on a `Value`) answer with the text, which is parsed here
 //! digit by digit; `4.500000159168849e-06` becomes exactly `0.000004500000159168849`.
 //!
+//! The text is read where serde_json holds it, without copying (from `from_str` and
+//! `from_slice` it is borrowed from the input). The common form, `-?digits[.digits]` with at
+//! most 28 digits (a JSON number, or such a string without escapes), is accumulated straight
+//! into the decimal's mantissa; every other form (exponents, a `+` sign, more digits, escaped
+//! strings, anything malformed) goes through the general parser, so both give the same value,
+//! scale and error messages.
+//!
 //! Other deserializers (serde's buffer for `#[serde(untagged)]` and `#[serde(flatten)]`, form
 //! and query decoders) do not know the protocol and hand over a plain value instead. Strings and
 //! integers are still exact. An `f64` is converted through its shortest round-trip text, which
@@ -54,7 +61,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Unexpected, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Unexpected, Visitor};
 use serde::ser::{Error as _, Serialize, Serializer};
 
 /// serde_json's private name for "give me the raw JSON text" (see `serde_json::value::RawValue`).
@@ -297,6 +304,56 @@ fn shorten(mut s: String) -> String {
 /// Hand-written rather than `Decimal::from_str`, which rounds digits it cannot hold and
 /// accepts forms such as `1_000`; money must fail loudly instead.
 fn parse_decimal(s: &str) -> Result<Decimal, Reason> {
+    match parse_plain(s.as_bytes()) {
+        Some(value) => Ok(value),
+        None => parse_exact(s),
+    }
+}
+
+/// The fast path of [`parse_decimal`]: `-?digits[.digits]` with at most 28 digits in all
+/// (leading zeros included), or `None` for any other text, which [`parse_exact`] then reads.
+///
+/// 28 digits are below 10^28, inside a decimal's 96-bit mantissa, and the scale (the number of
+/// digits after the point) is at most 28, so every such text is representable; the value and
+/// scale are what [`parse_exact`] gives for it (a negative zero is a zero, as there).
+fn parse_plain(text: &[u8]) -> Option<Decimal> {
+    let (negative, digits) = match text {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, text),
+    };
+    // 28 digits and a point; this also keeps the u128 below from overflowing.
+    if digits.len() > 29 {
+        return None;
+    }
+    let mut mantissa: u128 = 0;
+    let mut count: u32 = 0;
+    let mut point: Option<u32> = None;
+    for &b in digits {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u128::from(b - b'0');
+                count += 1;
+            }
+            b'.' if point.is_none() && count > 0 => point = Some(count),
+            _ => return None,
+        }
+    }
+    let scale = match point {
+        Some(at) if at == count => return None, // `5.`
+        Some(at) => count - at,
+        None if count == 0 => return None, // `` or `-`
+        None => 0,
+    };
+    if count > 28 {
+        return None;
+    }
+    let magnitude = mantissa as i128; // below 10^28
+    let signed = if negative { -magnitude } else { magnitude };
+    Decimal::try_from_i128_with_scale(signed, scale).ok()
+}
+
+/// The general exact parser behind [`parse_decimal`], for every form it accepts.
+fn parse_exact(s: &str) -> Result<Decimal, Reason> {
     let bytes = s.as_bytes();
     let mut i = 0;
     let negative = match bytes.first() {
@@ -439,14 +496,131 @@ fn invalid<E: de::Error>(shown: String, reason: Reason) -> E {
     E::custom(ParseAmountError::new(shown, reason))
 }
 
+/// Why the protocol's text is not an amount. The value seed ([`Protocol`]) returns it rather
+/// than failing, and `visit_map` raises it, as when the text was first read into a `String`:
+/// path-tracking wrappers (`serde_path_to_error`, used to locate decoding errors) then name
+/// the field that holds the amount, not the protocol's private key.
+enum TextError {
+    Amount(ParseAmountError),
+    /// A JSON string with escapes that serde_json could not read back (not expected from
+    /// serde_json's own raw text).
+    Json(serde_json::Error),
+}
+
+impl TextError {
+    fn raise<E: de::Error>(self) -> E {
+        match self {
+            Self::Amount(e) => E::custom(e),
+            Self::Json(e) => E::custom(e),
+        }
+    }
+}
+
 /// Parses the raw JSON text of a value: a number, or a string holding a decimal.
-fn parse_raw_json<E: de::Error>(raw: &str) -> Result<Decimal, E> {
+fn parse_raw_json(raw: &str) -> Result<Decimal, TextError> {
+    // The common forms first, on the text as serde_json hands it over: a plain number, or one
+    // in quotes (a sign, digits and a point need no unescaping, nor trimming).
+    let plain = match raw.as_bytes() {
+        [b'"', inner @ .., b'"'] => inner,
+        bytes => bytes,
+    };
+    if let Some(value) = parse_plain(plain) {
+        return Ok(value);
+    }
     let raw = raw.trim();
-    if raw.starts_with('"') {
-        let text: String = serde_json::from_str(raw).map_err(E::custom)?;
-        parse_decimal(&text).map_err(|reason| invalid(shorten(raw.to_owned()), reason))
-    } else {
-        parse_decimal(raw).map_err(|reason| invalid(shorten(raw.to_owned()), reason))
+    let unescaped: String;
+    let text = match raw.strip_prefix('"') {
+        None => raw,
+        Some(quoted) => match quoted.strip_suffix('"') {
+            // Nothing to unescape: the text between the quotes is the string.
+            Some(inner) if !inner.bytes().any(|b| b == b'\\' || b == b'"' || b < 0x20) => inner,
+            _ => {
+                unescaped = serde_json::from_str(raw).map_err(TextError::Json)?;
+                &unescaped
+            }
+        },
+    };
+    parse_decimal(text)
+        .map_err(|reason| TextError::Amount(ParseAmountError::new(shorten(raw.to_owned()), reason)))
+}
+
+/// Which text serde_json's one-entry map holds, from its key; read without allocating.
+#[derive(Clone, Copy)]
+enum Protocol {
+    /// `$serde_json::private::RawValue`: the value's raw JSON text.
+    RawValue,
+    /// `$serde_json::private::Number`: a number's text (feature `arbitrary_precision`).
+    Number,
+}
+
+/// Reads the map's key: `Some` protocol for the two tokens, `None` for any other key.
+struct ProtocolKey;
+
+impl<'de> DeserializeSeed<'de> for ProtocolKey {
+    type Value = Option<Protocol>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        // What `String` asks for; the visitor takes the text borrowed.
+        d.deserialize_string(self)
+    }
+}
+
+impl Visitor<'_> for ProtocolKey {
+    type Value = Option<Protocol>;
+
+    /// As `String`'s, so that a key of another type fails with the same message.
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(match v {
+            RAW_VALUE_TOKEN => Some(Protocol::RawValue),
+            NUMBER_TOKEN => Some(Protocol::Number),
+            _ => None,
+        })
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+        match std::str::from_utf8(v) {
+            Ok(s) => self.visit_str(s),
+            Err(_) => Err(E::invalid_value(Unexpected::Bytes(v), &self)),
+        }
+    }
+}
+
+/// Reads the map's value, the text, and parses it in place (serde_json lends it with
+/// `visit_borrowed_str`, or hands over a `String` from a reader).
+impl<'de> DeserializeSeed<'de> for Protocol {
+    type Value = Result<Decimal, TextError>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_string(self)
+    }
+}
+
+impl Visitor<'_> for Protocol {
+    type Value = Result<Decimal, TextError>;
+
+    /// As `String`'s, so that a value of another type fails with the same message.
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(match self {
+            Self::RawValue => parse_raw_json(v),
+            Self::Number => parse_decimal(v).map_err(|reason| {
+                TextError::Amount(ParseAmountError::new(shorten(v.to_owned()), reason))
+            }),
+        })
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+        match std::str::from_utf8(v) {
+            Ok(s) => self.visit_str(s),
+            Err(_) => Err(E::invalid_value(Unexpected::Bytes(v), &self)),
+        }
     }
 }
 
@@ -461,17 +635,10 @@ impl<'de> Visitor<'de> for DecimalVisitor {
 
     /// serde_json's answer to the raw-value request: one entry, key the token, value the text.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decimal, A::Error> {
-        let Some(key) = map.next_key::<String>()? else {
+        let Some(protocol) = map.next_key_seed(ProtocolKey)?.flatten() else {
             return Err(de::Error::invalid_type(Unexpected::Map, &self));
         };
-        let value = match key.as_str() {
-            RAW_VALUE_TOKEN => parse_raw_json(&map.next_value::<String>()?)?,
-            NUMBER_TOKEN => {
-                let text = map.next_value::<String>()?;
-                parse_decimal(&text).map_err(|reason| invalid(shorten(text), reason))?
-            }
-            _ => return Err(de::Error::invalid_type(Unexpected::Map, &self)),
-        };
+        let value = map.next_value_seed(protocol)?.map_err(TextError::raise)?;
         if map.next_key::<IgnoredAny>()?.is_some() {
             return Err(de::Error::invalid_type(Unexpected::Map, &self));
         }
@@ -649,6 +816,304 @@ mod tests {
         assert_eq!(Amount::default().get(), Decimal::ZERO);
         assert_eq!(Amount::from(s).get(), s.get());
         assert_eq!(StringAmount::from(a), StringAmount::new(a.get()));
+    }
+
+    /// The reader as it was before the fast path, kept to check the new one against: the key
+    /// and the text read into `String`s, quoted text unescaped by serde_json, and the general
+    /// parser alone.
+    struct Before(Decimal);
+
+    impl<'de> de::Deserialize<'de> for Before {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer
+                .deserialize_newtype_struct(RAW_VALUE_TOKEN, BeforeVisitor)
+                .map(Before)
+        }
+    }
+
+    struct BeforeVisitor;
+
+    impl<'de> Visitor<'de> for BeforeVisitor {
+        type Value = Decimal;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a decimal amount (a number, or a string holding a decimal number)")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decimal, A::Error> {
+            let Some(key) = map.next_key::<String>()? else {
+                return Err(de::Error::invalid_type(Unexpected::Map, &self));
+            };
+            let value = match key.as_str() {
+                RAW_VALUE_TOKEN => {
+                    let raw = map.next_value::<String>()?;
+                    let raw = raw.trim();
+                    let text = if raw.starts_with('"') {
+                        serde_json::from_str::<String>(raw).map_err(de::Error::custom)?
+                    } else {
+                        raw.to_owned()
+                    };
+                    parse_exact(&text).map_err(|reason| invalid(shorten(raw.to_owned()), reason))?
+                }
+                NUMBER_TOKEN => {
+                    let text = map.next_value::<String>()?;
+                    parse_exact(&text).map_err(|reason| invalid(shorten(text), reason))?
+                }
+                _ => return Err(de::Error::invalid_type(Unexpected::Map, &self)),
+            };
+            if map.next_key::<IgnoredAny>()?.is_some() {
+                return Err(de::Error::invalid_type(Unexpected::Map, &self));
+            }
+            Ok(value)
+        }
+    }
+
+    /// A decimal exactly (sign, mantissa and scale), or an error's message.
+    type Outcome = Result<[u8; 16], String>;
+
+    fn outcome<T, E: fmt::Display>(r: Result<T, E>, get: impl Fn(T) -> Decimal) -> Outcome {
+        r.map(|v| get(v).serialize()).map_err(|e| e.to_string())
+    }
+
+    #[derive(serde::Deserialize)]
+    struct NewField {
+        #[allow(dead_code)]
+        a: Amount,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct BeforeField {
+        #[allow(dead_code)]
+        a: Before,
+    }
+
+    /// The current reader gives what the one before gave, for `json` (any text) through every
+    /// serde_json entry point, through serde's map deserializer speaking the number protocol,
+    /// and through `serde_path_to_error` (same path); and `parse_decimal` agrees with
+    /// `parse_exact` on the text itself.
+    fn agrees_with_the_exact_path(json: &str) {
+        assert_eq!(
+            parse_decimal(json).map(|d| d.serialize()),
+            parse_exact(json).map(|d| d.serialize()),
+            "parse_decimal({json:?})"
+        );
+        let before = outcome(serde_json::from_str::<Before>(json), |b| b.0);
+        assert_eq!(
+            outcome(serde_json::from_str::<Amount>(json), Amount::get),
+            before,
+            "{json}"
+        );
+        assert_eq!(
+            outcome(
+                serde_json::from_str::<StringAmount>(json),
+                StringAmount::get
+            ),
+            before,
+            "{json}"
+        );
+        assert_eq!(
+            outcome(
+                serde_json::from_slice::<Amount>(json.as_bytes()),
+                Amount::get
+            ),
+            outcome(serde_json::from_slice::<Before>(json.as_bytes()), |b| b.0),
+            "slice {json}"
+        );
+        assert_eq!(
+            outcome(
+                serde_json::from_reader::<_, Amount>(json.as_bytes()),
+                Amount::get
+            ),
+            outcome(serde_json::from_reader::<_, Before>(json.as_bytes()), |b| b
+                .0),
+            "reader {json}"
+        );
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(json) {
+            assert_eq!(
+                outcome(serde_json::from_value::<Amount>(value.clone()), Amount::get),
+                outcome(serde_json::from_value::<Before>(value), |b| b.0),
+                "value {json}"
+            );
+        }
+        let map = |text: &str| {
+            de::value::MapDeserializer::<_, de::value::Error>::new(
+                [(NUMBER_TOKEN, text.to_owned())].into_iter(),
+            )
+        };
+        assert_eq!(
+            outcome(
+                <Amount as de::Deserialize>::deserialize(map(json)),
+                Amount::get
+            ),
+            outcome(<Before as de::Deserialize>::deserialize(map(json)), |b| b.0),
+            "number protocol {json}"
+        );
+        let field = format!(r#"{{"a": {json}}}"#);
+        let located = |r: Result<(), serde_path_to_error::Error<serde_json::Error>>| {
+            r.map_err(|e| format!("{} at {}", e.inner(), e.path()))
+        };
+        assert_eq!(
+            located(
+                serde_path_to_error::deserialize::<_, NewField>(
+                    &mut serde_json::Deserializer::from_str(&field)
+                )
+                .map(drop)
+            ),
+            located(
+                serde_path_to_error::deserialize::<_, BeforeField>(
+                    &mut serde_json::Deserializer::from_str(&field)
+                )
+                .map(drop)
+            ),
+            "path {json}"
+        );
+    }
+
+    /// Each text as it is and as a JSON string.
+    fn agrees_as_number_and_string(text: &str) {
+        agrees_with_the_exact_path(text);
+        agrees_with_the_exact_path(&serde_json::to_string(text).unwrap());
+    }
+
+    #[test]
+    fn fast_path_agrees_on_chosen_inputs() {
+        let max = "79228162514264337593543950335";
+        let mut inputs: Vec<String> = [
+            "0",
+            "-0",
+            "0.0",
+            "-0.00",
+            "00",
+            "100",
+            "100.0",
+            "101.4",
+            "-2.50",
+            "007.50",
+            "0.02000000",
+            "4.500000159168849e-06",
+            "1E+3",
+            "1e5",
+            "-1.5e+2",
+            "+7",
+            "+0.5",
+            "7922816251426433759354395033.5",
+            "9999999999999999999999999999",
+            "-9999999999999999999999999999",
+            "999999999999999999999999999.9",
+            "0.999999999999999999999999999",
+            "99999999999999999999999999999",
+            "9999999999999999999999999999.9",
+            "0000000000000000000000000000.5",
+            "1.0000000000000000000000000001",
+            "0.0000000000000000000000000001",
+            "0.00000000000000000000000000001",
+            "123456789012345678901234567890",
+            "1.2345678901234567890123456789",
+            "1.",
+            ".5",
+            "-.5",
+            "-",
+            "+",
+            "",
+            "1e",
+            "1..2",
+            "1.2.3",
+            "0.106.75000000",
+            "--1",
+            "-+1",
+            "1-",
+            " 1",
+            "1 ",
+            "1_000",
+            "1,5",
+            "0x10",
+            "NaN",
+            "-Infinity",
+            "١٢",
+            r"1\u0030",
+            r"1\n",
+            "\"",
+            "true",
+            "null",
+            "[1]",
+            "{}",
+            r#"{"$serde_json::private::RawValue": "1"}"#,
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        for digits in 26..=31 {
+            let all = "9".repeat(digits);
+            for point in [0, 1, digits / 2, digits - 1] {
+                let (int, frac) = all.split_at(digits - point);
+                inputs.push(if point == 0 {
+                    int.to_owned()
+                } else {
+                    format!("{int}.{frac}")
+                });
+            }
+        }
+        inputs.push(max.to_owned());
+        inputs.push(format!("-{max}"));
+        inputs.push(format!("{max}.000"));
+        inputs.push(format!("1.{}", "0".repeat(40)));
+        inputs.push("9".repeat(60));
+        inputs.push(format!("\"{}\"", "9".repeat(10_000)));
+        for input in &inputs {
+            agrees_as_number_and_string(input);
+            // Raw JSON, quotes included, as some inputs above are.
+            agrees_with_the_exact_path(&format!("\"{input}\""));
+        }
+    }
+
+    /// 10 000 generated inputs: 5 000 texts of 1 to 32 digits with a point anywhere or none,
+    /// either sign, sometimes an exponent or leading zeros, each as a number and as a string.
+    #[test]
+    fn fast_path_agrees_on_generated_inputs() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..5000 {
+            let r = next();
+            let len = 1 + (r % 32) as usize;
+            let mut digits: Vec<u8> = (0..len).map(|_| b'0' + (next() % 10) as u8).collect();
+            if (r >> 8) % 4 != 0 && len > 1 {
+                // Mostly no leading zero, as JSON numbers are written.
+                digits[0] = b'1' + (next() % 9) as u8;
+            }
+            let mut text = String::from_utf8(digits).unwrap();
+            let point = ((r >> 16) % (len as u64 + 1)) as usize;
+            if point > 0 && point < len {
+                text.insert(point, '.');
+            }
+            if (r >> 24) % 3 == 0 {
+                text.insert(0, '-');
+            } else if (r >> 24) % 29 == 1 {
+                text.insert(0, '+');
+            }
+            if (r >> 32) % 8 == 0 {
+                text.push_str(&format!("e{}", (next() % 61) as i64 - 30));
+            }
+            agrees_as_number_and_string(&text);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_path_agrees_on_number_like_text(
+            s in "[-+]?[0-9]{0,32}(\\.[0-9]{0,32})?([eE][-+]?[0-9]{1,3})?"
+        ) {
+            agrees_as_number_and_string(&s);
+        }
+
+        #[test]
+        fn fast_path_agrees_on_any_text(s in "\\PC{0,40}") {
+            agrees_as_number_and_string(&s);
+        }
     }
 
     #[test]
