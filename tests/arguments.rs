@@ -636,10 +636,5 @@ fn no_unreferenced_arguments_snapshots() {
         .iter()
         .map(|name| format!("arguments__{name}.snap"))
         .collect();
-    let found = support::snapshot_files("arguments__");
-    let stale: Vec<_> = found.difference(&expected).collect();
-    assert!(
-        stale.is_empty(),
-        "unreferenced snapshots in tests/snapshots: {stale:?}"
-    );
+    support::assert_no_stale_snapshots("arguments__", &expected);
 }

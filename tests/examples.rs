@@ -308,12 +308,7 @@ fn no_unreferenced_example_snapshots() {
             expected.insert(format!("examples__{}.snap", ex.id));
         }
     }
-    let found = support::snapshot_files("examples__");
-    let stale: Vec<_> = found.difference(&expected).collect();
-    assert!(
-        stale.is_empty(),
-        "unreferenced snapshots in tests/snapshots: {stale:?}"
-    );
+    support::assert_no_stale_snapshots("examples__", &expected);
 }
 
 #[test]

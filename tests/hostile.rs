@@ -1398,10 +1398,5 @@ fn no_unreferenced_hostile_snapshots() {
     .iter()
     .map(|name| format!("hostile__{name}.snap"))
     .collect();
-    let found = support::snapshot_files("hostile__");
-    let stale: Vec<_> = found.difference(&expected).collect();
-    assert!(
-        stale.is_empty(),
-        "unreferenced snapshots in tests/snapshots: {stale:?}"
-    );
+    support::assert_no_stale_snapshots("hostile__", &expected);
 }

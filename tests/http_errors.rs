@@ -632,10 +632,5 @@ fn no_unreferenced_http_errors_snapshots() {
         .iter()
         .map(|name| format!("http_errors__{name}.snap"))
         .collect();
-    let found = support::snapshot_files("http_errors__");
-    let stale: Vec<_> = found.difference(&expected).collect();
-    assert!(
-        stale.is_empty(),
-        "unreferenced snapshots in tests/snapshots: {stale:?}"
-    );
+    support::assert_no_stale_snapshots("http_errors__", &expected);
 }

@@ -613,9 +613,5 @@ async fn get_many_fails_with_a_failing_batch() {
 /// This binary pins no snapshot.
 #[test]
 fn no_unreferenced_paging_snapshots() {
-    let found = support::snapshot_files("paging__");
-    assert!(
-        found.is_empty(),
-        "unreferenced snapshots in tests/snapshots: {found:?}"
-    );
+    support::assert_no_stale_snapshots("paging__", &Default::default());
 }

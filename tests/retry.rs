@@ -822,10 +822,5 @@ fn no_unreferenced_retry_snapshots() {
         .iter()
         .map(|name| format!("retry__{name}.snap"))
         .collect();
-    let found = support::snapshot_files("retry__");
-    let stale: Vec<_> = found.difference(&expected).collect();
-    assert!(
-        stale.is_empty(),
-        "unreferenced snapshots in tests/snapshots: {stale:?}"
-    );
+    support::assert_no_stale_snapshots("retry__", &expected);
 }

@@ -422,9 +422,5 @@ fn credential_headers_are_sensitive() {
 /// This binary pins no snapshot.
 #[test]
 fn no_unreferenced_secrets_snapshots() {
-    let found = support::snapshot_files("secrets__");
-    assert!(
-        found.is_empty(),
-        "unreferenced snapshots in tests/snapshots: {found:?}"
-    );
+    support::assert_no_stale_snapshots("secrets__", &Default::default());
 }

@@ -6,9 +6,20 @@ use openapiv3::ReferenceOr;
 use serde_json::Value;
 use xtask::spec::Spec;
 
+/// Fails if `tests/snapshots` holds a file with this prefix that is not in `expected` (full
+/// file names): a snapshot no test writes any more.
+pub fn assert_no_stale_snapshots(prefix: &str, expected: &BTreeSet<String>) {
+    let found = snapshot_files(prefix);
+    let stale: Vec<_> = found.difference(expected).collect();
+    assert!(
+        stale.is_empty(),
+        "unreferenced snapshots in tests/snapshots: {stale:?}"
+    );
+}
+
 /// Snapshot files in `tests/snapshots` whose name starts with `prefix` (a test binary's name
 /// and `__`), to find snapshots that no test writes any more.
-pub fn snapshot_files(prefix: &str) -> BTreeSet<String> {
+fn snapshot_files(prefix: &str) -> BTreeSet<String> {
     let dir = xtask::workspace_root().join("tests/snapshots");
     std::fs::read_dir(&dir)
         .map(|entries| {

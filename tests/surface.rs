@@ -309,10 +309,5 @@ fn no_unreferenced_surface_snapshots() {
         .iter()
         .map(|p| format!("surface__{}.snap", p.name))
         .collect();
-    let found = support::snapshot_files("surface__");
-    let stale: Vec<_> = found.difference(&expected).collect();
-    assert!(
-        stale.is_empty(),
-        "unreferenced snapshots in tests/snapshots: {stale:?}"
-    );
+    support::assert_no_stale_snapshots("surface__", &expected);
 }

@@ -816,10 +816,5 @@ fn no_unreferenced_wire_snapshots() {
         .iter()
         .map(|name| format!("wire__{name}.snap"))
         .collect();
-    let found = support::snapshot_files("wire__");
-    let stale: Vec<_> = found.difference(&expected).collect();
-    assert!(
-        stale.is_empty(),
-        "unreferenced snapshots in tests/snapshots: {stale:?}"
-    );
+    support::assert_no_stale_snapshots("wire__", &expected);
 }
