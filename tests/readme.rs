@@ -91,6 +91,26 @@ async fn apiforcrypto_example() -> Result<(), AnyError> {
     Ok(())
 }
 
+async fn paging_example(client: &cryptocloud::Client) -> Result<(), AnyError> {
+    use cryptocloud_ext::ClientExt;
+    use futures::TryStreamExt;
+
+    let (start, end) = ("01.01.2024".parse()?, "31.01.2024".parse()?);
+    let mut invoices = std::pin::pin!(client.list_all(start, end, cryptocloud_ext::MAX_PAGE));
+    while let Some(invoice) = invoices.try_next().await? {
+        println!(
+            "{} {} {}",
+            invoice.uuid.as_str(),
+            invoice.status,
+            invoice.amount_usd
+        );
+    }
+
+    let lookup = client.get_many(["INV-89UX09KA", "XXXXXXXX"], 4).await?;
+    println!("found {}, missing {:?}", lookup.found.len(), lookup.missing);
+    Ok(())
+}
+
 async fn error_matching_example(
     client: &cryptocloud::Client,
     request: cryptocloud::types::InvoiceInfoRequest,
@@ -123,5 +143,8 @@ fn readme_examples_are_compiled() {
         );
         blocks += 1;
     }
-    assert_eq!(blocks, 4, "one example per provider, and matching an error");
+    assert_eq!(
+        blocks, 5,
+        "one example per provider, paging, and matching an error"
+    );
 }
