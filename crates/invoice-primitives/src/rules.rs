@@ -35,36 +35,38 @@ pub async fn cryptocloud<C: ?Sized>(
     _config: &C,
     request: &mut reqwest::Request,
 ) -> Result<(), Refused> {
+    // Only this operation has such rules: other requests are not parsed.
+    if !request.url().path().ends_with("/v2/invoice/merchant/list") {
+        return Ok(());
+    }
     let Some(body) = json_body(request)? else {
         return Ok(());
     };
-    if request.url().path().ends_with("/v2/invoice/merchant/list") {
-        let date = |field: &str| match body.get(field).and_then(Value::as_str) {
-            Some(text) => DayMonthYear::from_str(text)
-                .map(Some)
-                .map_err(|e| Refused(format!("`{field}`: {e}"))),
-            None => Ok(None),
-        };
-        if let (Some(start), Some(end)) = (date("start")?, date("end")?) {
-            if start > end {
-                return Err(Refused(format!("`start` ({start}) is after `end` ({end})")));
-            }
+    let date = |field: &str| match body.get(field).and_then(Value::as_str) {
+        Some(text) => DayMonthYear::from_str(text)
+            .map(Some)
+            .map_err(|e| Refused(format!("`{field}`: {e}"))),
+        None => Ok(None),
+    };
+    if let (Some(start), Some(end)) = (date("start")?, date("end")?) {
+        if start > end {
+            return Err(Refused(format!("`start` ({start}) is after `end` ({end})")));
         }
-        let number =
-            |field: &str, default: i64| body.get(field).and_then(Value::as_i64).unwrap_or(default);
-        let (offset, limit) = (number("offset", 0), number("limit", 10));
-        if limit <= offset {
-            return Err(Refused(format!(
-                "`limit` ({limit}) must be greater than `offset` ({offset}): it is the number of \
-                 the last record to return, not a count"
-            )));
-        }
-        if limit - offset > CRYPTOCLOUD_MAX_PAGE {
-            return Err(Refused(format!(
-                "`limit` - `offset` ({limit} - {offset}) exceeds {CRYPTOCLOUD_MAX_PAGE}, the most \
-                 records one request returns"
-            )));
-        }
+    }
+    let number =
+        |field: &str, default: i64| body.get(field).and_then(Value::as_i64).unwrap_or(default);
+    let (offset, limit) = (number("offset", 0), number("limit", 10));
+    if limit <= offset {
+        return Err(Refused(format!(
+            "`limit` ({limit}) must be greater than `offset` ({offset}): it is the number of \
+             the last record to return, not a count"
+        )));
+    }
+    if limit - offset > CRYPTOCLOUD_MAX_PAGE {
+        return Err(Refused(format!(
+            "`limit` - `offset` ({limit} - {offset}) exceeds {CRYPTOCLOUD_MAX_PAGE}, the most \
+             records one request returns"
+        )));
     }
     Ok(())
 }
@@ -75,19 +77,21 @@ pub async fn cryptoprocessing<C: ?Sized>(
     _config: &C,
     request: &mut reqwest::Request,
 ) -> Result<(), Refused> {
+    // Only this operation has such rules: other requests are not parsed.
+    if !request.url().path().ends_with("/invoices/create") {
+        return Ok(());
+    }
     let Some(body) = json_body(request)? else {
         return Ok(());
     };
-    if request.url().path().ends_with("/invoices/create") {
-        if body.contains_key("sender_type") && !body.contains_key("sender_data") {
-            return Err(Refused(
-                "`sender_data` is required when `sender_type` is given".to_owned(),
-            ));
-        }
-        for field in ["url_success", "url_failed"] {
-            if let Some(url) = body.get(field).and_then(Value::as_str) {
-                https_domain(field, url)?;
-            }
+    if body.contains_key("sender_type") && !body.contains_key("sender_data") {
+        return Err(Refused(
+            "`sender_data` is required when `sender_type` is given".to_owned(),
+        ));
+    }
+    for field in ["url_success", "url_failed"] {
+        if let Some(url) = body.get(field).and_then(Value::as_str) {
+            https_domain(field, url)?;
         }
     }
     Ok(())
@@ -100,33 +104,34 @@ pub async fn apiforcrypto<C: ?Sized>(
     _config: &C,
     request: &mut reqwest::Request,
 ) -> Result<(), Refused> {
+    // Only this operation has such rules: other requests are not parsed.
+    if !request.url().path().ends_with("/invoices") {
+        return Ok(());
+    }
     let Some(body) = json_body(request)? else {
         return Ok(());
     };
-    if request.url().path().ends_with("/invoices") {
-        let fiat_value = body.get("fiatCurrency").and_then(|fiat| fiat.get("value"));
-        if body.get("value").is_none() && fiat_value.is_none() {
-            return Err(Refused(
-                "an amount is required: `value` (in cryptocurrency) or `fiatCurrency.value`"
-                    .to_owned(),
-            ));
+    let fiat_value = body.get("fiatCurrency").and_then(|fiat| fiat.get("value"));
+    if body.get("value").is_none() && fiat_value.is_none() {
+        return Err(Refused(
+            "an amount is required: `value` (in cryptocurrency) or `fiatCurrency.value`".to_owned(),
+        ));
+    }
+    let data = body.get("data").and_then(Value::as_object);
+    // `data` is also part of responses, so its limit is checked here, not by its type.
+    if let Some(attempts) = data.and_then(|d| d.get("attempts_callback")) {
+        if !attempts.as_i64().is_some_and(|n| (0..=20).contains(&n)) {
+            return Err(Refused(format!(
+                "`data.attempts_callback` ({attempts}) must be from 0 to 20"
+            )));
         }
-        let data = body.get("data").and_then(Value::as_object);
-        // `data` is also part of responses, so its limit is checked here, not by its type.
-        if let Some(attempts) = data.and_then(|d| d.get("attempts_callback")) {
-            if !attempts.as_i64().is_some_and(|n| (0..=20).contains(&n)) {
+    }
+    for field in ["url_success", "url_failed"] {
+        if let Some(url) = data.and_then(|d| d.get(field)).and_then(Value::as_str) {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(Refused(format!(
-                    "`data.attempts_callback` ({attempts}) must be from 0 to 20"
+                    "`data.{field}` ({url}) must start with http:// or https://"
                 )));
-            }
-        }
-        for field in ["url_success", "url_failed"] {
-            if let Some(url) = data.and_then(|d| d.get(field)).and_then(Value::as_str) {
-                if !(url.starts_with("http://") || url.starts_with("https://")) {
-                    return Err(Refused(format!(
-                        "`data.{field}` ({url}) must start with http:// or https://"
-                    )));
-                }
             }
         }
     }
