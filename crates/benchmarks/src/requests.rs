@@ -87,21 +87,14 @@ impl Clients {
     }
 
     async fn cc_floor(&self) {
-        let bytes = self
-            .bare
-            .post(format!("{}{CC_LIST}", self.base))
-            .header(ACCEPT, "application/json")
-            .header(AUTHORIZATION, format!("Token {TOKEN}"))
-            .json(&self.cc_request_json)
-            .timeout(TIMEOUT)
-            .send()
-            .await
-            .expect("send")
-            .error_for_status()
-            .expect("status")
-            .bytes()
-            .await
-            .expect("body");
+        let bytes = floor_fetch(
+            self.bare
+                .post(format!("{}{CC_LIST}", self.base))
+                .header(ACCEPT, "application/json")
+                .header(AUTHORIZATION, format!("Token {TOKEN}"))
+                .json(&self.cc_request_json),
+        )
+        .await;
         black_box(serde_json::from_slice::<FloorListResponse>(&bytes).expect("decode"));
     }
 
@@ -120,23 +113,16 @@ impl Clients {
     async fn cp_floor(&self) {
         let body = serde_json::to_vec(&self.cp_request_json).expect("serialize");
         let signature = hmac_sha512_hex(CP_SECRET.as_bytes(), &body);
-        let bytes = self
-            .bare
-            .post(format!("{}{CP_CREATE}", self.base))
-            .header(ACCEPT, "application/json")
-            .header(CONTENT_TYPE, "application/json")
-            .header("x-processing-key", CP_KEY)
-            .header("x-processing-signature", signature)
-            .body(body)
-            .timeout(TIMEOUT)
-            .send()
-            .await
-            .expect("send")
-            .error_for_status()
-            .expect("status")
-            .bytes()
-            .await
-            .expect("body");
+        let bytes = floor_fetch(
+            self.bare
+                .post(format!("{}{CP_CREATE}", self.base))
+                .header(ACCEPT, "application/json")
+                .header(CONTENT_TYPE, "application/json")
+                .header("x-processing-key", CP_KEY)
+                .header("x-processing-signature", signature)
+                .body(body),
+        )
+        .await;
         black_box(serde_json::from_slice::<FloorCpCreateResponse>(&bytes).expect("decode"));
     }
 
@@ -153,21 +139,21 @@ impl Clients {
     }
 
     async fn af_floor(&self) {
-        let bytes = self
-            .bare
-            .get(format!("{}{AF_GET_PREFIX}{}", self.base, self.af_uuid))
-            .header(ACCEPT, "application/json")
-            .timeout(TIMEOUT)
-            .send()
-            .await
-            .expect("send")
-            .error_for_status()
-            .expect("status")
-            .bytes()
-            .await
-            .expect("body");
+        let bytes = floor_fetch(
+            self.bare
+                .get(format!("{}{AF_GET_PREFIX}{}", self.base, self.af_uuid))
+                .header(ACCEPT, "application/json"),
+        )
+        .await;
         black_box(serde_json::from_slice::<FloorAfInvoice>(&bytes).expect("decode"));
     }
+}
+
+/// Sends a floor request the way every floor does: a timeout, a success status, the body.
+async fn floor_fetch(request: reqwest::RequestBuilder) -> impl std::ops::Deref<Target = [u8]> {
+    let response = request.timeout(TIMEOUT).send().await.expect("send");
+    let response = response.error_for_status().expect("status");
+    response.bytes().await.expect("body")
 }
 
 fn sequential<'a, F, Fut>(rt: &'a Runtime, name: &str, call: F) -> Entry<'a>
