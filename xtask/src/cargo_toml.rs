@@ -17,9 +17,8 @@ pub struct CodeDeps {
     pub regress: bool,
 }
 
-/// Every generated crate uses these (progenitor's runtime, the HTTP client,
-/// serde derives and `serde_json::Value`).
-const ALWAYS: &[&str] = &["progenitor-client", "reqwest", "serde", "serde_json"];
+/// Every generated crate uses these (the HTTP client, serde derives and `serde_json::Value`).
+const ALWAYS: &[&str] = &["reqwest", "serde", "serde_json"];
 
 /// Renders the manifest. `header` is the `#`-commented @generated header.
 pub fn render(
@@ -29,6 +28,10 @@ pub fn render(
     root: &RootManifest,
 ) -> Result<String, Error> {
     let mut inherited: Vec<&str> = ALWAYS.to_vec();
+    if provider.runtime.is_none() {
+        // With a runtime, its `progenitor` module stands in for progenitor's client crate.
+        inherited.insert(0, "progenitor-client");
+    }
     for (used, name) in [
         (code_deps.chrono, "chrono"),
         (code_deps.uuid, "uuid"),
@@ -138,7 +141,7 @@ mod tests {
             chrono: true,
             ..CodeDeps::default()
         };
-        let all = root(&[ALWAYS, &["chrono"]].concat());
+        let all = root(&[ALWAYS, &["progenitor-client", "chrono"]].concat());
         let text = render("# header\n", &ROW, deps, &all).unwrap();
         assert!(text.starts_with("# header\n\n[package]\nname = \"demo\"\n"));
         assert!(text.contains("description = \"Demo \\\"quoted\\\" client\"\n"));
@@ -152,7 +155,13 @@ mod tests {
             uuid: true,
             ..CodeDeps::default()
         };
-        let err = render("", &ROW, deps, &root(ALWAYS)).unwrap_err();
+        let err = render(
+            "",
+            &ROW,
+            deps,
+            &root(&[ALWAYS, &["progenitor-client"]].concat()),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("needs `uuid`"), "{err}");
     }
 }

@@ -4,17 +4,22 @@
 //! The drift test calls [`regen`] with [`Mode::Check`]; its error renders
 //! the diff and the command to run.
 
+mod bounded;
 mod cargo_toml;
 mod codegen;
 mod diagnose;
 mod error;
 mod extras;
 mod format;
+mod front_page;
 mod prepare;
 pub mod providers;
+mod rules;
+mod setters;
 mod settings;
 pub mod spec;
 mod sync;
+mod walk;
 mod workspace;
 
 use std::collections::BTreeMap;

@@ -13,27 +13,23 @@ pub struct Provider {
     pub spec: &'static str,
     /// `description` of the generated `Cargo.toml`.
     pub description: &'static str,
-    /// Shape of the generated operation methods.
-    pub interface: Interface,
-    /// Rust type of a `Client::inner` value handed to hooks (e.g. `crate::Auth`).
-    pub inner_type: Option<&'static str>,
-    /// Path of a function called with each request before it is sent.
-    pub pre_hook: Option<&'static str>,
-    /// Path of an async function called with each request before it is sent; an `Err`
-    /// refuses the request (progenitor's `Error::Custom`).
-    pub pre_hook_async: Option<&'static str>,
-    /// Path of a function called with each result before it is handled.
-    pub post_hook: Option<&'static str>,
-    /// Require a hand-written `impl ClientHooks for Client` (no default impl).
-    pub hooks_expected: bool,
-    /// Path of `async fn(&Inner, &reqwest::Client, reqwest::Request, read_only: bool) ->
-    /// reqwest::Result<reqwest::Response>`: the generated `ClientHooks::exec` calls it for every
-    /// request (needs `inner_type`; see `extras.rs`).
-    pub exec_hook: Option<&'static str>,
-    /// Extra derives on every generated type, e.g. `"PartialEq"`.
-    pub derives: &'static [&'static str],
-    /// Named schemas (`components/schemas/<schema>`) replaced by a Rust type.
-    pub replacements: &'static [Replacement],
+    /// How requests are authenticated. The header names and prefix come from the spec's
+    /// `securitySchemes`; only the choice and the environment variables are here.
+    pub auth: Auth,
+    /// Environment variable that `Client::from_env` reads for the base URL (the spec's first
+    /// server when unset).
+    pub base_url_env: &'static str,
+    /// Hand-written, provider-specific code appended to the generated `lib.rs` (a path
+    /// relative to the workspace root), like smithy-rs's inlineable modules.
+    pub inline: Option<&'static str>,
+    /// Markdown appended to the crate's front page after "Getting started": one call, and
+    /// where paging and webhooks live (a path relative to the workspace root).
+    pub guide: Option<&'static str>,
+    /// Path of the provider-neutral runtime crate (`crates/invoice-primitives`): its
+    /// `progenitor` module stands in for progenitor-client, so `send()` returns its `Response`
+    /// and `ApiError`, and its transport sends each request. `None` generates a plain
+    /// progenitor client.
+    pub runtime: Option<&'static str>,
     /// Schemas of a given type + format replaced by a Rust type, wherever used.
     pub conversions: &'static [Conversion],
     /// Extra `[dependencies]` of the generated crate: `(name, toml value)`,
@@ -44,12 +40,13 @@ pub struct Provider {
     /// Path of a macro that defines an open enum (`Unknown(String)` for unseen values);
     /// every named string enum of the spec becomes one. See `prepare.rs`.
     pub open_enum_macro: Option<&'static str>,
-    /// Path of a generic type wrapping every error response body `X` as `<path><X>`.
-    pub error_body: Option<&'static str>,
     /// Path of a `<MIN, MAX>` integer type for integers with `minimum`/`maximum`.
     pub bounded_int: Option<&'static str>,
     /// Path of a `<T, MIN, MAX>` list type for lists with `minItems`/`maxItems`.
     pub bounded_vec: Option<&'static str>,
+    /// Path of a string type that refuses ``, `.` and `..`, for string path parameters:
+    /// URL parsing would resolve such a segment and send the request to another endpoint.
+    pub path_segment: Option<&'static str>,
 }
 
 impl Provider {
@@ -59,44 +56,44 @@ impl Provider {
         name: "",
         spec: "",
         description: "",
-        interface: Interface::Builder,
-        inner_type: None,
-        pre_hook: None,
-        pre_hook_async: None,
-        post_hook: None,
-        hooks_expected: false,
-        exec_hook: None,
-        derives: &[],
-        replacements: &[],
+        auth: Auth::None,
+        base_url_env: "",
+        inline: None,
+        guide: None,
+        runtime: None,
         conversions: &[],
         dependencies: &[],
         timeout_secs: None,
         open_enum_macro: None,
-        error_body: None,
         bounded_int: None,
         bounded_vec: None,
+        path_segment: None,
     };
 }
 
-/// progenitor's interface styles.
+/// How a provider authenticates requests; the generated crate's `Credentials` is built on the
+/// runtime's scheme of the same kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Interface {
-    /// `client.op().param(x).send()`; also gives generated types builders.
-    Builder,
-    /// `client.op(x, y)`.
-    Positional,
-}
-
-/// Replace the named schema with an existing Rust type (typify `with_replacement`).
-#[derive(Debug, Clone, Copy)]
-pub struct Replacement {
-    /// Schema name under `components/schemas`.
-    pub schema: &'static str,
-    /// Rust type path text, e.g. `"::rust_decimal::Decimal"`.
-    pub rust_type: &'static str,
-    /// Traits the type implements that generated code may rely on:
-    /// `"Display"`, `"FromStr"`, `"Default"`, `"FromStringIrrefutable"`.
-    pub impls: &'static [&'static str],
+pub enum Auth {
+    /// No credentials.
+    None,
+    /// A token in the header that `securitySchemes/<scheme>` names (`type: apiKey`, `in:
+    /// header`), after the scheme's `x-prefix`.
+    HeaderToken {
+        scheme: &'static str,
+        /// Environment variable holding the token.
+        env: &'static str,
+    },
+    /// The API key in `key_scheme`'s header, and the lowercase hex HMAC-SHA512 of the body
+    /// keyed with the secret in `signature_scheme`'s header (which says so with
+    /// `x-signature: hmac-sha512-hex`).
+    HmacBody {
+        key_scheme: &'static str,
+        signature_scheme: &'static str,
+        /// Environment variables holding the API key and the secret.
+        key_env: &'static str,
+        secret_env: &'static str,
+    },
 }
 
 /// Replace every schema of exactly `{ type: <schema_type>, format: <format> }`
@@ -111,24 +108,24 @@ pub struct Conversion {
     pub format: &'static str,
     /// Rust type path text, e.g. `"::rust_decimal::Decimal"`.
     pub rust_type: &'static str,
-    /// As for [`Replacement::impls`].
+    /// Traits the type implements that generated code may rely on:
+    /// `"Display"`, `"FromStr"`, `"Default"`, `"FromStringIrrefutable"`.
     pub impls: &'static [&'static str],
 }
 
-/// What every provider's crate shares: the hand-written primitives of
+/// What every provider's crate shares: the provider-neutral runtime of
 /// `crates/invoice-primitives` in place of progenitor's defaults, so that money is exact,
-/// unseen enum values and error bodies never fail to decode, and documented limits are
-/// checked before a request is sent.
+/// unseen enum values and error bodies never fail to decode, documented limits are checked
+/// before a request is sent, and every call returns one error type.
 const INVOICE_PRIMITIVES: Provider = Provider {
+    runtime: Some("::invoice_primitives"),
     dependencies: &[("invoice-primitives", "{ workspace = true }")],
-    post_hook: Some("::invoice_primitives::error::record_status"),
-    exec_hook: Some("::invoice_primitives::transport::exec"),
     // `Client::new`'s connect and total timeouts; `Config::with_timeout` overrides the total.
     timeout_secs: Some(30),
     open_enum_macro: Some("::invoice_primitives::open_enum"),
-    error_body: Some("::invoice_primitives::ErrorBody"),
     bounded_int: Some("::invoice_primitives::BoundedInt"),
     bounded_vec: Some("::invoice_primitives::BoundedVec"),
+    path_segment: Some("::invoice_primitives::PathSegment"),
     conversions: &[
         // Money: exact decimals; `format: decimal` says the value is money, the type says
         // how it is written on the wire.
@@ -187,16 +184,27 @@ pub const PROVIDERS: &[Provider] = &[
         name: "cryptocloud",
         spec: "specs/cryptocloud.yaml",
         description: "CryptoCloud invoice API client: create, list and look up invoices",
-        pre_hook_async: Some("::invoice_primitives::rules::cryptocloud"),
-        inner_type: Some("::invoice_primitives::Config<::invoice_primitives::TokenAuth>"),
+        auth: Auth::HeaderToken {
+            scheme: "Token",
+            env: "CRYPTOCLOUD_API_KEY",
+        },
+        base_url_env: "CRYPTOCLOUD_BASE_URL",
+        guide: Some("xtask/inline/cryptocloud.md"),
+        inline: Some("xtask/inline/cryptocloud.rs"),
         ..INVOICE_PRIMITIVES
     },
     Provider {
         name: "cryptoprocessing",
         spec: "specs/cryptoprocessing.yaml",
         description: "Cryptoprocessing by CoinsPaid invoice API client",
-        pre_hook_async: Some("::invoice_primitives::rules::cryptoprocessing"),
-        inner_type: Some("::invoice_primitives::Config<::invoice_primitives::HmacAuth>"),
+        auth: Auth::HmacBody {
+            key_scheme: "ProcessingKey",
+            signature_scheme: "ProcessingSignature",
+            key_env: "CRYPTOPROCESSING_API_KEY",
+            secret_env: "CRYPTOPROCESSING_SECRET",
+        },
+        base_url_env: "CRYPTOPROCESSING_BASE_URL",
+        guide: Some("xtask/inline/cryptoprocessing.md"),
         ..INVOICE_PRIMITIVES
     },
     Provider {
@@ -204,8 +212,9 @@ pub const PROVIDERS: &[Provider] = &[
         spec: "specs/apiforcrypto.yaml",
         description:
             "apiforcrypto invoice API client: create an invoice in a wallet, get it by UUID",
-        pre_hook_async: Some("::invoice_primitives::rules::apiforcrypto"),
-        inner_type: Some("::invoice_primitives::Config<::invoice_primitives::NoAuth>"),
+        auth: Auth::None,
+        base_url_env: "APIFORCRYPTO_BASE_URL",
+        guide: Some("xtask/inline/apiforcrypto.md"),
         ..INVOICE_PRIMITIVES
     },
 ];

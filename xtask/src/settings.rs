@@ -5,7 +5,7 @@ use progenitor_impl::{GenerationSettings, HooksMode, InterfaceStyle, TypeImpl};
 use schemars::schema::{InstanceType, SchemaObject, SingleOrVec};
 
 use crate::prepare::Prepared;
-use crate::providers::{Interface, Provider};
+use crate::providers::Provider;
 use crate::Error;
 
 /// Validates the row's Rust snippets and typify names up front, so a typo
@@ -30,33 +30,13 @@ pub fn generation_settings(
         ));
     }
     let mut settings = GenerationSettings::new();
-    settings.with_interface(match provider.interface {
-        Interface::Builder => InterfaceStyle::Builder,
-        Interface::Positional => InterfaceStyle::Positional,
-    });
-    if let Some(inner) = provider.inner_type {
-        settings.with_inner_type(rust::<syn::Type>("inner_type", inner).map_err(error)?);
-    }
-    if let Some(hook) = provider.pre_hook {
-        settings.with_pre_hook(rust::<syn::Expr>("pre_hook", hook).map_err(error)?);
-    }
-    if let Some(hook) = provider.pre_hook_async {
-        settings.with_pre_hook_async(rust::<syn::Expr>("pre_hook_async", hook).map_err(error)?);
-    }
-    if let Some(hook) = provider.post_hook {
-        settings.with_post_hook(rust::<syn::Expr>("post_hook", hook).map_err(error)?);
-    }
-    if provider.hooks_expected || provider.exec_hook.is_some() {
+    settings.with_interface(InterfaceStyle::Builder);
+    if let Some(runtime) = provider.runtime {
+        // The runtime's `Config<Credentials>` is the client's inner value, and the generated
+        // `ClientHooks::exec` (extras.rs) hands it every request.
+        let inner = format!("{runtime}::Config<crate::Credentials>");
+        settings.with_inner_type(rust::<syn::Type>("runtime", &inner).map_err(error)?);
         settings.with_hooks(HooksMode::Expected);
-    }
-    for derive in provider.derives {
-        rust::<syn::Path>("derives", derive).map_err(error)?;
-        settings.with_derive(derive);
-    }
-    for r in provider.replacements {
-        rust::<syn::Type>("replacements.rust_type", r.rust_type).map_err(error)?;
-        let impls = type_impls(r.impls).map_err(error)?;
-        settings.with_replacement(r.schema, r.rust_type, impls.into_iter());
     }
     for c in provider.conversions {
         rust::<syn::Type>("conversions.rust_type", c.rust_type).map_err(error)?;
@@ -84,8 +64,9 @@ pub fn generation_settings(
         let impls = type_impls(impls).map_err(error)?;
         settings.with_replacement(schema, rust_type, impls.into_iter());
     }
-    for (schema, rust_type) in &prepared.conversions {
-        settings.with_conversion(schema.clone(), rust_type, std::iter::empty());
+    for (schema, rust_type, impls) in &prepared.conversions {
+        let impls = type_impls(impls).map_err(error)?;
+        settings.with_conversion(schema.clone(), rust_type, impls.into_iter());
     }
     if let Some(secs) = provider.timeout_secs {
         settings.with_timeout(secs);

@@ -13,16 +13,25 @@
 use std::collections::hash_map::{Entry, HashMap};
 use std::future::Future;
 
+use cryptocloud::invoice_id::bare;
 use cryptocloud::types::{ErrorResponse, Invoice, InvoiceInfoRequest, InvoiceListRequest};
+use cryptocloud::{ApiError, BoundedInt, BoundedVec, DayMonthYear};
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
-use invoice_primitives::{ApiError, BoundedInt, BoundedVec, DayMonthYear, SendExt};
 
 /// The error of a CryptoCloud call.
 pub type Error = ApiError<ErrorResponse>;
 
-/// Most records the list endpoint returns for one request, and most identifiers the
-/// information endpoint takes.
-pub const MAX_PAGE: usize = 100;
+/// Most records the list endpoint returns for one request (from the spec's window rule).
+pub const MAX_PAGE: usize = InvoiceListRequest::MAX_WINDOW as usize;
+
+/// Most identifiers the information endpoint takes (from the spec's `maxItems`).
+pub const MAX_IDS: usize = max_items(|request: &InvoiceInfoRequest| &request.uuids);
+
+const fn max_items<T, const MIN: usize, const MAX: usize>(
+    _field: fn(&InvoiceInfoRequest) -> &BoundedVec<T, MIN, MAX>,
+) -> usize {
+    MAX
+}
 
 /// Requests [`ClientExt::get_many`] keeps in flight by default.
 pub const DEFAULT_CONCURRENCY: usize = 4;
@@ -49,7 +58,7 @@ pub trait ClientExt {
     ) -> impl Stream<Item = Result<Invoice, Error>> + Send + '_;
 
     /// The invoices with these identifiers (`INV-XXXXXXXX` or `XXXXXXXX`), asked for in
-    /// requests of at most [`MAX_PAGE`] identifiers, `concurrency` at a time. Identifiers asked
+    /// requests of at most [`MAX_IDS`] identifiers, `concurrency` at a time. Identifiers asked
     /// for twice are asked for once.
     fn get_many<I, S>(
         &self,
@@ -72,7 +81,7 @@ impl ClientExt for cryptocloud::Client {
         // The state is the next window's offset, or None once the last one was read.
         let pages = stream::try_unfold(Some(0_i64), move |offset| async move {
             let Some(offset) = offset else {
-                return Ok(None);
+                return Ok::<_, Error>(None);
             };
             let request = InvoiceListRequest {
                 start,
@@ -80,7 +89,12 @@ impl ClientExt for cryptocloud::Client {
                 offset: bound(offset)?,
                 limit: bound(offset + page_size)?,
             };
-            let page = self.list_invoices().body(request).send().checked().await?;
+            let page: cryptocloud::types::InvoiceListResponse = self
+                .list_invoices()
+                .body(request)
+                .send()
+                .await?
+                .into_inner();
             let read = offset + page.result.len() as i64;
             // An empty window ends the walk even if `all_count` says more should come (it can
             // change while we read).
@@ -116,7 +130,7 @@ impl ClientExt for cryptocloud::Client {
             // `buffered` keeps the batches' order whatever order they complete in; each
             // batch's identifiers are copied only when it is sent. The answers go into one
             // vector sized for every distinct identifier asked, and are ordered there in place.
-            let mut found: Vec<Invoice> = stream::iter(asked.chunks(MAX_PAGE).map(owned))
+            let mut found: Vec<Invoice> = stream::iter(asked.chunks(MAX_IDS).map(owned))
                 .map(|batch| look_up(self, batch))
                 .buffered(concurrency.max(1))
                 .try_fold(
@@ -159,14 +173,19 @@ impl ClientExt for cryptocloud::Client {
     }
 }
 
-/// One information request, for 1 to [`MAX_PAGE`] identifiers.
+/// One information request, for 1 to [`MAX_IDS`] identifiers.
 async fn look_up(
     client: &cryptocloud::Client,
     batch: Vec<String>,
 ) -> Result<cryptocloud::types::InvoiceInfoResponse, Error> {
-    let uuids = BoundedVec::new(batch).expect("batches hold 1 to MAX_PAGE identifiers");
+    let uuids = BoundedVec::new(batch).expect("batches hold 1 to MAX_IDS identifiers");
     let request = InvoiceInfoRequest { uuids };
-    client.get_invoices().body(request).send().checked().await
+    Ok(client
+        .get_invoices()
+        .body(request)
+        .send()
+        .await?
+        .into_inner())
 }
 
 /// A batch's identifiers, as the request takes them. (A function rather than a closure: the
@@ -175,22 +194,6 @@ fn owned(batch: &[&str]) -> Vec<String> {
     batch.iter().map(|&id| id.to_owned()).collect()
 }
 
-/// An identifier without its `INV-` prefix.
-fn bare(id: &str) -> &str {
-    id.strip_prefix("INV-").unwrap_or(id)
-}
-
 fn bound(value: i64) -> Result<BoundedInt<0, { i64::MAX }>, Error> {
     BoundedInt::new(value).map_err(|e| ApiError::InvalidRequest(format!("window: {e}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::bare;
-
-    #[test]
-    fn identifiers_compare_without_prefix() {
-        assert_eq!(bare("INV-89UX09KA"), "89UX09KA");
-        assert_eq!(bare("89UX09KA"), "89UX09KA");
-    }
 }

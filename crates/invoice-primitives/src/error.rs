@@ -1,28 +1,23 @@
 //! Errors that keep what the provider said.
 //!
-//! progenitor's `Error<E>` loses information a payment engineer needs in a log: a documented
-//! error response keeps only its decoded body, and a body that fails to decode keeps its bytes
-//! but not its HTTP status. Two pieces fix that:
-//!
-//! - [`ErrorBody<T>`] replaces each provider's error schema (wired by `cargo xtask regen`):
-//!   it keeps the raw JSON text of the body and, when it matches, the documented shape `T`.
-//!   Any JSON is accepted, so a documented error status never fails to decode.
-//! - [`SendExt::checked`] turns the result of a generated `send()` into
-//!   `Result<T, ApiError<T>>`, where every error that came from a response carries its status
-//!   and raw body, and a body that does not fit the documented type names the field
-//!   (`result[0].amount`). The status of an undecodable body comes from [`record_status`],
-//!   the post hook each generated client calls.
+//! Every generated `send()` returns `Result<Response<T>, ApiError<E>>`: one error type, where
+//! every error that came from a response carries its HTTP status, headers and raw body, a body
+//! that does not fit its documented type names the field (`result[0].amount`), and a request
+//! refused before sending names the field and the reason. `E` is the documented shape of the
+//! operation's error bodies; [`ErrorBody<E>`] keeps the raw JSON text beside it, so an error
+//! body of another shape is still the provider's error.
 
-use std::cell::Cell;
 use std::fmt;
-use std::future::Future;
 
-use progenitor_client::{Error as ClientError, ResponseValue};
+use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
+
+use crate::response::Response;
+use crate::transport::BufferedBody;
 
 /// An error response body: the provider's raw JSON text, and its documented shape when it
 /// matches one.
@@ -62,6 +57,28 @@ impl<T: DeserializeOwned> ErrorBody<T> {
     }
 }
 
+impl<T> ErrorBody<T> {
+    /// A body already decoded from `raw` (its JSON text).
+    pub(crate) fn decoded(raw: &[u8], parsed: T) -> Option<Self> {
+        let raw = RawValue::from_string(String::from_utf8(raw.to_vec()).ok()?.trim().to_owned());
+        Some(Self {
+            raw: raw.ok()?,
+            parsed: Ok(parsed),
+        })
+    }
+
+    /// A JSON body that does not fit the documented shape, and why; `None` if `raw` is not
+    /// JSON at all.
+    pub(crate) fn mismatched(raw: &[u8], why: String) -> Option<Self> {
+        let text = std::str::from_utf8(raw).ok()?.trim();
+        let raw = RawValue::from_string(text.to_owned()).ok()?;
+        Some(Self {
+            raw,
+            parsed: Err(why),
+        })
+    }
+}
+
 impl<T: fmt::Debug> fmt::Debug for ErrorBody<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.parsed {
@@ -96,14 +113,14 @@ impl<T> Serialize for ErrorBody<T> {
 
 /// Everything that can go wrong with a call, each kind keeping what is known of it.
 ///
-/// Every error that came from a response keeps its HTTP status and raw body
-/// ([`status`](Self::status), [`body`](Self::body)) for logging. `E` is the documented shape
-/// of the provider's error bodies.
+/// Every error that came from a response keeps its HTTP status, headers and raw body
+/// ([`status`](Self::status), [`headers`](Self::headers), [`body`](Self::body)) for logging.
+/// `E` is the documented shape of the provider's error bodies.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ApiError<E> {
     /// Refused before anything was sent: an argument breaks a documented limit or rule (a
-    /// length, a range, `start` after `end`, ...). The message names the field.
+    /// length, a range, `start` after `end`, ...). The message names the field and the reason.
     InvalidRequest(String),
     /// No usable response: connection, TLS or timeout failure, or the body could not be read.
     Transport(reqwest::Error),
@@ -130,8 +147,10 @@ pub enum ApiError<E> {
     /// The response body does not fit its documented type (an HTML page where JSON was
     /// expected, a malformed amount, a missing field).
     InvalidResponse {
-        /// The HTTP status, when the client recorded it (see [`record_status`]).
-        status: Option<StatusCode>,
+        /// The HTTP status.
+        status: StatusCode,
+        /// The response headers.
+        headers: Box<HeaderMap>,
         /// Where in the body decoding failed, e.g. `data.amount` (`.` for the whole body).
         path: String,
         /// Why it failed.
@@ -145,10 +164,21 @@ impl<E> ApiError<E> {
     /// The HTTP status of the response this error came from, if any.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::Provider { status, .. } | Self::UnexpectedStatus { status, .. } => Some(*status),
-            Self::InvalidResponse { status, .. } => *status,
+            Self::Provider { status, .. }
+            | Self::UnexpectedStatus { status, .. }
+            | Self::InvalidResponse { status, .. } => Some(*status),
             Self::Transport(e) => e.status(),
             Self::InvalidRequest(_) => None,
+        }
+    }
+
+    /// The headers of the response this error came from, if any.
+    pub fn headers(&self) -> Option<&HeaderMap> {
+        match self {
+            Self::Provider { headers, .. }
+            | Self::UnexpectedStatus { headers, .. }
+            | Self::InvalidResponse { headers, .. } => Some(headers),
+            Self::Transport(_) | Self::InvalidRequest(_) => None,
         }
     }
 
@@ -157,7 +187,7 @@ impl<E> ApiError<E> {
         match self {
             Self::Provider { body, .. } => Some(body.raw().as_bytes()),
             Self::UnexpectedStatus { body, .. } | Self::InvalidResponse { body, .. } => Some(body),
-            _ => None,
+            Self::Transport(_) | Self::InvalidRequest(_) => None,
         }
     }
 
@@ -167,6 +197,63 @@ impl<E> ApiError<E> {
             Self::Provider { body, .. } => body.parsed(),
             _ => None,
         }
+    }
+
+    /// Whether the request was refused before anything was sent.
+    pub fn is_invalid_request(&self) -> bool {
+        matches!(self, Self::InvalidRequest(_))
+    }
+
+    /// The generated code's name for a documented error status whose body decoded.
+    #[doc(hidden)]
+    #[allow(non_snake_case)]
+    pub fn ErrorResponse(response: Response<E>) -> Self {
+        let (value, status, headers, raw) = response.into_parts();
+        let raw = raw.unwrap_or_default();
+        match ErrorBody::decoded(&raw, value) {
+            Some(body) => Self::Provider {
+                status,
+                headers: Box::new(headers),
+                body: Box::new(body),
+            },
+            // Decoded from JSON, so the raw text is JSON; kept whole all the same.
+            None => Self::UnexpectedStatus {
+                status,
+                headers: Box::new(headers),
+                body: raw.to_vec(),
+            },
+        }
+    }
+
+    /// The generated code's name for a status the spec does not document.
+    #[doc(hidden)]
+    #[allow(non_snake_case)]
+    pub fn UnexpectedResponse(response: reqwest::Response) -> Self {
+        let body = response
+            .extensions()
+            .get::<BufferedBody>()
+            .map_or_else(Bytes::new, |b| b.0.clone());
+        Self::UnexpectedStatus {
+            status: response.status(),
+            headers: Box::new(response.headers().clone()),
+            body: body.to_vec(),
+        }
+    }
+}
+
+impl<E> From<reqwest::Error> for ApiError<E> {
+    fn from(error: reqwest::Error) -> Self {
+        if error.is_builder() {
+            // reqwest refused to build the request (a URL that does not parse, say).
+            return Self::InvalidRequest(format!("the request cannot be built: {error}"));
+        }
+        Self::Transport(error)
+    }
+}
+
+impl<E> From<reqwest::header::InvalidHeaderValue> for ApiError<E> {
+    fn from(error: reqwest::header::InvalidHeaderValue) -> Self {
+        Self::InvalidRequest(format!("a header value is not valid: {error}"))
     }
 }
 
@@ -201,13 +288,12 @@ impl<E> fmt::Display for ApiError<E> {
                 path,
                 message,
                 body,
-            } => {
-                match status {
-                    Some(status) => write!(f, "invalid response (HTTP {status})")?,
-                    None => write!(f, "invalid response")?,
-                }
-                write!(f, " at `{path}`: {message}; body: {}", quote_body(body))
-            }
+                ..
+            } => write!(
+                f,
+                "invalid response (HTTP {status}) at `{path}`: {message}; body: {}",
+                quote_body(body)
+            ),
         }
     }
 }
@@ -218,109 +304,6 @@ impl<E: fmt::Debug> std::error::Error for ApiError<E> {
             Self::Transport(e) => Some(e),
             _ => None,
         }
-    }
-}
-
-tokio::task_local! {
-    /// The status of the last response received inside a [`SendExt::checked`] call.
-    static LAST_STATUS: Cell<Option<StatusCode>>;
-}
-
-/// Post hook of the generated clients (given the client's config, unused here): notes the
-/// response status for [`SendExt::checked`], which needs it when a body cannot be decoded.
-/// Outside `checked` it does nothing.
-pub fn record_status<C: ?Sized>(_config: &C, result: &reqwest::Result<reqwest::Response>) {
-    if let Ok(response) = result {
-        let _ = LAST_STATUS.try_with(|slot| slot.set(Some(response.status())));
-    }
-}
-
-/// `.checked()` on the future a generated `send()` returns.
-pub trait SendExt<T, E>: Sized {
-    /// Awaits the call and converts its outcome: the success body, or an [`ApiError`] that
-    /// keeps the status and raw body of whatever the provider answered.
-    ///
-    /// ```ignore
-    /// let invoices = client.list_invoices().body(request).send().checked().await?;
-    /// ```
-    fn checked(self) -> impl Future<Output = Result<T, ApiError<E>>> + Send
-    where
-        Self: Send;
-}
-
-impl<F, T, E> SendExt<T, E> for F
-where
-    F: Future<Output = Result<ResponseValue<T>, ClientError<ErrorBody<E>>>> + Send,
-    T: DeserializeOwned + Send,
-    E: Send,
-{
-    async fn checked(self) -> Result<T, ApiError<E>> {
-        let (result, status) = LAST_STATUS
-            .scope(Cell::new(None), async move {
-                let result = self.await;
-                (result, LAST_STATUS.with(Cell::get))
-            })
-            .await;
-        match result {
-            Ok(response) => Ok(response.into_inner()),
-            Err(error) => Err(convert::<T, E>(error, status).await),
-        }
-    }
-}
-
-async fn convert<T: DeserializeOwned, E>(
-    error: ClientError<ErrorBody<E>>,
-    status: Option<StatusCode>,
-) -> ApiError<E> {
-    match error {
-        ClientError::InvalidRequest(message) => ApiError::InvalidRequest(message),
-        ClientError::CommunicationError(e)
-        | ClientError::InvalidUpgrade(e)
-        | ClientError::ResponseBodyError(e) => ApiError::Transport(e),
-        ClientError::ErrorResponse(response) => ApiError::Provider {
-            status: response.status(),
-            headers: Box::new(response.headers().clone()),
-            body: Box::new(response.into_inner()),
-        },
-        ClientError::InvalidResponsePayload(body, error) => {
-            let is_error_status = status.is_some_and(|s| !s.is_success());
-            let (path, message) = if is_error_status {
-                // An error status whose body is not JSON (error bodies accept any JSON).
-                (".".to_owned(), format!("error body is not JSON: {error}"))
-            } else {
-                locate::<T>(&body, &error)
-            };
-            ApiError::InvalidResponse {
-                status,
-                path,
-                message,
-                body: body.to_vec(),
-            }
-        }
-        ClientError::UnexpectedResponse(response) => {
-            let status = response.status();
-            let headers = Box::new(response.headers().clone());
-            match response.bytes().await {
-                Ok(body) => ApiError::UnexpectedStatus {
-                    status,
-                    headers,
-                    body: body.to_vec(),
-                },
-                Err(e) => ApiError::Transport(e),
-            }
-        }
-        // The pre-send rules (`crate::rules`) are the only hooks that refuse a request.
-        ClientError::Custom(message) => ApiError::InvalidRequest(message),
-    }
-}
-
-/// Decodes `body` again, tracking the path, to say which field failed.
-fn locate<T: DeserializeOwned>(body: &[u8], error: &serde_json::Error) -> (String, String) {
-    let deserializer = &mut serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize::<_, T>(deserializer) {
-        Err(e) => (e.path().to_string(), e.inner().to_string()),
-        // Cannot happen for the same bytes; keep the original error all the same.
-        Ok(_) => (".".to_owned(), error.to_string()),
     }
 }
 
@@ -351,6 +334,7 @@ mod tests {
         assert_eq!(body.raw(), r#"{"message": "down"}"#);
         let text = format!("{body:?}");
         assert!(text.contains("down") && text.contains("mismatch"), "{text}");
+        assert!(ErrorBody::<Documented>::mismatched(b"<html>", "x".into()).is_none());
     }
 
     #[test]
@@ -373,24 +357,6 @@ mod tests {
         assert!(text.chars().count() < 400, "{}", text.len());
         assert_eq!(error.body().unwrap().len(), 1000);
         assert_eq!(error.status(), Some(StatusCode::BAD_GATEWAY));
-    }
-
-    #[test]
-    fn locate_names_the_failing_field() {
-        #[derive(Debug, Deserialize)]
-        #[allow(dead_code)]
-        struct Outer {
-            data: Inner,
-        }
-        #[derive(Debug, Deserialize)]
-        #[allow(dead_code)]
-        struct Inner {
-            id: i64,
-        }
-        let body = br#"{"data": {"id": "not a number"}}"#;
-        let error = serde_json::from_slice::<Outer>(body).unwrap_err();
-        let (path, message) = locate::<Outer>(body, &error);
-        assert_eq!(path, "data.id");
-        assert!(message.contains("invalid type"), "{message}");
+        assert!(error.headers().is_some());
     }
 }

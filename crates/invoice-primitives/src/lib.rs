@@ -1,24 +1,33 @@
-//! Hand-written primitives that the generated clients (`cryptocloud`, `cryptoprocessing`,
-//! `apiforcrypto`) use in place of progenitor's defaults: exact decimal amounts instead of
-//! `f64`, the providers' date-time forms, enums that keep unknown values, bounded arguments
-//! checked before a request is sent, and errors that keep the HTTP status and raw body.
+//! The provider-neutral runtime of the generated invoice clients: exact decimal amounts instead
+//! of `f64`, the date-time forms providers write, enums that keep unknown values, bounded
+//! arguments and documented rules checked before a request is sent, one error type that keeps
+//! the HTTP status and raw body, credentials (a header token, an HMAC of the body), and the
+//! transport (timeouts, safe retries).
 //!
-//! `cargo xtask regen` wires these in through the providers table (conversions,
-//! replacements and hooks). Only [`rules`] knows about particular providers: the documented
-//! rules that span several fields.
+//! `cargo xtask regen` wires these in through the providers table; each provider's choices
+//! (its authentication scheme and header names, its rules) are declared next to that provider,
+//! in its spec and its row, never here.
 
 pub mod amount;
+pub mod auth;
 pub mod bounded;
 pub mod error;
 pub mod open_enum;
+pub mod path;
+#[doc(hidden)]
+pub mod progenitor;
+pub mod response;
 pub mod rules;
 pub mod text;
 pub mod time;
 pub mod transport;
 
 pub use amount::{Amount, StringAmount};
+pub use auth::{Authenticate, CredentialError, HeaderToken, HmacBodySignature, NoAuth, Secret};
 pub use bounded::{BoundedInt, BoundedVec};
-pub use error::{ApiError, ErrorBody, SendExt};
+pub use error::{ApiError, ErrorBody};
+pub use path::PathSegment;
+pub use response::Response;
 pub use text::MaybeText;
 pub use time::{DayMonthYear, Timestamp, UnixTime};
-pub use transport::{Config, HmacAuth, NoAuth, RetryPolicy, Secret, TokenAuth};
+pub use transport::{Config, RetryPolicy};

@@ -1,282 +1,235 @@
-//! Documented rules that involve more than one field, checked on the request about to be
-//! sent (its JSON body), so that no path around the typed builders can skip them.
+//! Documented rules that span several fields, or that a type cannot carry, checked on a typed
+//! request before it is sent.
 //!
-//! Single-field limits (lengths, ranges, list sizes) are already enforced by the generated
-//! types; OpenAPI 3.0 cannot express the rules here. Each provider's generated client calls
-//! its function as progenitor's async pre hook (with the client's config, unused here); an `Err` refuses the request before anything
-//! is sent, and [`SendExt::checked`](crate::SendExt::checked) reports it as
-//! [`ApiError::InvalidRequest`](crate::ApiError::InvalidRequest).
+//! OpenAPI 3.0 cannot express these rules, so the specs declare them as vendor extensions next
+//! to the fields they govern (`x-not-after`, `x-window-end`, `x-required-with`, `x-url`,
+//! `x-any-required`), and `cargo xtask regen` writes a `validate` method on each request type
+//! that calls the checks here. The builders run it, so a request that breaks a rule is refused
+//! before anything is sent, as [`ApiError::InvalidRequest`](crate::ApiError::InvalidRequest).
+//!
+//! Every check takes `at`, the path of the object holding the field (`""` at the top,
+//! `"data."` inside `data`), so that each message names the field as the wire does.
 
-use std::fmt;
-use std::str::FromStr;
+use std::fmt::Display;
 
-use serde_json::{Map, Value};
+use crate::bounded::BoundedInt;
 
-use crate::time::DayMonthYear;
+/// An integer field's value, whatever type holds it.
+pub trait Int {
+    /// The value.
+    fn int(&self) -> i64;
+}
 
-/// A request refused before it was sent; the message names the fields involved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refused(pub String);
-
-impl fmt::Display for Refused {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+impl Int for i64 {
+    fn int(&self) -> i64 {
+        *self
     }
 }
 
-impl std::error::Error for Refused {}
+impl<const MIN: i64, const MAX: i64> Int for BoundedInt<MIN, MAX> {
+    fn int(&self) -> i64 {
+        i64::from(*self)
+    }
+}
 
-/// Most records CryptoCloud returns for one list request.
-pub const CRYPTOCLOUD_MAX_PAGE: i64 = 100;
+/// `field` is not after `other` (`x-not-after`); either may be absent.
+pub fn not_after<T: PartialOrd + Display>(
+    at: &str,
+    field: &str,
+    value: Option<&T>,
+    other: &str,
+    other_value: Option<&T>,
+) -> Result<(), String> {
+    match (value, other_value) {
+        (Some(value), Some(other_value)) if value > other_value => Err(format!(
+            "`{at}{field}` ({value}) is after `{at}{other}` ({other_value})"
+        )),
+        _ => Ok(()),
+    }
+}
 
-/// CryptoCloud: `start` not after `end`; `offset < limit` and `limit - offset <= 100`, since
-/// `limit` is the number of the last record, not a page size (see the spec's note on `limit`).
-pub async fn cryptocloud<C: ?Sized>(
-    _config: &C,
-    request: &mut reqwest::Request,
-) -> Result<(), Refused> {
-    // Only this operation has such rules: other requests are not parsed.
-    if !request.url().path().ends_with("/v2/invoice/merchant/list") {
-        return Ok(());
+/// `end` is the 1-based, inclusive number of the last record of a window that starts after
+/// record `start` (0-based): `start < end <= start + max` (`x-window-end`).
+pub fn window_end(
+    at: &str,
+    start_field: &str,
+    start: i64,
+    end_field: &str,
+    end: i64,
+    max: i64,
+) -> Result<(), String> {
+    if end <= start {
+        return Err(format!(
+            "`{at}{end_field}` ({end}) must be greater than `{at}{start_field}` ({start}): it is \
+             the number of the last record to return, not a count"
+        ));
     }
-    let Some(body) = json_body(request)? else {
-        return Ok(());
-    };
-    let date = |field: &str| match body.get(field).and_then(Value::as_str) {
-        Some(text) => DayMonthYear::from_str(text)
-            .map(Some)
-            .map_err(|e| Refused(format!("`{field}`: {e}"))),
-        None => Ok(None),
-    };
-    if let (Some(start), Some(end)) = (date("start")?, date("end")?) {
-        if start > end {
-            return Err(Refused(format!("`start` ({start}) is after `end` ({end})")));
-        }
-    }
-    let number =
-        |field: &str, default: i64| body.get(field).and_then(Value::as_i64).unwrap_or(default);
-    let (offset, limit) = (number("offset", 0), number("limit", 10));
-    if limit <= offset {
-        return Err(Refused(format!(
-            "`limit` ({limit}) must be greater than `offset` ({offset}): it is the number of \
-             the last record to return, not a count"
-        )));
-    }
-    if limit - offset > CRYPTOCLOUD_MAX_PAGE {
-        return Err(Refused(format!(
-            "`limit` - `offset` ({limit} - {offset}) exceeds {CRYPTOCLOUD_MAX_PAGE}, the most \
+    if end - start > max {
+        return Err(format!(
+            "`{at}{end_field}` - `{at}{start_field}` ({end} - {start}) exceeds {max}, the most \
              records one request returns"
-        )));
-    }
-    Ok(())
-}
-
-/// Cryptoprocessing: `sender_data` is required when `sender_type` is given; the redirect URLs
-/// must use HTTPS and a domain name, not an IP address.
-pub async fn cryptoprocessing<C: ?Sized>(
-    _config: &C,
-    request: &mut reqwest::Request,
-) -> Result<(), Refused> {
-    // Only this operation has such rules: other requests are not parsed.
-    if !request.url().path().ends_with("/invoices/create") {
-        return Ok(());
-    }
-    let Some(body) = json_body(request)? else {
-        return Ok(());
-    };
-    if body.contains_key("sender_type") && !body.contains_key("sender_data") {
-        return Err(Refused(
-            "`sender_data` is required when `sender_type` is given".to_owned(),
         ));
     }
-    for field in ["url_success", "url_failed"] {
-        if let Some(url) = body.get(field).and_then(Value::as_str) {
-            https_domain(field, url)?;
-        }
-    }
     Ok(())
 }
 
-/// apiforcrypto: an invoice needs an amount (`value`, or `fiatCurrency.value`);
-/// `data.attempts_callback` is from 0 to 20; the redirect URLs must start with `http://` or
-/// `https://`.
-pub async fn apiforcrypto<C: ?Sized>(
-    _config: &C,
-    request: &mut reqwest::Request,
-) -> Result<(), Refused> {
-    // Only this operation has such rules: other requests are not parsed.
-    if !request.url().path().ends_with("/invoices") {
-        return Ok(());
-    }
-    let Some(body) = json_body(request)? else {
-        return Ok(());
-    };
-    let fiat_value = body.get("fiatCurrency").and_then(|fiat| fiat.get("value"));
-    if body.get("value").is_none() && fiat_value.is_none() {
-        return Err(Refused(
-            "an amount is required: `value` (in cryptocurrency) or `fiatCurrency.value`".to_owned(),
+/// `field` is given whenever `other` is (`x-required-with`).
+pub fn required_with(
+    at: &str,
+    field: &str,
+    present: bool,
+    other: &str,
+    other_present: bool,
+) -> Result<(), String> {
+    if other_present && !present {
+        return Err(format!(
+            "`{at}{field}` is required when `{at}{other}` is given"
         ));
     }
-    let data = body.get("data").and_then(Value::as_object);
-    // `data` is also part of responses, so its limit is checked here, not by its type.
-    if let Some(attempts) = data.and_then(|d| d.get("attempts_callback")) {
-        if !attempts.as_i64().is_some_and(|n| (0..=20).contains(&n)) {
-            return Err(Refused(format!(
-                "`data.attempts_callback` ({attempts}) must be from 0 to 20"
-            )));
-        }
+    Ok(())
+}
+
+/// At least one of `fields` (name, given) is given (`x-any-required`).
+pub fn any_required(at: &str, fields: &[(&str, bool)]) -> Result<(), String> {
+    if fields.iter().any(|(_, present)| *present) {
+        return Ok(());
     }
-    for field in ["url_success", "url_failed"] {
-        if let Some(url) = data.and_then(|d| d.get(field)).and_then(Value::as_str) {
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(Refused(format!(
-                    "`data.{field}` ({url}) must start with http:// or https://"
-                )));
-            }
-        }
+    let names: Vec<String> = fields
+        .iter()
+        .map(|(name, _)| format!("`{at}{name}`"))
+        .collect();
+    Err(format!("one of {} is required", names.join(", ")))
+}
+
+/// An integer within `min..=max` where the type cannot say so, because responses use the same
+/// type and a value echoed there must never make a response unreadable.
+pub fn in_range(
+    at: &str,
+    field: &str,
+    value: Option<i64>,
+    min: Option<i64>,
+    max: Option<i64>,
+) -> Result<(), String> {
+    let Some(value) = value else { return Ok(()) };
+    if min.is_some_and(|min| value < min) || max.is_some_and(|max| value > max) {
+        let range = match (min, max) {
+            (Some(min), Some(max)) => format!("from {min} to {max}"),
+            (Some(min), None) => format!("at least {min}"),
+            (None, Some(max)) => format!("at most {max}"),
+            (None, None) => unreachable!("a bound was broken"),
+        };
+        return Err(format!("`{at}{field}` ({value}) must be {range}"));
     }
     Ok(())
 }
 
-/// The request's JSON object body, if it has one.
-fn json_body(request: &reqwest::Request) -> Result<Option<Map<String, Value>>, Refused> {
-    let Some(bytes) = request.body().and_then(reqwest::Body::as_bytes) else {
-        return Ok(None);
+/// An absolute URL with one of `schemes`, naming a domain (not an IP address) when
+/// `domain_only` (`x-url`).
+pub fn url(
+    at: &str,
+    field: &str,
+    value: Option<&str>,
+    schemes: &[&str],
+    domain_only: bool,
+) -> Result<(), String> {
+    let Some(value) = value else { return Ok(()) };
+    let refuse = |why: String| Err(format!("`{at}{field}` ({value}) {why}"));
+    let Ok(parsed) = reqwest::Url::parse(value) else {
+        return refuse(format!(
+            "is not a URL starting with {}",
+            scheme_list(schemes)
+        ));
     };
-    match serde_json::from_slice(bytes) {
-        Ok(Value::Object(map)) => Ok(Some(map)),
-        Ok(_) => Ok(None),
-        Err(e) => Err(Refused(format!("request body is not JSON: {e}"))),
-    }
-}
-
-fn https_domain(field: &str, url: &str) -> Result<(), Refused> {
-    let refuse = |why: &str| Err(Refused(format!("`{field}` ({url}) {why}")));
-    let Ok(parsed) = reqwest::Url::parse(url) else {
-        return refuse("is not a URL");
-    };
-    if parsed.scheme() != "https" {
-        return refuse("must use https");
+    if !schemes.contains(&parsed.scheme()) {
+        return refuse(format!("must start with {}", scheme_list(schemes)));
     }
     match (parsed.domain(), parsed.host_str()) {
         (Some(_), _) => Ok(()),
-        (None, Some(_)) => refuse("must name a domain, not an IP address"),
-        (None, None) => refuse("has no host"),
+        (None, Some(_)) if domain_only => refuse("must name a domain, not an IP address".into()),
+        (None, Some(_)) => Ok(()),
+        (None, None) => refuse("has no host".into()),
     }
+}
+
+fn scheme_list(schemes: &[&str]) -> String {
+    let list: Vec<String> = schemes.iter().map(|s| format!("{s}://")).collect();
+    list.join(" or ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::DayMonthYear;
 
-    fn request(path: &str, body: Value) -> reqwest::Request {
-        reqwest::Client::new()
-            .post(format!("https://example.test{path}"))
-            .json(&body)
-            .build()
-            .unwrap()
-    }
-
-    fn block_on<F: std::future::Future>(future: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(future)
+    #[test]
+    fn dates_in_order() {
+        let day = |s: &str| s.parse::<DayMonthYear>().unwrap();
+        let (a, b) = (day("01.02.2024"), day("31.01.2024"));
+        assert_eq!(
+            not_after("", "start", Some(&a), "end", Some(&b)).unwrap_err(),
+            "`start` (01.02.2024) is after `end` (31.01.2024)"
+        );
+        assert!(not_after("", "start", Some(&b), "end", Some(&a)).is_ok());
+        assert!(not_after("", "start", Some(&a), "end", Some(&a)).is_ok());
+        assert!(not_after::<DayMonthYear>("", "start", None, "end", Some(&a)).is_ok());
     }
 
     #[test]
-    fn cryptocloud_list_window_and_dates() {
-        let check = |body: Value| {
-            block_on(cryptocloud(
-                &(),
-                &mut request("/v2/invoice/merchant/list", body),
-            ))
-        };
-        assert_eq!(
-            check(serde_json::json!({"start": "01.01.2023", "end": "31.01.2023"})),
-            Ok(())
-        );
-        let error =
-            check(serde_json::json!({"start": "01.02.2024", "end": "31.01.2024"})).unwrap_err();
-        assert_eq!(error.0, "`start` (01.02.2024) is after `end` (31.01.2024)");
-        let window = |offset: i64, limit: i64| serde_json::json!({"start": "01.01.2024", "end": "01.01.2024", "offset": offset, "limit": limit});
-        // limit is the number of the last record: offset 100, limit 200 is records 101..=200.
-        assert_eq!(check(window(100, 200)), Ok(()));
-        assert!(check(window(100, 201))
+    fn end_index_windows() {
+        let check = |start, end| window_end("", "offset", start, "limit", end, 100);
+        assert!(check(100, 200).is_ok());
+        assert!(check(0, 1).is_ok());
+        assert!(check(100, 201).unwrap_err().contains("exceeds 100"));
+        assert!(check(100, 100)
             .unwrap_err()
-            .0
-            .contains("exceeds 100"));
-        assert!(check(window(100, 100))
-            .unwrap_err()
-            .0
             .contains("must be greater than `offset`"));
-        assert!(
-            check(serde_json::json!({"start": "1.1.2024", "end": "01.01.2024"}))
-                .unwrap_err()
-                .0
-                .starts_with("`start`")
-        );
     }
 
     #[test]
-    fn cryptoprocessing_sender_data_and_urls() {
-        let check = |body: Value| {
-            block_on(cryptoprocessing(
-                &(),
-                &mut request("/api/v2/invoices/create", body),
-            ))
-        };
-        let error = check(serde_json::json!({"sender_type": "natural"})).unwrap_err();
+    fn presence_rules() {
         assert_eq!(
-            error.0,
+            required_with("", "sender_data", false, "sender_type", true).unwrap_err(),
             "`sender_data` is required when `sender_type` is given"
         );
+        assert!(required_with("", "sender_data", false, "sender_type", false).is_ok());
         assert_eq!(
-            check(serde_json::json!({"sender_type": "natural", "sender_data": {}})),
-            Ok(())
+            any_required("", &[("value", false), ("fiatCurrency.value", false)]).unwrap_err(),
+            "one of `value`, `fiatCurrency.value` is required"
         );
-        assert!(
-            check(serde_json::json!({"url_success": "http://shop.example"}))
-                .unwrap_err()
-                .0
-                .contains("https")
-        );
-        assert!(
-            check(serde_json::json!({"url_failed": "https://10.0.0.1/x"}))
-                .unwrap_err()
-                .0
-                .contains("IP address")
-        );
+        assert!(any_required("", &[("value", false), ("fiatCurrency.value", true)]).is_ok());
+    }
+
+    #[test]
+    fn ranges() {
         assert_eq!(
-            check(serde_json::json!({"url_failed": "https://shop.example/failed"})),
-            Ok(())
+            in_range("data.", "attempts_callback", Some(21), Some(0), Some(20)).unwrap_err(),
+            "`data.attempts_callback` (21) must be from 0 to 20"
+        );
+        assert!(in_range("", "n", Some(20), Some(0), Some(20)).is_ok());
+        assert!(in_range("", "n", None, Some(0), Some(20)).is_ok());
+        assert_eq!(
+            in_range("", "n", Some(-1), Some(0), None).unwrap_err(),
+            "`n` (-1) must be at least 0"
         );
     }
 
     #[test]
-    fn apiforcrypto_amount_and_urls() {
-        let check = |body: Value| {
-            block_on(apiforcrypto(
-                &(),
-                &mut request("/api/v1/wallets/w1/invoices", body),
-            ))
-        };
-        assert!(
-            check(serde_json::json!({"fiatCurrency": {"currency": "USD"}}))
-                .unwrap_err()
-                .0
-                .contains("amount")
-        );
-        assert_eq!(check(serde_json::json!({"value": 1})), Ok(()));
+    fn urls() {
+        let https = |v| url("", "url_success", Some(v), &["https"], true);
+        assert!(https("https://shop.example/ok").is_ok());
         assert_eq!(
-            check(serde_json::json!({"fiatCurrency": {"value": 10}})),
-            Ok(())
+            https("http://shop.example").unwrap_err(),
+            "`url_success` (http://shop.example) must start with https://"
         );
-        let error = check(serde_json::json!({"value": 1, "data": {"url_success": "shop.example"}}))
-            .unwrap_err();
+        assert!(https("https://10.0.0.1/x")
+            .unwrap_err()
+            .contains("IP address"));
+        assert!(https("shop.example").unwrap_err().contains("is not a URL"));
+        let web = |v| url("data.", "url_failed", Some(v), &["http", "https"], false);
+        assert!(web("http://10.0.0.1/x").is_ok());
         assert_eq!(
-            error.0,
-            "`data.url_success` (shop.example) must start with http:// or https://"
+            web("ftp://shop.example").unwrap_err(),
+            "`data.url_failed` (ftp://shop.example) must start with http:// or https://"
         );
     }
 }

@@ -1,222 +1,26 @@
 //! How a generated client sends a request: credentials, signing, timeout and retries.
 //!
 //! Each generated `Client` carries a [`Config`] (progenitor's inner type) and implements
-//! progenitor's `ClientHooks::exec` by calling [`exec`] (code written by `cargo xtask regen`,
-//! not by hand). [`exec`] runs once per call, after the request's body is serialized, so a
-//! signature covers exactly the bytes that go on the wire.
+//! `ClientHooks::exec` by calling [`exec`] (code written by `cargo xtask regen`, not by hand).
+//! [`exec`] runs once per call, after the request's body is serialized, so a signature covers
+//! exactly the bytes that go on the wire. It reads each response body to the end inside the
+//! attempt, so the timeout and the retries cover the whole response, and an error keeps the
+//! body whatever the status.
 
-use std::fmt;
 use std::time::Duration;
 
-use hmac::{Hmac, Mac};
-use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION, RETRY_AFTER};
+use bytes::Bytes;
+use reqwest::header::{HeaderValue, RETRY_AFTER, USER_AGENT};
 use reqwest::{Request, Response, StatusCode};
-use sha2::Sha512;
 
-/// A credential that is never shown: `Debug` and `Display` print `***`.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a credential.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The credential itself, for the code that must use it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-/// Written as the plain string: a secret that must travel (apiforcrypto's per-invoice
-/// `secret_key`) is still never shown by `Debug`.
-impl serde::Serialize for Secret {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Secret {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self)
-    }
-}
-
-impl From<String> for Secret {
-    fn from(value: String) -> Self {
-        Self(value)
-    }
-}
-
-impl From<&str> for Secret {
-    fn from(value: &str) -> Self {
-        Self(value.to_owned())
-    }
-}
-
-/// A credential that cannot be used: empty, or not valid in an HTTP header, or an
-/// environment variable that is not set. Never contains the credential.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CredentialError(String);
-
-impl fmt::Display for CredentialError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for CredentialError {}
-
-fn credential(what: &str, value: String) -> Result<Secret, CredentialError> {
-    if value.trim().is_empty() {
-        return Err(CredentialError(format!("{what} is empty")));
-    }
-    if HeaderValue::from_str(&value).is_err() {
-        return Err(CredentialError(format!(
-            "{what} contains characters that are not allowed in an HTTP header"
-        )));
-    }
-    Ok(Secret(value))
-}
-
-fn from_env(variable: &str) -> Result<String, CredentialError> {
-    std::env::var(variable).map_err(|_| CredentialError(format!("{variable} is not set")))
-}
-
-/// How a request is authenticated: headers added to the request about to be sent.
-pub trait Authenticate: fmt::Debug + Send + Sync {
-    /// Adds the credentials to `request`, whose body is final.
-    fn authenticate(&self, request: &mut Request);
-}
-
-/// No credentials (apiforcrypto: the wallet id in the path identifies the merchant).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoAuth;
-
-impl Authenticate for NoAuth {
-    fn authenticate(&self, _: &mut Request) {}
-}
-
-/// CryptoCloud: `Authorization: Token <API KEY>`.
-#[derive(Debug, Clone)]
-pub struct TokenAuth {
-    api_key: Secret,
-}
-
-impl TokenAuth {
-    /// The variable [`TokenAuth::from_env`] reads.
-    pub const ENV: &'static str = "CRYPTOCLOUD_API_KEY";
-
-    /// From the project's API key.
-    pub fn new(api_key: impl Into<String>) -> Result<Self, CredentialError> {
-        let api_key = credential("the API key", api_key.into())?;
-        Ok(Self {
-            api_key: Secret::new(format!("Token {}", api_key.expose())),
-        })
-    }
-
-    /// From `CRYPTOCLOUD_API_KEY`.
-    pub fn from_env() -> Result<Self, CredentialError> {
-        Self::new(from_env(Self::ENV)?)
-    }
-}
-
-impl Authenticate for TokenAuth {
-    fn authenticate(&self, request: &mut Request) {
-        let mut value =
-            HeaderValue::from_str(self.api_key.expose()).expect("checked by TokenAuth::new");
-        value.set_sensitive(true);
-        request.headers_mut().insert(AUTHORIZATION, value);
-    }
-}
-
-/// Cryptoprocessing: `X-Processing-Key: <API KEY>` and `X-Processing-Signature`, the lowercase
-/// hex HMAC-SHA512 of the exact body bytes keyed with the secret key.
-#[derive(Debug, Clone)]
-pub struct HmacAuth {
-    api_key: Secret,
-    secret: Secret,
-}
-
-impl HmacAuth {
-    /// The variables [`HmacAuth::from_env`] reads: the API key, then the secret key.
-    pub const ENV: [&'static str; 2] = ["CRYPTOPROCESSING_API_KEY", "CRYPTOPROCESSING_SECRET"];
-
-    /// The header carrying the API key.
-    pub const KEY_HEADER: &'static str = "x-processing-key";
-    /// The header carrying the signature.
-    pub const SIGNATURE_HEADER: &'static str = "x-processing-signature";
-
-    /// From the API key and the secret key of the merchant account.
-    pub fn new(
-        api_key: impl Into<String>,
-        secret: impl Into<String>,
-    ) -> Result<Self, CredentialError> {
-        Ok(Self {
-            api_key: credential("the API key", api_key.into())?,
-            // The secret only keys the HMAC; it never goes in a header.
-            secret: match secret.into() {
-                secret if secret.trim().is_empty() => {
-                    return Err(CredentialError("the secret key is empty".to_owned()))
-                }
-                secret => Secret(secret),
-            },
-        })
-    }
-
-    /// From `CRYPTOPROCESSING_API_KEY` and `CRYPTOPROCESSING_SECRET`.
-    pub fn from_env() -> Result<Self, CredentialError> {
-        Self::new(from_env(Self::ENV[0])?, from_env(Self::ENV[1])?)
-    }
-
-    /// The signature of `body`: lowercase hex HMAC-SHA512 keyed with the secret key.
-    pub fn sign(&self, body: &[u8]) -> String {
-        hmac_sha512_hex(self.secret.expose().as_bytes(), body)
-    }
-}
-
-/// Lowercase hex HMAC-SHA512 of `message` under `key`.
-pub fn hmac_sha512_hex(key: &[u8], message: &[u8]) -> String {
-    let mut mac = Hmac::<Sha512>::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(message);
-    hex::encode(mac.finalize().into_bytes())
-}
-
-impl Authenticate for HmacAuth {
-    fn authenticate(&self, request: &mut Request) {
-        // A GET has no body: the signature of no bytes.
-        let body = request
-            .body()
-            .and_then(reqwest::Body::as_bytes)
-            .unwrap_or_default();
-        let signature = self.sign(body);
-        let mut key = HeaderValue::from_str(self.api_key.expose()).expect("checked by new");
-        key.set_sensitive(true);
-        let signature = HeaderValue::from_str(&signature).expect("hex is a valid header");
-        let headers = request.headers_mut();
-        headers.insert(HeaderName::from_static(Self::KEY_HEADER), key);
-        headers.insert(HeaderName::from_static(Self::SIGNATURE_HEADER), signature);
-    }
-}
+use crate::auth::Authenticate;
 
 /// When and how a call is sent again.
 ///
-/// Only operations that read (CryptoCloud list and info, apiforcrypto get) are resent after a
-/// response or a failure that may have reached the provider; creating an invoice is resent
-/// only when the connection itself could not be made, so it never reaches the provider twice.
+/// Only operations that read (every `GET`, and those the spec marks `x-read-only`) are resent
+/// after a response or a failure that may have reached the provider; every other operation is
+/// resent only when the connection itself could not be made, so it never reaches the provider
+/// twice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included; 1 turns retries off.
@@ -285,7 +89,7 @@ pub fn retry_after(response: &Response) -> Option<Duration> {
     )
 }
 
-/// A generated client's settings: credentials, per-request timeout, retry policy.
+/// A generated client's settings: credentials, per-attempt timeout, retry policy.
 #[derive(Debug, Clone)]
 pub struct Config<A> {
     /// The credentials.
@@ -327,6 +131,16 @@ impl<A: Authenticate> From<A> for Config<A> {
     }
 }
 
+/// What the generated code tells [`exec`] about the call.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Call {
+    /// The operation only reads, so it may be resent after it reached the provider.
+    pub read_only: bool,
+    /// `User-Agent` sent unless the request already has one: `<crate>/<version>`.
+    pub user_agent: &'static str,
+}
+
 /// Headers progenitor adds that no provider documents.
 const UNDOCUMENTED_HEADERS: [&str; 1] = ["api-version"];
 
@@ -345,14 +159,35 @@ fn collapse_slashes(request: &mut Request) {
     }
 }
 
-/// Sends `request` for a generated client: strips undocumented headers, authenticates, sets
-/// the timeout, and retries as [`RetryPolicy`] allows. `read_only` says whether the operation
-/// only reads (the generated code knows from the spec).
+/// A response body read to the end by [`exec`], kept in the response's extensions so that an
+/// error for an undocumented status can keep it without another `await`.
+#[derive(Debug, Clone)]
+pub(crate) struct BufferedBody(pub(crate) Bytes);
+
+/// Reads `response`'s body to the end and gives back an equal response with the body in
+/// memory (and in its extensions, as [`BufferedBody`]).
+async fn buffer(response: Response) -> reqwest::Result<Response> {
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let mut buffered = http::Response::new(body.clone());
+    *buffered.status_mut() = status;
+    *buffered.version_mut() = version;
+    *buffered.headers_mut() = headers;
+    buffered.extensions_mut().insert(BufferedBody(body));
+    Ok(Response::from(buffered))
+}
+
+/// Sends `request` for a generated client: strips undocumented headers, sets `User-Agent`,
+/// authenticates, sets the timeout, reads the whole response, and retries as [`RetryPolicy`]
+/// allows.
+#[doc(hidden)]
 pub async fn exec<A: Authenticate>(
     config: &Config<A>,
     client: &reqwest::Client,
     mut request: Request,
-    read_only: bool,
+    call: Call,
 ) -> reqwest::Result<Response> {
     for name in UNDOCUMENTED_HEADERS {
         request.headers_mut().remove(name);
@@ -361,6 +196,10 @@ pub async fn exec<A: Authenticate>(
         *request.timeout_mut() = Some(timeout);
     }
     collapse_slashes(&mut request);
+    request
+        .headers_mut()
+        .entry(USER_AGENT)
+        .or_insert(HeaderValue::from_static(call.user_agent));
     config.auth.authenticate(&mut request);
 
     let policy = &config.retry;
@@ -370,16 +209,23 @@ pub async fn exec<A: Authenticate>(
         let retry_copy = (attempt < policy.max_attempts)
             .then(|| request.try_clone())
             .flatten();
-        let outcome = client.execute(request).await;
+        let outcome = match client.execute(request).await {
+            Ok(response) => buffer(response).await,
+            Err(e) => Err(e),
+        };
         let Some(next) = retry_copy else {
             return outcome;
         };
         let wait = match &outcome {
-            Ok(response) if read_only && is_retryable_status(response.status()) => {
+            Ok(response) if call.read_only && is_retryable_status(response.status()) => {
                 Some(retry_after(response))
             }
+            // The request never left: safe to resend whatever the operation.
             Err(e) if e.is_connect() => Some(None),
-            Err(e) if read_only && (e.is_timeout() || e.is_request()) => Some(None),
+            // It may have reached the provider: only reads are resent.
+            Err(e) if call.read_only && (e.is_timeout() || e.is_request() || e.is_body()) => {
+                Some(None)
+            }
             _ => None,
         };
         let Some(retry_after) = wait else {
@@ -394,44 +240,6 @@ pub async fn exec<A: Authenticate>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn documented_signature_test_vector() {
-        let auth = HmacAuth::new("key", "AbCdEfG123456").unwrap();
-        assert_eq!(
-            auth.sign(br#"{"currency":"BTC","foreign_id":"123456"}"#),
-            "03c25fcf7cd35e7d995e402cd5d51edd72d48e1471e865907967809a0c189ba5\
-             5b90815f20e2bb10f82c7a9e9d865546fda58989c2ae9e8e2ff7bc29195fa1ec"
-        );
-    }
-
-    #[test]
-    fn secrets_are_not_shown() {
-        let token = TokenAuth::new("tok-SECRET-123").unwrap();
-        let hmac = HmacAuth::new("key-SECRET-456", "sig-SECRET-789").unwrap();
-        let config = Config::new(hmac.clone());
-        for text in [
-            format!("{token:?}"),
-            format!("{hmac:?}"),
-            format!("{config:?}"),
-            format!("{:#?}", Config::new(token)),
-        ] {
-            assert!(!text.contains("SECRET"), "{text}");
-            assert!(text.contains("***"), "{text}");
-        }
-        let error = TokenAuth::new("bad\nSECRET").unwrap_err().to_string();
-        assert!(!error.contains("SECRET"), "{error}");
-        assert_eq!(
-            HmacAuth::new("k", " ").unwrap_err().to_string(),
-            "the secret key is empty"
-        );
-        assert_eq!(
-            HmacAuth::new(" ", "s").unwrap_err().to_string(),
-            "the API key is empty"
-        );
-        // The secret only keys the HMAC: any bytes will do.
-        assert!(HmacAuth::new("k", "line\nbreak").is_ok());
-    }
 
     #[test]
     fn backoff_doubles_is_bounded_and_jittered() {

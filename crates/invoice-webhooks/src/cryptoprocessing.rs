@@ -37,9 +37,9 @@ use crate::util::{malformed, require_json, same_secret};
 use crate::{DedupKey, Rejection, Secret, Verified, Verify};
 
 /// The header carrying the body's signature.
-pub const SIGNATURE_HEADER: &str = "x-processing-signature";
+pub const SIGNATURE_HEADER: &str = cryptoprocessing::Credentials::SIGNATURE_HEADER;
 /// The header carrying the API key.
-pub const API_KEY_HEADER: &str = "x-processing-key";
+pub const API_KEY_HEADER: &str = cryptoprocessing::Credentials::KEY_HEADER;
 
 /// Length of an HMAC-SHA512, in bytes.
 const MAC_LEN: usize = 64;

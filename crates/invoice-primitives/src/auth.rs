@@ -1,0 +1,289 @@
+//! Credentials and the generic ways a request is authenticated: a token in a header, an
+//! HMAC of the body in a header, or nothing.
+//!
+//! Which scheme a provider uses, with which header names and prefix, is declared next to that
+//! provider (its spec's `securitySchemes` and the providers table); `cargo xtask regen` writes
+//! each generated crate's `Credentials` type on top of the schemes here.
+
+use std::fmt;
+
+use hmac::{Hmac, Mac};
+use reqwest::header::{HeaderName, HeaderValue};
+use reqwest::Request;
+use sha2::Sha512;
+
+/// A credential that is never shown: `Debug` and `Display` print `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a credential.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The credential itself, for the code that must use it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Written as the plain string: a secret that must travel (a per-invoice key the merchant
+/// chooses, say) is still never shown by `Debug`.
+impl serde::Serialize for Secret {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+}
+
+/// A credential that cannot be used: empty, or not valid in an HTTP header, or an
+/// environment variable that is not set. Never contains the credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialError(String);
+
+impl CredentialError {
+    /// An error with this message (which must not contain the credential).
+    pub fn new(message: impl Into<String>) -> Self {
+        Self(message.into())
+    }
+}
+
+impl fmt::Display for CredentialError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CredentialError {}
+
+/// Checks a credential that goes into a header: not blank, and valid in a header value.
+fn header_credential(what: &str, value: String) -> Result<Secret, CredentialError> {
+    if value.trim().is_empty() {
+        return Err(CredentialError(format!("{what} is empty")));
+    }
+    if HeaderValue::from_str(&value).is_err() {
+        return Err(CredentialError(format!(
+            "{what} contains characters that are not allowed in an HTTP header"
+        )));
+    }
+    Ok(Secret(value))
+}
+
+/// The value of environment variable `name`, or an error naming it.
+pub fn env_var(name: &str) -> Result<String, CredentialError> {
+    std::env::var(name).map_err(|_| CredentialError(format!("{name} is not set")))
+}
+
+fn sensitive(value: &str) -> HeaderValue {
+    let mut value = HeaderValue::from_str(value).expect("checked when the credential was made");
+    value.set_sensitive(true);
+    value
+}
+
+/// How a request is authenticated: headers added to the request about to be sent.
+pub trait Authenticate: fmt::Debug + Send + Sync {
+    /// Adds the credentials to `request`, whose body is final.
+    fn authenticate(&self, request: &mut Request);
+}
+
+/// No credentials.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoAuth;
+
+impl Authenticate for NoAuth {
+    fn authenticate(&self, _: &mut Request) {}
+}
+
+/// A token in one header, after a fixed prefix: `<header>: <prefix><token>`.
+#[derive(Debug, Clone)]
+pub struct HeaderToken {
+    header: HeaderName,
+    value: Secret,
+}
+
+impl HeaderToken {
+    /// `header: prefix + token`. `what` names the token in errors ("the API key").
+    pub fn new(
+        header: &'static str,
+        prefix: &str,
+        what: &str,
+        token: impl Into<String>,
+    ) -> Result<Self, CredentialError> {
+        let token = header_credential(what, token.into())?;
+        Ok(Self {
+            header: HeaderName::from_static(header),
+            value: header_credential(what, format!("{prefix}{}", token.expose()))?,
+        })
+    }
+}
+
+impl Authenticate for HeaderToken {
+    fn authenticate(&self, request: &mut Request) {
+        let value = sensitive(self.value.expose());
+        request.headers_mut().insert(self.header.clone(), value);
+    }
+}
+
+/// A key in one header and, in another, the lowercase hex HMAC-SHA512 of the exact body bytes
+/// keyed with a secret (the signature of no bytes for a request without a body).
+#[derive(Debug, Clone)]
+pub struct HmacBodySignature {
+    key_header: HeaderName,
+    signature_header: HeaderName,
+    api_key: Secret,
+    secret: Secret,
+}
+
+impl HmacBodySignature {
+    /// The key goes in `key_header`, the signature in `signature_header`.
+    pub fn new(
+        key_header: &'static str,
+        signature_header: &'static str,
+        api_key: impl Into<String>,
+        secret: impl Into<String>,
+    ) -> Result<Self, CredentialError> {
+        Ok(Self {
+            key_header: HeaderName::from_static(key_header),
+            signature_header: HeaderName::from_static(signature_header),
+            api_key: header_credential("the API key", api_key.into())?,
+            // The secret only keys the HMAC; it never goes in a header, so any bytes will do.
+            secret: match secret.into() {
+                secret if secret.trim().is_empty() => {
+                    return Err(CredentialError("the secret key is empty".to_owned()))
+                }
+                secret => Secret(secret),
+            },
+        })
+    }
+
+    /// The signature of `body`: lowercase hex HMAC-SHA512 keyed with the secret.
+    pub fn sign(&self, body: &[u8]) -> String {
+        hmac_sha512_hex(self.secret.expose().as_bytes(), body)
+    }
+}
+
+impl Authenticate for HmacBodySignature {
+    fn authenticate(&self, request: &mut Request) {
+        let body = request
+            .body()
+            .and_then(reqwest::Body::as_bytes)
+            .unwrap_or_default();
+        let signature = HeaderValue::from_str(&self.sign(body)).expect("hex is a valid header");
+        let headers = request.headers_mut();
+        headers.insert(self.key_header.clone(), sensitive(self.api_key.expose()));
+        headers.insert(self.signature_header.clone(), signature);
+    }
+}
+
+/// Lowercase hex HMAC-SHA512 of `message` under `key`.
+pub fn hmac_sha512_hex(key: &[u8], message: &[u8]) -> String {
+    let mut mac = Hmac::<Sha512>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(message);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc_4231_test_case_2() {
+        // RFC 4231, test case 2: key "Jefe", data "what do ya want for nothing?".
+        assert_eq!(
+            hmac_sha512_hex(b"Jefe", b"what do ya want for nothing?"),
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554\
+             9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
+        );
+    }
+
+    #[test]
+    fn header_token_puts_prefix_and_token_in_one_sensitive_header() {
+        let auth = HeaderToken::new("authorization", "Bearer ", "the token", "t0k").unwrap();
+        let mut request = reqwest::Client::new()
+            .get("http://127.0.0.1/")
+            .build()
+            .unwrap();
+        auth.authenticate(&mut request);
+        let value = &request.headers()["authorization"];
+        assert_eq!(value, "Bearer t0k");
+        assert!(value.is_sensitive());
+    }
+
+    #[test]
+    fn hmac_signature_covers_the_exact_body() {
+        let auth = HmacBodySignature::new("x-key", "x-signature", "key", "secret").unwrap();
+        let mut request = reqwest::Client::new()
+            .post("http://127.0.0.1/")
+            .body("{}")
+            .build()
+            .unwrap();
+        auth.authenticate(&mut request);
+        assert_eq!(request.headers()["x-key"], "key");
+        assert!(request.headers()["x-key"].is_sensitive());
+        assert_eq!(
+            request.headers()["x-signature"],
+            hmac_sha512_hex(b"secret", b"{}").as_str()
+        );
+    }
+
+    #[test]
+    fn credentials_are_checked_and_never_shown() {
+        let token = HeaderToken::new("authorization", "Token ", "the API key", "tok-SECRET-1");
+        let hmac = HmacBodySignature::new("x-key", "x-sig", "key-SECRET-2", "sig-SECRET-3");
+        for text in [format!("{token:?}"), format!("{hmac:?}")] {
+            assert!(!text.contains("SECRET"), "{text}");
+            assert!(text.contains("***"), "{text}");
+        }
+        let error = HeaderToken::new("authorization", "", "the API key", "bad\nSECRET")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "the API key contains characters that are not allowed in an HTTP header"
+        );
+        assert_eq!(
+            HmacBodySignature::new("x-key", "x-sig", "k", " ")
+                .unwrap_err()
+                .to_string(),
+            "the secret key is empty"
+        );
+        assert_eq!(
+            HmacBodySignature::new("x-key", "x-sig", " ", "s")
+                .unwrap_err()
+                .to_string(),
+            "the API key is empty"
+        );
+        assert!(HmacBodySignature::new("x-key", "x-sig", "k", "line\nbreak").is_ok());
+        assert_eq!(Secret::new("s").to_string(), "***");
+    }
+}

@@ -1,0 +1,72 @@
+//! What progenitor's generated code expects of its client crate, on this crate's types.
+//!
+//! progenitor writes `use progenitor_client::{..., Error, ResponseValue}` at the top of every
+//! client. For a stand-alone crate it pastes its own `progenitor_client` module in; here each
+//! generated crate has a `progenitor_client` module that re-exports this one (written by
+//! `cargo xtask regen`), so `send()` returns [`Response`] and [`ApiError`] directly: one error
+//! type, with the status, headers and raw body of whatever the provider answered.
+
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
+use serde::Serialize;
+
+pub use crate::error::ApiError as Error;
+pub use crate::response::Response as ResponseValue;
+pub use progenitor_client::{encode_path, ByteStream, ClientInfo, OperationInfo, QueryParam};
+
+/// progenitor's hooks, with [`Error`] in their signatures. Generated clients implement `exec`
+/// (through `cargo xtask regen`); `pre` and `post` do nothing.
+#[allow(async_fn_in_trait)]
+pub trait ClientHooks<Inner = ()>
+where
+    Self: ClientInfo<Inner>,
+{
+    /// Runs before the request is sent.
+    async fn pre<E>(
+        &self,
+        _request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        Ok(())
+    }
+
+    /// Runs after the request completed.
+    async fn post<E>(
+        &self,
+        _result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        Ok(())
+    }
+
+    /// Sends the request.
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response>;
+}
+
+/// Form-encoded request bodies.
+pub trait RequestBuilderExt<E> {
+    /// Sets `body`, form-encoded, as the request body.
+    fn form_urlencoded<T: Serialize + ?Sized>(
+        self,
+        body: &T,
+    ) -> Result<reqwest::RequestBuilder, Error<E>>;
+}
+
+impl<E> RequestBuilderExt<E> for reqwest::RequestBuilder {
+    fn form_urlencoded<T: Serialize + ?Sized>(
+        self,
+        body: &T,
+    ) -> Result<reqwest::RequestBuilder, Error<E>> {
+        let text = serde_urlencoded::to_string(body)
+            .map_err(|e| Error::InvalidRequest(format!("`body` cannot be form-encoded: {e}")))?;
+        Ok(self
+            .header(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/x-www-form-urlencoded"),
+            )
+            .body(text))
+    }
+}
