@@ -1,6 +1,6 @@
 //! [`MaybeText`]: optional text where the provider writes `"None"` for "no value".
 //!
-//! CryptoCloud renders a missing `project.logo` or `pay_url` as the string `None` (a Python
+//! A provider may render a missing `project.logo` or `pay_url` as the string `None` (a Python
 //! `None` formatted into the response) rather than as JSON `null`. Left as a plain `String`, a
 //! caller would have to know to compare against `"None"`, and might put `None` into an `<img>`
 //! tag as a URL. So:

@@ -1,7 +1,7 @@
 //! The providers' date and time forms.
 //!
 //! - [`Timestamp`]: a UTC instant written `2023-01-01 12:00:00.000000` or `2023-01-02 12:00:00`
-//!   (CryptoCloud). It remembers how many fraction digits it was written with, so a value read
+//!   (one provider writes both). It remembers how many fraction digits it was written with, so a value read
 //!   from a response is written back byte for byte.
 //! - [`UnixTime`]: whole seconds since the Unix epoch, a JSON integer (a string of digits is
 //!   accepted too, since providers are not consistent).
