@@ -1,15 +1,17 @@
 //! Documented argument limits are refused before anything is sent.
 //!
-//! Each refused call goes through the generated client and `.send().checked()` against a
-//! recording server on 127.0.0.1, which must have received no request at all; valid calls at
-//! the limits (the controls) each send exactly one. The refusal must be
-//! `ApiError::InvalidRequest`, and its message must name the field and the limit. All messages
-//! are pinned in `arguments__refusals.snap`.
+//! Each refused call goes through the generated client and `.send()` against a recording server
+//! on 127.0.0.1, which must have received no request at all; valid calls at the limits (the
+//! controls) each send exactly one. The refusal must be `ApiError::InvalidRequest`, and its
+//! message must name the field and the limit. All messages are pinned in
+//! `arguments__refusals.snap`.
 //!
-//! Optional bounded fields (`pause`) cannot be given a plain integer through the builders (they
-//! take `Option<BoundedInt<..>>`), so their limit is checked where the caller builds the
-//! `BoundedInt`, and when a request is read from JSON; both are shown. `data.attempts_callback`
-//! is a plain integer (`data` is part of responses too) checked by the pre-send rules.
+//! Optional bounded fields (`pause`) take a plain integer through the builders like required
+//! ones, and are refused there with the field named; the same limit is checked where a caller
+//! builds the `BoundedInt` itself, and when a request is read from JSON; all three are shown.
+//! `data.attempts_callback` is a plain integer (`data` is part of responses too) checked by the
+//! rules the request type's `validate()` runs when the builder is converted. Path parameters
+//! (`PathSegment`) refuse values that would address another endpoint.
 
 mod server;
 mod support;
@@ -18,7 +20,7 @@ use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::str::FromStr;
 
-use invoice_primitives::{ApiError, BoundedInt, BoundedVec, DayMonthYear, SendExt};
+use invoice_primitives::{ApiError, BoundedInt, BoundedVec, DayMonthYear, PathSegment};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use server::{
@@ -143,20 +145,20 @@ async fn cryptocloud_refusals(table: &mut Table) {
         ("cryptocloud get_invoices: 0 uuids", 0),
         ("cryptocloud get_invoices: 101 uuids", 101),
     ] {
-        let message = refusal(case, &server, info(uuids(n)).send().checked().await);
-        table.refused(case, "uuids", "must be from 1 to 100", &message);
+        let message = refusal(case, &server, info(uuids(n)).send().await);
+        table.refused(case, "`uuids`", "must be from 1 to 100", &message);
     }
 
     let calls = [
         (
             "cryptocloud list_invoices: offset -1",
-            "offset",
+            "`offset`",
             "must be at least 0",
             list("01.01.2024", "31.01.2024").offset(-1),
         ),
         (
             "cryptocloud list_invoices: limit -5",
-            "limit",
+            "`limit`",
             "must be at least 0",
             list("01.01.2024", "31.01.2024").limit(-5),
         ),
@@ -192,31 +194,31 @@ async fn cryptocloud_refusals(table: &mut Table) {
         ),
         (
             "cryptocloud list_invoices: start \"1.1.2024\"",
-            "start",
+            "`start`",
             "expected DD.MM.YYYY",
             list("1.1.2024", "31.01.2024"),
         ),
         (
             "cryptocloud list_invoices: end \"2024-01-31\"",
-            "end",
+            "`end`",
             "expected DD.MM.YYYY",
             list("01.01.2024", "2024-01-31"),
         ),
         (
             "cryptocloud list_invoices: end 30.02.2024 (no such day)",
-            "end",
+            "`end`",
             "a real calendar date",
             list("01.01.2024", "30.02.2024"),
         ),
         (
             "cryptocloud list_invoices: no end",
-            "end",
-            "no value supplied",
+            "`end`",
+            "is required",
             cc::InvoiceListRequest::builder().start("01.01.2024"),
         ),
     ];
     for (case, field, limit, body) in calls {
-        let result = client.list_invoices().body(body).send().checked().await;
+        let result = client.list_invoices().body(body).send().await;
         let message = refusal(case, &server, result);
         table.refused(case, field, limit, &message);
     }
@@ -232,7 +234,7 @@ async fn cryptocloud_refusals(table: &mut Table) {
     let message = refusal(
         case,
         &server,
-        client.list_invoices().body(literal).send().checked().await,
+        client.list_invoices().body(literal).send().await,
     );
     table.refused(case, "`limit` - `offset`", "exceeds 100", &message);
 
@@ -245,21 +247,20 @@ async fn cryptocloud_refusals(table: &mut Table) {
                 .amount("1.2.3"),
         )
         .send()
-        .checked()
         .await;
     let message = refusal(case, &server, result);
-    table.refused(case, "amount", "expected a decimal number", &message);
+    table.refused(case, "`amount`", "expected a decimal number", &message);
 
     // Controls, at the limits: each sends one request.
     let mut count = 0;
-    let result = info(uuids(100)).send().checked().await;
+    let result = info(uuids(100)).send().await;
     sent("100 uuids", &server, count, result);
     count += 1;
-    let result = info(uuids(1)).send().checked().await;
+    let result = info(uuids(1)).send().await;
     sent("1 uuid", &server, count, result);
     count += 1;
     let body = list("31.01.2024", "31.01.2024").offset(100).limit(200);
-    let result = client.list_invoices().body(body).send().checked().await;
+    let result = client.list_invoices().body(body).send().await;
     sent("limit - offset = 100, start = end", &server, count, result);
     count += 1;
     let result = client
@@ -270,7 +271,6 @@ async fn cryptocloud_refusals(table: &mut Table) {
                 .amount("100.5"),
         )
         .send()
-        .checked()
         .await;
     sent("create", &server, count, result);
     let request = &server.requests()[0];
@@ -281,13 +281,17 @@ async fn cryptocloud_refusals(table: &mut Table) {
 
 // ---------------------------------------------------------------------------------------------
 
-fn afc_request() -> afc::builder::InvoiceCreateRequest {
+/// A valid request without an amount: `value` and `fiatCurrency` left unset.
+fn afc_request_without_amount() -> afc::builder::InvoiceCreateRequest {
     afc::InvoiceCreateRequest::builder()
         .blockchain("ethereum")
         .symbol("USDT")
-        .value(Some("1.5".parse().expect("amount")))
         .expiry(30)
         .confirmations(1)
+}
+
+fn afc_request() -> afc::builder::InvoiceCreateRequest {
+    afc_request_without_amount().value("1.5")
 }
 
 async fn apiforcrypto_refusals(table: &mut Table) {
@@ -304,75 +308,85 @@ async fn apiforcrypto_refusals(table: &mut Table) {
     let calls = [
         (
             "apiforcrypto create_invoice: expiry 14",
-            "expiry",
+            "`expiry`",
             "must be from 15 to 40",
             afc_request().expiry(14),
         ),
         (
             "apiforcrypto create_invoice: expiry 41",
-            "expiry",
+            "`expiry`",
             "must be from 15 to 40",
             afc_request().expiry(41),
         ),
         (
             "apiforcrypto create_invoice: confirmations -1",
-            "confirmations",
+            "`confirmations`",
             "must be at least 0",
             afc_request().confirmations(-1),
         ),
         (
             "apiforcrypto create_invoice: no amount at all",
-            "`value`",
-            "`fiatCurrency.value`",
-            afc_request().value(None),
+            "one of `value`, `fiatCurrency.value`",
+            "is required",
+            afc_request_without_amount(),
         ),
         (
             "apiforcrypto create_invoice: fiatCurrency without value",
+            "one of `value`, `fiatCurrency.value`",
+            "is required",
+            afc_request_without_amount().fiat_currency(afc::FiatAmount {
+                currency: Some("USD".to_owned()),
+                value: None,
+                percent: Some(2),
+            }),
+        ),
+        (
+            "apiforcrypto create_invoice: pause 9",
+            "`pause`",
+            "must be at least 10",
+            afc_request().pause(9),
+        ),
+        (
+            "apiforcrypto create_invoice: value \"1,5\"",
             "`value`",
-            "`fiatCurrency.value`",
-            afc_request()
-                .value(None)
-                .fiat_currency(Some(afc::FiatAmount {
-                    currency: Some("USD".to_owned()),
-                    value: None,
-                    percent: Some(2),
-                })),
+            "expected a decimal number",
+            afc_request().value("1,5"),
         ),
         (
             "apiforcrypto create_invoice: data.url_success without scheme",
             "`data.url_success`",
-            "must start with http:// or https://",
-            afc_request().data(Some(afc::InvoiceData {
+            "is not a URL starting with http:// or https://",
+            afc_request().data(afc::InvoiceData {
                 url_success: Some("shop.example.com/success".to_owned()),
                 ..Default::default()
-            })),
+            }),
         ),
         (
             "apiforcrypto create_invoice: data.attempts_callback 21",
             "`data.attempts_callback`",
             "must be from 0 to 20",
-            afc_request().data(Some(afc::InvoiceData {
+            afc_request().data(afc::InvoiceData {
                 attempts_callback: Some(21),
                 ..Default::default()
-            })),
+            }),
         ),
         (
             "apiforcrypto create_invoice: data.attempts_callback -1",
             "`data.attempts_callback`",
             "must be from 0 to 20",
-            afc_request().data(Some(afc::InvoiceData {
+            afc_request().data(afc::InvoiceData {
                 attempts_callback: Some(-1),
                 ..Default::default()
-            })),
+            }),
         ),
         (
             "apiforcrypto create_invoice: data.url_failed ftp://",
             "`data.url_failed`",
             "must start with http:// or https://",
-            afc_request().data(Some(afc::InvoiceData {
+            afc_request().data(afc::InvoiceData {
                 url_failed: Some("ftp://shop.example.com/failed".to_owned()),
                 ..Default::default()
-            })),
+            }),
         ),
     ];
     for (case, field, limit, body) in calls {
@@ -381,15 +395,14 @@ async fn apiforcrypto_refusals(table: &mut Table) {
             .wallet_id("w-1")
             .body(body)
             .send()
-            .checked()
             .await;
         let message = refusal(case, &server, result);
         table.refused(case, field, limit, &message);
     }
 
-    // Optional bounded fields: the builder takes `Option<BoundedInt<..>>`, so the value is
-    // refused where the caller builds it (the message has the limit but cannot know the
-    // field), and when the request is read from JSON (the path names the field).
+    // An optional bounded field is refused by the builder, above (the message names the field);
+    // also where the caller builds the `BoundedInt` itself (the message has the limit but
+    // cannot know the field), and when the request is read from JSON (the path names the field).
     let typed = BoundedInt::<10, { i64::MAX }>::try_from(9_i64)
         .expect_err("out of range")
         .to_string();
@@ -406,29 +419,26 @@ async fn apiforcrypto_refusals(table: &mut Table) {
 
     // Controls, at the limits.
     for (case, body) in [
+        ("expiry 15, pause 10", afc_request().expiry(15).pause(10)),
         (
-            "expiry 15, pause 10",
-            afc_request()
-                .expiry(15)
-                .pause(BoundedInt::new(10).expect("10")),
+            "pause 10 as a BoundedInt",
+            afc_request().pause(BoundedInt::<10, { i64::MAX }>::new(10).expect("10")),
         ),
         (
             "expiry 40, attempts_callback 20, http:// URL",
-            afc_request().expiry(40).data(Some(afc::InvoiceData {
+            afc_request().expiry(40).data(afc::InvoiceData {
                 attempts_callback: Some(20),
                 url_success: Some("http://shop.example.com/success".to_owned()),
                 ..Default::default()
-            })),
+            }),
         ),
         (
             "amount in fiat only",
-            afc_request()
-                .value(None)
-                .fiat_currency(Some(afc::FiatAmount {
-                    currency: Some("USD".to_owned()),
-                    value: Some("100".parse().expect("amount")),
-                    percent: None,
-                })),
+            afc_request_without_amount().fiat_currency(afc::FiatAmount {
+                currency: Some("USD".to_owned()),
+                value: Some("100".parse().expect("amount")),
+                percent: None,
+            }),
         ),
     ] {
         let before = server.request_count();
@@ -437,10 +447,98 @@ async fn apiforcrypto_refusals(table: &mut Table) {
             .wallet_id("w-1")
             .body(body)
             .send()
-            .checked()
             .await;
         sent(case, &server, before, result);
     }
+    apiforcrypto_path_refusals(table).await;
+}
+
+/// Path parameters: a value that URL resolution would turn into another path (`.`, `..`), or
+/// that would leave an empty segment, is refused before sending.
+async fn apiforcrypto_path_refusals(table: &mut Table) {
+    let afc_spec = "specs/apiforcrypto.yaml";
+    let server = TestServer::start([
+        (
+            "/api/v1/wallets/invoices/...",
+            Canned::json(200, example(afc_spec, "get_invoice", "constructed")),
+        ),
+        (
+            "/api/v1/wallets/invoices/..%5C..%5Cx",
+            Canned::json(200, example(afc_spec, "get_invoice", "constructed")),
+        ),
+        (
+            "/api/v1/wallets/w.1/invoices",
+            Canned::json(200, example(afc_spec, "create_invoice", "constructed")),
+        ),
+    ])
+    .await;
+    let client = apiforcrypto_client(&server.url());
+    for (case, uuid, limit) in [
+        (
+            "apiforcrypto get_invoice: uuid \"..\"",
+            "..",
+            "must not be `.` or `..`",
+        ),
+        (
+            "apiforcrypto get_invoice: uuid \".\"",
+            ".",
+            "must not be `.` or `..`",
+        ),
+        (
+            "apiforcrypto get_invoice: uuid \"\"",
+            "",
+            "must not be empty",
+        ),
+    ] {
+        let result = client.get_invoice().uuid(uuid).send().await;
+        let message = refusal(case, &server, result);
+        table.refused(case, "`uuid`", limit, &message);
+    }
+    let case = "apiforcrypto get_invoice: no uuid";
+    let message = refusal(case, &server, client.get_invoice().send().await);
+    table.refused(case, "`uuid`", "is required", &message);
+    let case = "apiforcrypto create_invoice: wallet_id \"..\"";
+    let result = client
+        .create_invoice()
+        .wallet_id("..")
+        .body(afc_request())
+        .send()
+        .await;
+    let message = refusal(case, &server, result);
+    table.refused(
+        case,
+        "`wallet_id`",
+        "would address another endpoint",
+        &message,
+    );
+    let case = "apiforcrypto create_invoice: no wallet_id";
+    let result = client.create_invoice().body(afc_request()).send().await;
+    let message = refusal(case, &server, result);
+    table.refused(case, "`wallet_id`", "is required", &message);
+
+    // Controls: dots that are not a dot segment, given as text or as a `PathSegment`.
+    let result = client.get_invoice().uuid("...").send().await;
+    sent("uuid \"...\"", &server, 0, result);
+    let segment = PathSegment::new("w.1").expect("a path segment");
+    let result = client
+        .create_invoice()
+        .wallet_id(segment)
+        .body(afc_request())
+        .send()
+        .await;
+    sent("wallet_id \"w.1\"", &server, 1, result);
+    // A backslash, which URL parsing reads as `/`, stays inside its segment (encoded).
+    let result = client.get_invoice().uuid(r"..\..\x").send().await;
+    sent("uuid \"..\\..\\x\"", &server, 2, result);
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "/api/v1/wallets/invoices/...",
+            "/api/v1/wallets/w.1/invoices",
+            "/api/v1/wallets/invoices/..%5C..%5Cx",
+        ]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -450,8 +548,8 @@ fn cp_request() -> cp::builder::InvoiceCreateRequest {
         .timer(false)
         .title("Invoice Title")
         .foreign_id("user_196")
-        .currency("EUR".to_owned())
-        .amount(Some("106.75".parse().expect("amount")))
+        .currency("EUR")
+        .amount("106.75")
 }
 
 async fn cryptoprocessing_refusals(table: &mut Table) {
@@ -472,26 +570,26 @@ async fn cryptoprocessing_refusals(table: &mut Table) {
     let calls = [
         (
             "cryptoprocessing create_invoice: title \"\"",
-            "title",
+            "`title`",
             "shorter than 1",
             cp_request().title(""),
         ),
         (
             "cryptoprocessing create_invoice: title of 51 characters",
-            "title",
+            "`title`",
             "longer than 50",
             cp_request().title("t".repeat(51)),
         ),
         (
             "cryptoprocessing create_invoice: foreign_id of 256 characters",
-            "foreign_id",
+            "`foreign_id`",
             "longer than 255",
             cp_request().foreign_id("f".repeat(256)),
         ),
         (
             "cryptoprocessing create_invoice: no title",
-            "title",
-            "no value supplied",
+            "`title`",
+            "is required",
             cp::InvoiceCreateRequest::builder()
                 .timer(false)
                 .foreign_id("user_196"),
@@ -500,35 +598,35 @@ async fn cryptoprocessing_refusals(table: &mut Table) {
             "cryptoprocessing create_invoice: sender_type without sender_data",
             "`sender_data`",
             "`sender_type`",
-            cp_request().sender_type(Some(cp::SenderType::Natural)),
+            cp_request().sender_type(cp::SenderType::Natural),
         ),
         (
             "cryptoprocessing create_invoice: url_success http://",
             "`url_success`",
-            "must use https",
-            cp_request().url_success("http://shop.example.com/success".to_owned()),
+            "must start with https://",
+            cp_request().url_success("http://shop.example.com/success"),
         ),
         (
             "cryptoprocessing create_invoice: url_success with an IP host",
             "`url_success`",
             "must name a domain, not an IP address",
-            cp_request().url_success("https://10.0.0.1/success".to_owned()),
+            cp_request().url_success("https://10.0.0.1/success"),
         ),
         (
             "cryptoprocessing create_invoice: url_failed with an IPv6 host",
             "`url_failed`",
             "must name a domain, not an IP address",
-            cp_request().url_failed("https://[::1]/failed".to_owned()),
+            cp_request().url_failed("https://[::1]/failed"),
         ),
         (
             "cryptoprocessing create_invoice: url_failed not a URL",
             "`url_failed`",
             "is not a URL",
-            cp_request().url_failed("/failed".to_owned()),
+            cp_request().url_failed("/failed"),
         ),
     ];
     for (case, field, limit, body) in calls {
-        let result = client.create_invoice().body(body).send().checked().await;
+        let result = client.create_invoice().body(body).send().await;
         let message = refusal(case, &server, result);
         table.refused(case, field, limit, &message);
     }
@@ -544,14 +642,14 @@ async fn cryptoprocessing_refusals(table: &mut Table) {
         (
             "sender_type with sender_data, https URLs on a domain",
             cp_request()
-                .sender_type(Some(cp::SenderType::Natural))
-                .sender_data(Some(cp::SenderData::default()))
-                .url_success("https://shop.example.com/success".to_owned())
-                .url_failed("https://shop.example.com/failed".to_owned()),
+                .sender_type(cp::SenderType::Natural)
+                .sender_data(cp::SenderData::default())
+                .url_success("https://shop.example.com/success")
+                .url_failed("https://shop.example.com/failed"),
         ),
     ] {
         let before = server.request_count();
-        let result = client.create_invoice().body(body).send().checked().await;
+        let result = client.create_invoice().body(body).send().await;
         sent(case, &server, before, result);
     }
 }

@@ -1,7 +1,7 @@
 //! Error responses through the generated clients, against a real HTTP server on 127.0.0.1.
 //!
-//! Each test starts a canned server (`server.rs`), calls an operation with `.send().checked()`
-//! and checks the [`ApiError`] it gets: the variant, `status()`, `body()` (the exact bytes the
+//! Each test starts a canned server (`server.rs`), calls an operation with `.send()` and checks
+//! the [`ApiError`] it gets: the variant, `status()`, `headers()`, `body()` (the exact bytes the
 //! server sent), the documented shape where there is one, and a `Display` that quotes a bounded
 //! part of the body. The outcomes of each group are pinned in one snapshot
 //! (`http_errors__<group>.snap`).
@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use invoice_primitives::{ApiError, SendExt};
+use invoice_primitives::{ApiError, Response};
 use server::{
     apiforcrypto_client, cryptocloud_client, cryptoprocessing_client, Canned, TestServer,
 };
@@ -38,7 +38,7 @@ const HTML_502: &str = "<html><body>502 Bad Gateway</body></html>";
 
 async fn cc_create(
     server: &TestServer,
-) -> Result<cc::InvoiceCreateResponse, ApiError<cc::ErrorResponse>> {
+) -> Result<Response<cc::InvoiceCreateResponse>, ApiError<cc::ErrorResponse>> {
     let client = cryptocloud_client(&server.url());
     client
         .create_invoice()
@@ -48,13 +48,12 @@ async fn cc_create(
                 .amount("100.5"),
         )
         .send()
-        .checked()
         .await
 }
 
 async fn cc_list(
     server: &TestServer,
-) -> Result<cc::InvoiceListResponse, ApiError<cc::ErrorResponse>> {
+) -> Result<Response<cc::InvoiceListResponse>, ApiError<cc::ErrorResponse>> {
     let client = cryptocloud_client(&server.url());
     client
         .list_invoices()
@@ -64,13 +63,12 @@ async fn cc_list(
                 .end("31.01.2024"),
         )
         .send()
-        .checked()
         .await
 }
 
 async fn cp_create(
     server: &TestServer,
-) -> Result<cp::InvoiceCreateResponse, ApiError<cp::ErrorResponse>> {
+) -> Result<Response<cp::InvoiceCreateResponse>, ApiError<cp::ErrorResponse>> {
     let client = cryptoprocessing_client(&server.url());
     client
         .create_invoice()
@@ -79,15 +77,16 @@ async fn cp_create(
                 .timer(false)
                 .title("Invoice Title")
                 .foreign_id("user_196")
-                .currency("EUR".to_owned())
-                .amount(Some("106.75".parse().expect("amount"))),
+                .currency("EUR")
+                .amount("106.75"),
         )
         .send()
-        .checked()
         .await
 }
 
-async fn afc_create(server: &TestServer) -> Result<afc::Invoice, ApiError<afc::ErrorResponse>> {
+async fn afc_create(
+    server: &TestServer,
+) -> Result<Response<afc::Invoice>, ApiError<afc::ErrorResponse>> {
     let client = apiforcrypto_client(&server.url());
     client
         .create_invoice()
@@ -96,18 +95,19 @@ async fn afc_create(server: &TestServer) -> Result<afc::Invoice, ApiError<afc::E
             afc::InvoiceCreateRequest::builder()
                 .blockchain("ethereum")
                 .symbol("USDT")
-                .value(Some("1.5".parse().expect("amount")))
+                .value("1.5")
                 .expiry(30)
                 .confirmations(1),
         )
         .send()
-        .checked()
         .await
 }
 
-async fn afc_get(server: &TestServer) -> Result<afc::Invoice, ApiError<afc::ErrorResponse>> {
+async fn afc_get(
+    server: &TestServer,
+) -> Result<Response<afc::Invoice>, ApiError<afc::ErrorResponse>> {
     let client = apiforcrypto_client(&server.url());
-    client.get_invoice().uuid(AFC_UUID).send().checked().await
+    client.get_invoice().uuid(AFC_UUID).send().await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,8 +121,9 @@ fn expect_err<T: Debug, E: Debug>(result: Result<T, ApiError<E>>) -> ApiError<E>
     }
 }
 
-/// What every error must do: `status()` and `body()` as sent, a `Display` that does not panic,
-/// names the status, quotes the start of the body and stays bounded.
+/// What every error must do: `status()` and `body()` as sent, `headers()` whenever there was
+/// a response (with the server's `Content-Type`), a `Display` that does not panic, names the
+/// status, quotes the start of the body and stays bounded.
 fn check_common<E: Debug>(err: &ApiError<E>, status: Option<u16>, body: Option<&[u8]>) {
     assert_eq!(
         err.status().map(|s| s.as_u16()),
@@ -130,6 +131,16 @@ fn check_common<E: Debug>(err: &ApiError<E>, status: Option<u16>, body: Option<&
         "status() of {err:?}"
     );
     assert_eq!(err.body(), body, "body() of {err:?}");
+    match err {
+        ApiError::Transport(_) | ApiError::InvalidRequest(_) => {
+            assert!(err.headers().is_none(), "headers() of {err:?}")
+        }
+        _ => assert!(
+            err.headers()
+                .is_some_and(|h| h.contains_key("content-type")),
+            "headers() of {err:?}"
+        ),
+    }
     let shown = catch_unwind(AssertUnwindSafe(|| err.to_string()))
         .unwrap_or_else(|_| panic!("Display panicked for {err:?}"));
     if let Some(status) = status {
@@ -189,8 +200,8 @@ fn describe<E: Debug>(name: &str, err: &ApiError<E>) -> String {
             message,
             ..
         } => format!(
-            "InvalidResponse {{ status: {:?}, path: {path:?}, message: {message:?} }}",
-            status.map(|s| s.as_u16())
+            "InvalidResponse {{ status: {}, path: {path:?}, message: {message:?} }}",
+            status.as_u16()
         ),
         other => format!("(a variant this test does not know: {other:?})"),
     };
@@ -200,8 +211,13 @@ fn describe<E: Debug>(name: &str, err: &ApiError<E>) -> String {
         shown.truncate(cut);
         shown.push_str("…(cut in this table)");
     }
+    let content_type = err.headers().map_or("None".to_owned(), |h| {
+        h.get("content-type")
+            .map_or("(none)".to_owned(), |v| format!("{v:?}"))
+    });
     format!(
-        "## {name}\n   {variant}\n   status(): {:?}\n   body(): {}\n   Display: {shown}\n\n",
+        "## {name}\n   {variant}\n   status(): {:?}\n   headers() content-type: {content_type}\n   \
+         body(): {}\n   Display: {shown}\n\n",
         err.status().map(|s| s.as_u16()),
         err.body().map_or("None".to_owned(), short),
     )
@@ -298,11 +314,13 @@ async fn cryptocloud_errors() {
     match &err {
         ApiError::InvalidResponse {
             status,
+            headers,
             path,
             message,
             body,
         } => {
-            assert_eq!(status.map(|s| s.as_u16()), Some(400));
+            assert_eq!(status.as_u16(), 400);
+            assert_eq!(headers["content-type"], "text/html; charset=utf-8");
             assert_eq!(path, ".");
             assert!(message.contains("not JSON"), "{message}");
             assert_eq!(body, HTML_400.as_bytes());
@@ -365,11 +383,13 @@ async fn cryptocloud_errors() {
     match &err {
         ApiError::InvalidResponse {
             status,
+            headers,
             path,
             message,
             ..
         } => {
-            assert_eq!(status.map(|s| s.as_u16()), Some(200));
+            assert_eq!(status.as_u16(), 200);
+            assert_eq!(headers["content-type"], "application/json");
             assert_eq!(path, "result[0].amount");
             assert!(message.contains("invalid amount \"1.000.5\""), "{message}");
         }
@@ -397,6 +417,8 @@ async fn cryptocloud_errors() {
     let list = cc_list(&server)
         .await
         .expect("an unknown status is no error");
+    assert_eq!(list.status().as_u16(), 200);
+    assert_eq!(list.headers()["content-type"], "application/json");
     assert!(
         matches!(&list.result[0].status, cc::InvoiceStatus::Unknown(s) if s == "refunded"),
         "{:?}",
@@ -474,11 +496,13 @@ async fn cryptoprocessing_errors() {
     match &err {
         ApiError::InvalidResponse {
             status,
+            headers,
             path,
             message,
             body: b,
         } => {
-            assert_eq!(status.map(|s| s.as_u16()), Some(200));
+            assert_eq!(status.as_u16(), 200);
+            assert_eq!(headers["content-type"], "application/json");
             assert_eq!(path, "data.amount");
             assert!(message.contains("\"0.106.75000000\""), "{message}");
             assert_eq!(b, body.as_bytes());
@@ -500,6 +524,7 @@ async fn cryptoprocessing_errors() {
     let invoice = cp_create(&server)
         .await
         .expect("an unknown status is no error");
+    assert_eq!(invoice.status().as_u16(), 200);
     assert!(
         matches!(&invoice.data.status, cp::InvoiceStatus::Unknown(s) if s == "refunded"),
         "{:?}",
@@ -575,6 +600,8 @@ async fn apiforcrypto_errors() {
     let invoice = afc_get(&server)
         .await
         .expect("an unknown status is no error");
+    assert_eq!(invoice.status().as_u16(), 200);
+    let invoice = invoice.into_inner();
     assert!(
         matches!(&invoice.status, afc::InvoiceStatus::Unknown(s) if s == "REFUNDED"),
         "{:?}",
@@ -587,7 +614,8 @@ async fn apiforcrypto_errors() {
     let server = TestServer::start([(AFC_GET, Canned::json(200, body))]).await;
     let invoice = afc_get(&server)
         .await
-        .expect("an echoed setting is no error");
+        .expect("an echoed setting is no error")
+        .into_inner();
     assert_eq!(invoice.data.and_then(|d| d.attempts_callback), Some(50));
 
     // 200 with a malformed amount: the field is named.
@@ -614,7 +642,6 @@ async fn connection_refused_is_a_transport_error() {
             .create_invoice()
             .body(cc::InvoiceCreateRequest::builder().shop_id("s").amount("1"))
             .send()
-            .checked()
             .await,
     );
     check_common(&err, None, None);

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
-use invoice_primitives::{Amount, SendExt};
+use invoice_primitives::Amount;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use rust_decimal::Decimal;
@@ -100,7 +100,7 @@ proptest! {
         let request = afc::InvoiceCreateRequest::builder()
             .blockchain("ethereum")
             .symbol("USDT")
-            .value(Some(Amount::new(d)))
+            .value(Amount::new(d))
             .expiry(30)
             .confirmations(1);
         let request = afc::InvoiceCreateRequest::try_from(request).expect("valid request");
@@ -121,7 +121,7 @@ proptest! {
             .timer(false)
             .title("Invoice Title")
             .foreign_id("user_196")
-            .amount(Some(Amount::new(d)));
+            .amount(Amount::new(d));
         let request = cp::InvoiceCreateRequest::try_from(request).expect("valid request");
         let json = serde_json::to_vec(&request).expect("serializes");
         assert_exact_number(&json, "amount", d)?;
@@ -225,7 +225,6 @@ async fn the_wire_carries_the_exact_digits() {
                 .amount(amount),
         )
         .send()
-        .checked()
         .await
         .expect("cryptocloud create");
     cryptoprocessing_client(&server.url())
@@ -235,10 +234,9 @@ async fn the_wire_carries_the_exact_digits() {
                 .timer(false)
                 .title("Invoice Title")
                 .foreign_id("user_196")
-                .amount(Some(amount)),
+                .amount(amount),
         )
         .send()
-        .checked()
         .await
         .expect("cryptoprocessing create");
     apiforcrypto_client(&server.url())
@@ -248,12 +246,11 @@ async fn the_wire_carries_the_exact_digits() {
             afc::InvoiceCreateRequest::builder()
                 .blockchain("ethereum")
                 .symbol("USDT")
-                .value(Some(amount))
+                .value(amount)
                 .expiry(30)
                 .confirmations(1),
         )
         .send()
-        .checked()
         .await
         .expect("apiforcrypto create");
     let requests = server.requests();

@@ -11,15 +11,21 @@ mod support;
 
 use std::time::Duration;
 
-use invoice_primitives::transport::{Authenticate, CredentialError};
 use invoice_primitives::{
-    ApiError, Config, HmacAuth, NoAuth, RetryPolicy, Secret, SendExt, TokenAuth,
+    ApiError, Authenticate, Config, CredentialError, HeaderToken, HmacBodySignature, NoAuth,
+    RetryPolicy, Secret,
 };
 use server::{http_client, refused_addr, Canned, TestServer};
 
 use apiforcrypto::types as afc;
 use cryptocloud::types as cc;
 use cryptoprocessing::types as cp;
+
+/// The generated crates' credentials: CryptoCloud's API key in a header, Cryptoprocessing's
+/// key and HMAC signature, apiforcrypto's none.
+use apiforcrypto::Credentials as AfcCredentials;
+use cryptocloud::Credentials as CcCredentials;
+use cryptoprocessing::Credentials as CpCredentials;
 
 const CC_KEY: &str = "cc_live_SeCrEt_7Hq2xZ9wLk4Pm8Rt3Vb6Nc1Yd5Fg0Js";
 const CP_KEY: &str = "cp_key_SeCrEt_Q2hhbmdlTWVJblByb2R1Y3Rpb24";
@@ -60,19 +66,19 @@ fn settings<A: Authenticate>(auth: A) -> Config<A> {
 }
 
 fn cc_client(base_url: &str) -> cryptocloud::Client {
-    let auth = TokenAuth::new(CC_KEY).expect("key");
+    let auth = CcCredentials::new(CC_KEY).expect("key");
     cryptocloud::Client::new_with_client(base_url, http_client(), settings(auth))
 }
 
 fn cp_client(base_url: &str) -> cryptoprocessing::Client {
-    let auth = HmacAuth::new(CP_KEY, CP_SECRET).expect("keys");
+    let auth = CpCredentials::new(CP_KEY, CP_SECRET).expect("keys");
     cryptoprocessing::Client::new_with_client(base_url, http_client(), settings(auth))
 }
 
 /// Clients that give up after [`TIMEOUT`].
 fn impatient_clients(base_url: &str) -> (cryptocloud::Client, cryptoprocessing::Client) {
-    let token = TokenAuth::new(CC_KEY).expect("key");
-    let hmac = HmacAuth::new(CP_KEY, CP_SECRET).expect("keys");
+    let token = CcCredentials::new(CC_KEY).expect("key");
+    let hmac = CpCredentials::new(CP_KEY, CP_SECRET).expect("keys");
     (
         cryptocloud::Client::new_with_client(
             base_url,
@@ -88,27 +94,55 @@ fn impatient_clients(base_url: &str) -> (cryptocloud::Client, cryptoprocessing::
 }
 
 fn afc_client(base_url: &str) -> apiforcrypto::Client {
-    apiforcrypto::Client::new_with_client(base_url, http_client(), settings(NoAuth))
+    apiforcrypto::Client::new_with_client(base_url, http_client(), settings(AfcCredentials::new()))
 }
 
 // ---------------------------------------------------------------------------------------------
 
 #[test]
 fn clients_settings_and_credentials_hide_secrets() {
-    let token = TokenAuth::new(CC_KEY).expect("key");
-    let hmac = HmacAuth::new(CP_KEY, CP_SECRET).expect("keys");
+    let token = CcCredentials::new(CC_KEY).expect("key");
+    let hmac = CpCredentials::new(CP_KEY, CP_SECRET).expect("keys");
+    // The generic runtime schemes the generated credentials wrap.
+    let header_token =
+        HeaderToken::new("authorization", "Token ", "the API key", CC_KEY).expect("key");
+    let hmac_signature =
+        HmacBodySignature::new("x-key", "x-signature", CP_KEY, CP_SECRET).expect("keys");
     let texts = [
-        ("TokenAuth", format!("{token:?}"), format!("{token:#?}")),
-        ("HmacAuth", format!("{hmac:?}"), format!("{hmac:#?}")),
         (
-            "Config<TokenAuth>",
-            format!("{:?}", Config::new(token.clone())),
-            format!("{:#?}", Config::new(token.clone())),
+            "cryptocloud::Credentials",
+            format!("{token:?}"),
+            format!("{token:#?}"),
         ),
         (
-            "Config<HmacAuth>",
-            format!("{:?}", Config::new(hmac.clone())),
-            format!("{:#?}", Config::new(hmac.clone())),
+            "cryptoprocessing::Credentials",
+            format!("{hmac:?}"),
+            format!("{hmac:#?}"),
+        ),
+        (
+            "HeaderToken",
+            format!("{header_token:?}"),
+            format!("{header_token:#?}"),
+        ),
+        (
+            "HmacBodySignature",
+            format!("{hmac_signature:?}"),
+            format!("{hmac_signature:#?}"),
+        ),
+        (
+            "cryptocloud::Config",
+            format!("{:?}", cryptocloud::Config::new(token.clone())),
+            format!("{:#?}", cryptocloud::Config::new(token.clone())),
+        ),
+        (
+            "cryptoprocessing::Config",
+            format!("{:?}", cryptoprocessing::Config::new(hmac.clone())),
+            format!("{:#?}", cryptoprocessing::Config::new(hmac.clone())),
+        ),
+        (
+            "Config<HeaderToken>, Config<HmacBodySignature>",
+            format!("{:?}", Config::new(header_token.clone())),
+            format!("{:#?}", Config::new(hmac_signature.clone())),
         ),
         (
             "cryptocloud::Client",
@@ -129,13 +163,30 @@ fn clients_settings_and_credentials_hide_secrets() {
             "Client::new (its own reqwest client)",
             format!(
                 "{:?}",
-                cryptocloud::Client::new(cryptocloud::BASE_URL, Config::new(token.clone()))
+                cryptocloud::Client::new(
+                    cryptocloud::BASE_URL,
+                    cryptocloud::Config::new(token.clone())
+                )
             ),
             format!(
                 "{:#?}",
                 cryptoprocessing::Client::new(
                     cryptoprocessing::BASE_URL,
-                    Config::new(hmac.clone())
+                    cryptoprocessing::Config::new(hmac.clone())
+                )
+            ),
+        ),
+        (
+            "Client::with_credentials",
+            format!(
+                "{:?}",
+                cryptocloud::Client::with_credentials(cryptocloud::BASE_URL, token.clone())
+            ),
+            format!(
+                "{:#?}",
+                cryptoprocessing::Client::with_credentials(
+                    cryptoprocessing::BASE_URL,
+                    hmac.clone()
                 )
             ),
         ),
@@ -175,15 +226,24 @@ fn credential_errors_hide_secrets() {
     let mut errors: Vec<(String, CredentialError)> = Vec::new();
     for value in &bad {
         errors.push((
-            "TokenAuth key".into(),
-            TokenAuth::new(value.clone()).unwrap_err(),
+            "cryptocloud::Credentials key".into(),
+            CcCredentials::new(value.clone()).unwrap_err(),
         ));
         errors.push((
-            "HmacAuth key".into(),
-            HmacAuth::new(value.clone(), CP_SECRET).unwrap_err(),
+            "cryptoprocessing::Credentials key".into(),
+            CpCredentials::new(value.clone(), CP_SECRET).unwrap_err(),
+        ));
+        errors.push((
+            "HeaderToken token".into(),
+            HeaderToken::new("authorization", "Bearer ", "the token", value.clone()).unwrap_err(),
+        ));
+        errors.push((
+            "HmacBodySignature key".into(),
+            HmacBodySignature::new("x-key", "x-signature", value.clone(), CP_SECRET).unwrap_err(),
         ));
         // The secret only keys the HMAC and never goes in a header: any bytes are accepted.
-        assert!(HmacAuth::new(CP_KEY, value.clone()).is_ok());
+        assert!(CpCredentials::new(CP_KEY, value.clone()).is_ok());
+        assert!(HmacBodySignature::new("x-key", "x-signature", CP_KEY, value.clone()).is_ok());
     }
     for (what, error) in &errors {
         assert_all_hidden(what, error);
@@ -193,9 +253,13 @@ fn credential_errors_hide_secrets() {
         );
     }
     for (what, error) in [
-        ("empty key", TokenAuth::new("").unwrap_err()),
-        ("blank key", TokenAuth::new(" \t ").unwrap_err()),
-        ("empty secret", HmacAuth::new(CP_KEY, "").unwrap_err()),
+        ("empty key", CcCredentials::new("").unwrap_err()),
+        ("blank key", CcCredentials::new(" \t ").unwrap_err()),
+        (
+            "empty HMAC key",
+            CpCredentials::new("", CP_SECRET).unwrap_err(),
+        ),
+        ("empty secret", CpCredentials::new(CP_KEY, "").unwrap_err()),
     ] {
         assert_all_hidden(what, &error);
         assert!(error.to_string().ends_with("is empty"), "{what}: {error}");
@@ -261,7 +325,6 @@ async fn errors_of_failing_calls_hide_secrets() {
             .list_invoices()
             .body(list("01.01.2024", "31.01.2024"))
             .send()
-            .checked()
             .await
             .expect_err(&what);
         kinds.insert(check_error(&what, &error));
@@ -270,7 +333,6 @@ async fn errors_of_failing_calls_hide_secrets() {
             .create_invoice()
             .body(cp_body())
             .send()
-            .checked()
             .await
             .expect_err(&what);
         kinds.insert(check_error(&what, &error));
@@ -288,7 +350,6 @@ async fn errors_of_failing_calls_hide_secrets() {
         .list_invoices()
         .body(list("02.01.2024", "01.01.2024"))
         .send()
-        .checked()
         .await
         .expect_err("start after end");
     kinds.insert(check_error("refused before sending", &error));
@@ -300,7 +361,6 @@ async fn errors_of_failing_calls_hide_secrets() {
         .list_invoices()
         .body(list("01.01.2024", "31.01.2024"))
         .send()
-        .checked()
         .await
         .expect_err("refused");
     kinds.insert(check_error("cryptocloud, connection refused", &error));
@@ -308,7 +368,6 @@ async fn errors_of_failing_calls_hide_secrets() {
         .create_invoice()
         .body(cp_body())
         .send()
-        .checked()
         .await
         .expect_err("refused");
     kinds.insert(check_error("cryptoprocessing, connection refused", &error));
@@ -324,7 +383,6 @@ async fn errors_of_failing_calls_hide_secrets() {
                 .amount("1"),
         )
         .send()
-        .checked()
         .await
         .expect_err("timeout");
     assert!(matches!(&error, ApiError::Transport(e) if e.is_timeout()));
@@ -333,7 +391,6 @@ async fn errors_of_failing_calls_hide_secrets() {
         .create_invoice()
         .body(cp_body())
         .send()
-        .checked()
         .await
         .expect_err("timeout");
     kinds.insert(check_error("cryptoprocessing, timeout", &error));
@@ -350,7 +407,6 @@ async fn errors_of_failing_calls_hide_secrets() {
             .expect("request"),
         )
         .send()
-        .checked()
         .await
         .expect_err("500");
     kinds.insert(check_error("apiforcrypto, HTTP 500", &error));
@@ -386,35 +442,80 @@ fn request() -> reqwest::Request {
 #[test]
 fn credential_headers_are_sensitive() {
     let mut r = request();
-    TokenAuth::new(CC_KEY).expect("key").authenticate(&mut r);
-    let value = &r.headers()["authorization"];
+    CcCredentials::new(CC_KEY)
+        .expect("key")
+        .authenticate(&mut r);
+    let value = &r.headers()[CcCredentials::HEADER];
     assert!(value.is_sensitive());
     assert_eq!(value.to_str().expect("ASCII"), format!("Token {CC_KEY}"));
-    assert_hidden("reqwest::Request (TokenAuth)", &format!("{r:?}"));
-    assert_hidden("HeaderMap (TokenAuth)", &format!("{:?}", r.headers()));
+    assert_hidden(
+        "reqwest::Request (cryptocloud::Credentials)",
+        &format!("{r:?}"),
+    );
+    assert_hidden(
+        "HeaderMap (cryptocloud::Credentials)",
+        &format!("{:?}", r.headers()),
+    );
 
     let mut r = request();
-    HmacAuth::new(CP_KEY, CP_SECRET)
-        .expect("keys")
-        .authenticate(&mut r);
-    let key = &r.headers()[HmacAuth::KEY_HEADER];
+    let hmac = CpCredentials::new(CP_KEY, CP_SECRET).expect("keys");
+    hmac.authenticate(&mut r);
+    let key = &r.headers()[CpCredentials::KEY_HEADER];
     assert!(key.is_sensitive());
     assert_eq!(key.to_str().expect("ASCII"), CP_KEY);
-    let signature = &r.headers()[HmacAuth::SIGNATURE_HEADER];
+    let signature = &r.headers()[CpCredentials::SIGNATURE_HEADER];
     assert!(!signature.is_sensitive());
     assert_eq!(signature.len(), 128);
-    assert_hidden("reqwest::Request (HmacAuth)", &format!("{r:?}"));
+    let body = r.body().and_then(reqwest::Body::as_bytes).expect("a body");
+    assert_eq!(signature.to_str().expect("ASCII"), hmac.sign(body));
+    assert_hidden(
+        "reqwest::Request (cryptoprocessing::Credentials)",
+        &format!("{r:?}"),
+    );
+
+    // The generic schemes mark their credential headers the same way.
+    let mut r = request();
+    HeaderToken::new("x-api-token", "", "the token", CC_KEY)
+        .expect("token")
+        .authenticate(&mut r);
+    assert!(r.headers()["x-api-token"].is_sensitive());
+    assert_hidden("reqwest::Request (HeaderToken)", &format!("{r:?}"));
+    let mut r = request();
+    HmacBodySignature::new("x-key", "x-signature", CP_KEY, CP_SECRET)
+        .expect("keys")
+        .authenticate(&mut r);
+    assert!(r.headers()["x-key"].is_sensitive());
+    assert!(!r.headers()["x-signature"].is_sensitive());
+    assert_hidden("reqwest::Request (HmacBodySignature)", &format!("{r:?}"));
 
     // Authenticating twice (a caller's retry, say) replaces, never duplicates.
-    let auth = TokenAuth::new(CC_KEY).expect("key");
+    let auth = CcCredentials::new(CC_KEY).expect("key");
     let mut r = request();
     auth.authenticate(&mut r);
     auth.authenticate(&mut r);
     assert_eq!(r.headers().get_all("authorization").iter().count(), 1);
+    let mut r = request();
+    hmac.authenticate(&mut r);
+    hmac.authenticate(&mut r);
+    assert_eq!(
+        r.headers()
+            .get_all(CpCredentials::SIGNATURE_HEADER)
+            .iter()
+            .count(),
+        1
+    );
+    assert_eq!(
+        r.headers()
+            .get_all(CpCredentials::KEY_HEADER)
+            .iter()
+            .count(),
+        1
+    );
 
-    // NoAuth adds nothing.
+    // No credentials (apiforcrypto's, and the generic `NoAuth`) add nothing.
     let mut r = request();
     let before = r.headers().clone();
+    AfcCredentials::new().authenticate(&mut r);
     NoAuth.authenticate(&mut r);
     assert_eq!(r.headers(), &before);
 }

@@ -99,7 +99,9 @@ fn header_credential(what: &str, value: String) -> Result<Secret, CredentialErro
     Ok(Secret(value))
 }
 
-/// The value of environment variable `name`, or an error naming it.
+/// The value of environment variable `name`, or an error naming it (for the generated
+/// `Credentials::from_env`).
+#[doc(hidden)]
 pub fn env_var(name: &str) -> Result<String, CredentialError> {
     std::env::var(name).map_err(|_| CredentialError(format!("{name} is not set")))
 }

@@ -11,7 +11,14 @@ use serde::Serialize;
 
 pub use crate::error::ApiError as Error;
 pub use crate::response::Response as ResponseValue;
-pub use progenitor_client::{encode_path, ByteStream, ClientInfo, OperationInfo, QueryParam};
+pub use progenitor_client::{ByteStream, ClientInfo, OperationInfo, QueryParam};
+
+/// A path parameter's value, percent-encoded as one segment: progenitor's encoding, plus `\`,
+/// which URL parsing treats as `/` in `http(s)` URLs (`uuid("..\\x")` would otherwise leave the
+/// endpoint).
+pub fn encode_path(segment: &str) -> String {
+    progenitor_client::encode_path(segment).replace('\\', "%5C")
+}
 
 /// progenitor's hooks, with [`Error`] in their signatures. Generated clients implement `exec`
 /// (through `cargo xtask regen`); `pre` and `post` do nothing.
@@ -68,5 +75,25 @@ impl<E> RequestBuilderExt<E> for reqwest::RequestBuilder {
                 HeaderValue::from_static("application/x-www-form-urlencoded"),
             )
             .body(text))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_segment_cannot_leave_its_place() {
+        assert_eq!(encode_path(r"..\..\x"), "..%5C..%5Cx");
+        assert_eq!(encode_path("a/b"), "a%2Fb");
+        assert_eq!(encode_path("%2e%2e"), "%252e%252e");
+        let base = reqwest::Url::parse("http://127.0.0.1/api/v1/wallets/invoices/").unwrap();
+        for value in [r"..\..\x", r"..\", r"a\b", "../x", "%2e%2e"] {
+            let url = base.join(&encode_path(value)).unwrap();
+            assert!(
+                url.path().starts_with("/api/v1/wallets/invoices/") && url.path().len() > 25,
+                "{value:?} -> {url}"
+            );
+        }
     }
 }
