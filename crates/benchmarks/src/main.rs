@@ -218,4 +218,51 @@ mod tests {
         // 3 windows per walk (100 + 100 + 50), 3 batches per look-up.
         assert_eq!(server.requests(), 2 * 3 + 4 * 3);
     }
+
+    #[test]
+    fn floors_send_what_the_generated_clients_send() {
+        let examples = fixtures::Examples::load(&xtask::workspace_root());
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let server = server::Server::start(&examples, 50);
+        let clients = requests::Clients::new(&server, &examples);
+
+        // Section 3: the same path, body bytes and headers (`User-Agent` and credentials
+        // included), which the report states before measuring.
+        server.set_documented();
+        let notes = requests::same_requests(&rt, &server, &clients);
+        assert_eq!(notes.len(), 3);
+        for note in &notes {
+            assert!(
+                note.contains("the floor sent the same path, body bytes and headers"),
+                "{note}"
+            );
+        }
+
+        // Section 4: one list window and one look-up batch each; the same path, headers and
+        // JSON body (the floor's `json!` orders the keys differently).
+        server.set_period(50);
+        let ids: Vec<String> = (0..50).map(fixtures::invoice_id).collect();
+        let mut sent = Vec::new();
+        for generated in [true, false] {
+            server.record();
+            assert_eq!(rt.block_on(scale::tests::list_all(&clients, generated)), 50);
+            assert_eq!(
+                rt.block_on(scale::tests::get_many(&clients, &ids, 1, generated)),
+                50
+            );
+            sent.push(server.take_recorded());
+        }
+        let (generated, floor) = (&sent[0], &sent[1]);
+        assert_eq!(generated.len(), 2, "one window, one batch");
+        assert_eq!(floor.len(), 2, "one window, one batch");
+        for (g, f) in generated.iter().zip(floor) {
+            assert_eq!(g.path, f.path);
+            assert_eq!(g.headers, f.headers, "{}", g.path);
+            let json = |b: &[u8]| serde_json::from_slice::<serde_json::Value>(b).unwrap();
+            assert_eq!(json(&g.body), json(&f.body), "{}", g.path);
+        }
+    }
 }

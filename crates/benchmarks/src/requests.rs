@@ -8,9 +8,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use invoice_primitives::transport::hmac_sha512_hex;
-use invoice_primitives::{Config, HmacAuth, NoAuth, SendExt, TokenAuth};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use invoice_primitives::auth::hmac_sha512_hex;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
 use sha2::{Digest, Sha512};
 use tokio::runtime::Runtime;
 
@@ -25,6 +24,11 @@ use crate::server::{Server, AF_GET_PREFIX, CC_LIST, CP_CREATE};
 pub const IN_FLIGHT: usize = 64;
 /// The per-attempt timeout `Config` sets, given to the floor's requests too.
 const TIMEOUT: Duration = Duration::from_secs(30);
+/// The `User-Agent` each generated client sends, `<crate>/<version>`: the generated crates take
+/// the workspace's version, as this one does. `same_requests` checks the floors send the same.
+const CC_USER_AGENT: &str = concat!("cryptocloud/", env!("CARGO_PKG_VERSION"));
+const CP_USER_AGENT: &str = concat!("cryptoprocessing/", env!("CARGO_PKG_VERSION"));
+const AF_USER_AGENT: &str = concat!("apiforcrypto/", env!("CARGO_PKG_VERSION"));
 const TOKEN: &str = "bench-api-key";
 const CP_KEY: &str = "bench-processing-key";
 const CP_SECRET: &str = "bench-processing-secret";
@@ -47,12 +51,15 @@ impl Clients {
     pub fn new(server: &Server, examples: &Examples) -> Self {
         let base = server.url();
         Self {
-            cc: cryptocloud::Client::new(&base, Config::new(TokenAuth::new(TOKEN).unwrap())),
-            cp: cryptoprocessing::Client::new(
+            cc: cryptocloud::Client::with_credentials(
                 &base,
-                Config::new(HmacAuth::new(CP_KEY, CP_SECRET).unwrap()),
+                cryptocloud::Credentials::new(TOKEN).unwrap(),
             ),
-            af: apiforcrypto::Client::new(&base, Config::new(NoAuth)),
+            cp: cryptoprocessing::Client::with_credentials(
+                &base,
+                cryptoprocessing::Credentials::new(CP_KEY, CP_SECRET).unwrap(),
+            ),
+            af: apiforcrypto::Client::with_credentials(&base, apiforcrypto::Credentials::new()),
             bare: reqwest::Client::new(),
             cc_request: serde_json::from_value(examples.cc_list_request.clone()).unwrap(),
             cc_request_json: examples.cc_list_request.clone(),
@@ -80,18 +87,15 @@ impl Clients {
             .list_invoices()
             .body(self.cc_request.clone())
             .send()
-            .checked()
             .await
-            .expect("cryptocloud list");
+            .expect("cryptocloud list")
+            .into_inner();
         black_box(page);
     }
 
     async fn cc_floor(&self) {
         let bytes = floor_fetch(
-            self.bare
-                .post(format!("{}{CC_LIST}", self.base))
-                .header(ACCEPT, "application/json")
-                .header(AUTHORIZATION, format!("Token {TOKEN}"))
+            cc_headers(self.bare.post(format!("{}{CC_LIST}", self.base)))
                 .json(&self.cc_request_json),
         )
         .await;
@@ -104,9 +108,9 @@ impl Clients {
             .create_invoice()
             .body(self.cp_request.clone())
             .send()
-            .checked()
             .await
-            .expect("cryptoprocessing create");
+            .expect("cryptoprocessing create")
+            .into_inner();
         black_box(created);
     }
 
@@ -118,8 +122,9 @@ impl Clients {
                 .post(format!("{}{CP_CREATE}", self.base))
                 .header(ACCEPT, "application/json")
                 .header(CONTENT_TYPE, "application/json")
-                .header("x-processing-key", CP_KEY)
-                .header("x-processing-signature", signature)
+                .header(USER_AGENT, CP_USER_AGENT)
+                .header(cryptoprocessing::Credentials::KEY_HEADER, CP_KEY)
+                .header(cryptoprocessing::Credentials::SIGNATURE_HEADER, signature)
                 .body(body),
         )
         .await;
@@ -132,9 +137,9 @@ impl Clients {
             .get_invoice()
             .uuid(self.af_uuid.as_str())
             .send()
-            .checked()
             .await
-            .expect("apiforcrypto get");
+            .expect("apiforcrypto get")
+            .into_inner();
         black_box(invoice);
     }
 
@@ -142,11 +147,24 @@ impl Clients {
         let bytes = floor_fetch(
             self.bare
                 .get(format!("{}{AF_GET_PREFIX}{}", self.base, self.af_uuid))
-                .header(ACCEPT, "application/json"),
+                .header(ACCEPT, "application/json")
+                .header(USER_AGENT, AF_USER_AGENT),
         )
         .await;
         black_box(serde_json::from_slice::<FloorAfInvoice>(&bytes).expect("decode"));
     }
+}
+
+/// The headers the generated CryptoCloud client sends beside the body's: `Accept`, its
+/// `User-Agent` and the API key. Every floor request to CryptoCloud starts from these.
+pub fn cc_headers(request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    request
+        .header(ACCEPT, "application/json")
+        .header(USER_AGENT, CC_USER_AGENT)
+        .header(
+            cryptocloud::Credentials::HEADER,
+            format!("{}{TOKEN}", cryptocloud::Credentials::PREFIX),
+        )
 }
 
 /// Sends a floor request the way every floor does: a timeout, a success status, the body.
@@ -192,7 +210,7 @@ where
 
 /// Sends one request through each generated client and its floor with the server recording,
 /// and says whether each pair sent the same thing.
-fn same_requests(rt: &Runtime, server: &Server, c: &Clients) -> Vec<String> {
+pub fn same_requests(rt: &Runtime, server: &Server, c: &Clients) -> Vec<String> {
     let mut notes = Vec::new();
     for name in ["cryptocloud", "cryptoprocessing", "apiforcrypto"] {
         server.record();
@@ -342,15 +360,15 @@ pub fn run(
 
     // Signing: the body the client sends for the documented create request.
     let body = serde_json::to_vec(&c.cp_request).expect("serialize");
-    let auth = HmacAuth::new(CP_KEY, CP_SECRET).unwrap();
+    let credentials = cryptoprocessing::Credentials::new(CP_KEY, CP_SECRET).unwrap();
     let m = harness::compare(
         settings,
         vec![
             Entry::timed("floor: SHA-512 of the body (no key, no hex)", || {
                 black_box(Sha512::digest(black_box(&body)));
             }),
-            Entry::timed("`HmacAuth::sign` (HMAC-SHA512, lowercase hex)", || {
-                black_box(auth.sign(black_box(&body)));
+            Entry::timed("`Credentials::sign` (HMAC-SHA512, lowercase hex)", || {
+                black_box(credentials.sign(black_box(&body)));
             }),
         ],
     );

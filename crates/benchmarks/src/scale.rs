@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 use cryptocloud_ext::ClientExt;
 use futures::{StreamExt, TryStreamExt};
 use invoice_primitives::DayMonthYear;
-use reqwest::header::{ACCEPT, AUTHORIZATION};
 use tokio::runtime::Runtime;
 
 use crate::alloc;
@@ -16,12 +15,11 @@ use crate::fixtures::{invoice_id, list_body};
 use crate::floor::{FloorInfoResponse, FloorInvoice, FloorListResponse};
 use crate::harness::{self, Summary};
 use crate::report::Table;
-use crate::requests::Clients;
+use crate::requests::{cc_headers, Clients};
 use crate::server::{Server, CC_INFO, CC_LIST};
 
 const PAGE: usize = 100;
 const TIMEOUT: Duration = Duration::from_secs(30);
-const TOKEN_HEADER: &str = "Token bench-api-key";
 
 /// One measured run: wall time and peak heap above the baseline.
 #[derive(Clone, Copy)]
@@ -62,11 +60,7 @@ async fn list_all_floor(c: &Clients) -> usize {
         let window = serde_json::json!({
             "start": "01.01.2023", "end": "31.12.2023", "offset": offset, "limit": offset + PAGE,
         });
-        let bytes = c
-            .bare
-            .post(&url)
-            .header(ACCEPT, "application/json")
-            .header(AUTHORIZATION, TOKEN_HEADER)
+        let bytes = cc_headers(c.bare.post(&url))
             .json(&window)
             .timeout(TIMEOUT)
             .send()
@@ -106,11 +100,7 @@ async fn get_many_floor(c: &Clients, ids: &[String], concurrency: usize) -> usiz
     let url = format!("{}{CC_INFO}", c.base);
     let pages: Vec<Vec<FloorInvoice>> = futures::stream::iter(ids.chunks(PAGE))
         .map(|batch| {
-            let request = c
-                .bare
-                .post(&url)
-                .header(ACCEPT, "application/json")
-                .header(AUTHORIZATION, TOKEN_HEADER)
+            let request = cc_headers(c.bare.post(&url))
                 .json(&serde_json::json!({ "uuids": batch }))
                 .timeout(TIMEOUT);
             async move {
