@@ -150,7 +150,13 @@ pub fn generate_crate(
             .map_err(|e| generate_error(e.to_string()))?;
         text.push_str(&code);
         text.push_str(&prepared.open_enums);
-        text.push_str(&extras::extras(provider, &spec.api).map_err(generate_error)?);
+        // Everything extras reads comes from the row (and the schemes it names).
+        text.push_str(&extras::extras(provider, &spec.api).map_err(|message| {
+            Error::Provider {
+                name: provider.name.to_owned(),
+                message,
+            }
+        })?);
         text.push_str(&validations);
         if let Some(path) = provider.inline {
             text.push_str(&format!("\n// Inlined from {path}.\n"));

@@ -118,22 +118,23 @@ fn credentials(provider: &Provider, api: &OpenAPI, runtime: &str) -> Result<Stri
         }
     );
     let text = match provider.auth {
-        Auth::None => format!(
+        Auth::None => (
             "\n/// The credentials of a request: none. This API documents no API key for these\n\
              /// operations.\n\
              #[derive(Debug, Clone, Copy, Default)]\n\
              pub struct Credentials;\n\n\
-             impl Credentials {{\n\
+             impl Credentials {\n\
              /// No credentials.\n\
-             pub fn new() -> Self {{\n\
+             pub fn new() -> Self {\n\
              Self\n\
-             }}\n\n\
+             }\n\n\
              /// No credentials: nothing is read, and this never fails.\n\
-             pub fn from_env() -> ::std::result::Result<Self, CredentialError> {{\n\
+             pub fn from_env() -> ::std::result::Result<Self, CredentialError> {\n\
              Ok(Self)\n\
-             }}\n\
-             }}\n\n"
-        ),
+             }\n\
+             }\n\n"
+        )
+        .to_owned(),
         Auth::HeaderToken { scheme, env } => {
             let scheme = header_scheme(api, scheme)?;
             header_name(&scheme.header)?;
@@ -288,15 +289,17 @@ fn hooks(api: &OpenAPI, runtime: &str) -> String {
         "\n/// Operations that only read (`GET`, or `x-read-only` in the spec): the only ones\n\
          /// resent after a response or failure that may have reached the provider.\n\
          pub const READ_ONLY_OPERATIONS: &[&str] = &[{list}];\n\n\
+         /// The `User-Agent` every request carries, unless the `reqwest::Client` sets one.\n\
+         pub const USER_AGENT: &str = concat!(env!(\"CARGO_PKG_NAME\"), \"/\", env!(\"CARGO_PKG_VERSION\"));\n\n\
          impl ClientHooks<Config> for Client {{\n\
          async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {{\n\
          let call = {runtime}::transport::Call {{\n\
          read_only: READ_ONLY_OPERATIONS.contains(&info.operation_id),\n\
-         user_agent: concat!(env!(\"CARGO_PKG_NAME\"), \"/\", env!(\"CARGO_PKG_VERSION\")),\n\
+         user_agent: USER_AGENT,\n\
          }};\n\
          {runtime}::transport::exec(&self.inner, &self.client, request, call).await\n\
          }}\n\
-         }}\n"
+         }}\n\n"
     )
 }
 

@@ -9,7 +9,7 @@ pub fn crate_docs(provider: &Provider, spec: &Spec, guide: Option<&str>) -> Stri
     let info = &spec.api.info;
     let name = provider.name;
     let mut doc = format!(
-        "Client for the {} API (version {}).\n",
+        "Client for the {} (API version {}).\n",
         info.title.trim(),
         info.version.trim()
     );
@@ -38,14 +38,16 @@ pub fn crate_docs(provider: &Provider, spec: &Spec, guide: Option<&str>) -> Stri
         } else {
             arguments
                 .split(", ")
-                .map(|a| format!("{a}: &str, "))
-                .collect::<String>()
+                .map(|a| format!("{a}: &str"))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         doc.push_str(&format!(
             "\n# Getting started\n\n\
              ```no_run\n\
              # fn example({parameters}) -> Result<(), Box<dyn std::error::Error>> {{\n\
-             // {from_env}; the base URL from `{base_url_env}`, or [`BASE_URL`].\n\
+             // {from_env};\n\
+             // the base URL from `{base_url_env}`, or [`BASE_URL`].\n\
              let client = {name}::Client::from_env()?;\n\n\
              // The same, explicitly, with a per-attempt timeout:\n\
              let config = {name}::Config::new({name}::Credentials::new({arguments})?)\n    \

@@ -55,8 +55,6 @@ pub fn prepare(provider: &Provider, api: &OpenAPI) -> Result<Prepared, String> {
     }
 
     if let Some(path_segment) = provider.path_segment {
-        syn::parse_str::<syn::Type>(path_segment)
-            .map_err(|_| format!("path_segment: {path_segment:?}"))?;
         guard_path_parameters(&mut api);
         let schema = SchemaObject {
             instance_type: Some(SingleOrVec::Single(Box::new(InstanceType::String))),

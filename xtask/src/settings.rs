@@ -32,6 +32,16 @@ pub fn generation_settings(
     let mut settings = GenerationSettings::new();
     settings.with_interface(InterfaceStyle::Builder);
     if let Some(runtime) = provider.runtime {
+        rust::<syn::Path>("runtime", runtime).map_err(error)?;
+        if syn::parse_str::<syn::Ident>(provider.base_url_env).is_err() {
+            return Err(error(format!(
+                "base_url_env {:?} is not an environment variable name",
+                provider.base_url_env
+            )));
+        }
+        if let Some(path_segment) = provider.path_segment {
+            rust::<syn::Type>("path_segment", path_segment).map_err(error)?;
+        }
         // The runtime's `Config<Credentials>` is the client's inner value, and the generated
         // `ClientHooks::exec` (extras.rs) hands it every request.
         let inner = format!("{runtime}::Config<crate::Credentials>");

@@ -24,11 +24,11 @@ use crate::server::{Server, AF_GET_PREFIX, CC_LIST, CP_CREATE};
 pub const IN_FLIGHT: usize = 64;
 /// The per-attempt timeout `Config` sets, given to the floor's requests too.
 const TIMEOUT: Duration = Duration::from_secs(30);
-/// The `User-Agent` each generated client sends, `<crate>/<version>`: the generated crates take
-/// the workspace's version, as this one does. `same_requests` checks the floors send the same.
-const CC_USER_AGENT: &str = concat!("cryptocloud/", env!("CARGO_PKG_VERSION"));
-const CP_USER_AGENT: &str = concat!("cryptoprocessing/", env!("CARGO_PKG_VERSION"));
-const AF_USER_AGENT: &str = concat!("apiforcrypto/", env!("CARGO_PKG_VERSION"));
+/// The `User-Agent` each generated client sends, `<crate>/<version>`; `same_requests` checks
+/// the floors send the same.
+const CC_USER_AGENT: &str = cryptocloud::USER_AGENT;
+const CP_USER_AGENT: &str = cryptoprocessing::USER_AGENT;
+const AF_USER_AGENT: &str = apiforcrypto::USER_AGENT;
 const TOKEN: &str = "bench-api-key";
 const CP_KEY: &str = "bench-processing-key";
 const CP_SECRET: &str = "bench-processing-secret";

@@ -91,6 +91,9 @@ fn header_credential(what: &str, value: String) -> Result<Secret, CredentialErro
     if value.trim().is_empty() {
         return Err(CredentialError(format!("{what} is empty")));
     }
+    if value.trim() != value {
+        return Err(CredentialError(format!("{what} has spaces around it")));
+    }
     if HeaderValue::from_str(&value).is_err() {
         return Err(CredentialError(format!(
             "{what} contains characters that are not allowed in an HTTP header"
@@ -134,19 +137,38 @@ pub struct HeaderToken {
 }
 
 impl HeaderToken {
-    /// `header: prefix + token`. `what` names the token in errors ("the API key").
+    /// `header: prefix + token`. `what` names the token in errors ("the API key"). A token
+    /// with spaces around it, or that already starts with the prefix, is refused: it would
+    /// be sent as written and refused by the provider.
     pub fn new(
-        header: &'static str,
+        header: &str,
         prefix: &str,
         what: &str,
         token: impl Into<String>,
     ) -> Result<Self, CredentialError> {
         let token = header_credential(what, token.into())?;
+        let starts_with_prefix = !prefix.trim().is_empty()
+            && token
+                .expose()
+                .get(..prefix.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(prefix));
+        if starts_with_prefix {
+            return Err(CredentialError(format!(
+                "{what} already starts with `{}`: give the {what_alone} alone",
+                prefix.trim(),
+                what_alone = what.trim_start_matches("the ")
+            )));
+        }
         Ok(Self {
-            header: HeaderName::from_static(header),
+            header: header_name(header)?,
             value: header_credential(what, format!("{prefix}{}", token.expose()))?,
         })
     }
+}
+
+fn header_name(name: &str) -> Result<HeaderName, CredentialError> {
+    HeaderName::try_from(name)
+        .map_err(|_| CredentialError(format!("`{name}` is not a valid header name")))
 }
 
 impl Authenticate for HeaderToken {
@@ -169,14 +191,14 @@ pub struct HmacBodySignature {
 impl HmacBodySignature {
     /// The key goes in `key_header`, the signature in `signature_header`.
     pub fn new(
-        key_header: &'static str,
-        signature_header: &'static str,
+        key_header: &str,
+        signature_header: &str,
         api_key: impl Into<String>,
         secret: impl Into<String>,
     ) -> Result<Self, CredentialError> {
         Ok(Self {
-            key_header: HeaderName::from_static(key_header),
-            signature_header: HeaderName::from_static(signature_header),
+            key_header: header_name(key_header)?,
+            signature_header: header_name(signature_header)?,
             api_key: header_credential("the API key", api_key.into())?,
             // The secret only keys the HMAC; it never goes in a header, so any bytes will do.
             secret: match secret.into() {
@@ -286,6 +308,27 @@ mod tests {
             "the API key is empty"
         );
         assert!(HmacBodySignature::new("x-key", "x-sig", "k", "line\nbreak").is_ok());
+        // Header names in any case; a name that is not one is an error, not a panic.
+        assert!(HeaderToken::new("Authorization", "", "the API key", "k").is_ok());
+        assert_eq!(
+            HmacBodySignature::new("X Key", "x-sig", "k", "s")
+                .unwrap_err()
+                .to_string(),
+            "`X Key` is not a valid header name"
+        );
+        assert_eq!(
+            HeaderToken::new("authorization", "Token ", "the API key", "token abc")
+                .unwrap_err()
+                .to_string(),
+            "the API key already starts with `Token`: give the API key alone"
+        );
+        assert!(HeaderToken::new("authorization", "Token ", "the API key", "TokenAbc").is_ok());
+        assert_eq!(
+            HeaderToken::new("authorization", "Token ", "the API key", " abc ")
+                .unwrap_err()
+                .to_string(),
+            "the API key has spaces around it"
+        );
         assert_eq!(Secret::new("s").to_string(), "***");
     }
 }

@@ -2,7 +2,7 @@
 // spec sha256: 77b4294ef6846a1fe4ba2e0ded15e9eb9ee91e47381f9a0050ab70f289c2ae77
 // Do not edit by hand: change the spec or xtask/src/providers.rs and rerun `cargo xtask regen`.
 
-//! Client for the apiforcrypto API (version 1).
+//! Client for the apiforcrypto (API version 1).
 //!
 //! Invoices on apiforcrypto: create one in a wallet, and get one by its UUID.
 //!
@@ -14,7 +14,8 @@
 //!
 //! ```no_run
 //! # fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! // No credentials; the base URL from `APIFORCRYPTO_BASE_URL`, or [`BASE_URL`].
+//! // No credentials;
+//! // the base URL from `APIFORCRYPTO_BASE_URL`, or [`BASE_URL`].
 //! let client = apiforcrypto::Client::from_env()?;
 //!
 //! // The same, explicitly, with a per-attempt timeout:
@@ -1893,6 +1894,9 @@ impl Client {
 /// resent after a response or failure that may have reached the provider.
 pub const READ_ONLY_OPERATIONS: &[&str] = &["get_invoice"];
 
+/// The `User-Agent` every request carries, unless the `reqwest::Client` sets one.
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
 impl ClientHooks<Config> for Client {
     async fn exec(
         &self,
@@ -1901,11 +1905,12 @@ impl ClientHooks<Config> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let call = ::invoice_primitives::transport::Call {
             read_only: READ_ONLY_OPERATIONS.contains(&info.operation_id),
-            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+            user_agent: USER_AGENT,
         };
         ::invoice_primitives::transport::exec(&self.inner, &self.client, request, call).await
     }
 }
+
 impl types::InvoiceCreateRequest {
     /// Checks the documented rules that span this type's fields (and those of the
     /// objects it holds). Its builder runs this, so a request that breaks one is

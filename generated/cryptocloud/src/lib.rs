@@ -2,7 +2,7 @@
 // spec sha256: 41571d148fda4d8c0e8f4bce2d6386754e8451683ee966d4b9bba46efc1255eb
 // Do not edit by hand: change the spec or xtask/src/providers.rs and rerun `cargo xtask regen`.
 
-//! Client for the CryptoCloud API (version 2).
+//! Client for the CryptoCloud (API version 2).
 //!
 //! Invoices on CryptoCloud: create one, list those of a period, look them up by identifier.
 //!
@@ -12,8 +12,9 @@
 //! # Getting started
 //!
 //! ```no_run
-//! # fn example(api_key: &str, ) -> Result<(), Box<dyn std::error::Error>> {
-//! // The API key from `CRYPTOCLOUD_API_KEY`; the base URL from `CRYPTOCLOUD_BASE_URL`, or [`BASE_URL`].
+//! # fn example(api_key: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! // The API key from `CRYPTOCLOUD_API_KEY`;
+//! // the base URL from `CRYPTOCLOUD_BASE_URL`, or [`BASE_URL`].
 //! let client = cryptocloud::Client::from_env()?;
 //!
 //! // The same, explicitly, with a per-attempt timeout:
@@ -3676,6 +3677,9 @@ impl Client {
 /// resent after a response or failure that may have reached the provider.
 pub const READ_ONLY_OPERATIONS: &[&str] = &["list_invoices", "get_invoices"];
 
+/// The `User-Agent` every request carries, unless the `reqwest::Client` sets one.
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
 impl ClientHooks<Config> for Client {
     async fn exec(
         &self,
@@ -3684,11 +3688,12 @@ impl ClientHooks<Config> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let call = ::invoice_primitives::transport::Call {
             read_only: READ_ONLY_OPERATIONS.contains(&info.operation_id),
-            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+            user_agent: USER_AGENT,
         };
         ::invoice_primitives::transport::exec(&self.inner, &self.client, request, call).await
     }
 }
+
 impl types::InvoiceListRequest {
     /// The most records one request may span (`x-window-end` in the spec).
     pub const MAX_WINDOW: i64 = 100;

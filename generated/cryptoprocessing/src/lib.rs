@@ -2,7 +2,7 @@
 // spec sha256: 2894c1dd773ea644666002178d7a62e90d4af7497ced8ade8a248dd666da8087
 // Do not edit by hand: change the spec or xtask/src/providers.rs and rerun `cargo xtask regen`.
 
-//! Client for the Cryptoprocessing API (version 2).
+//! Client for the Cryptoprocessing (API version 2).
 //!
 //! Invoices on Cryptoprocessing by CoinsPaid.
 //!
@@ -12,8 +12,9 @@
 //! # Getting started
 //!
 //! ```no_run
-//! # fn example(api_key: &str, secret_key: &str, ) -> Result<(), Box<dyn std::error::Error>> {
-//! // The API key from `CRYPTOPROCESSING_API_KEY`, the secret key from `CRYPTOPROCESSING_SECRET`; the base URL from `CRYPTOPROCESSING_BASE_URL`, or [`BASE_URL`].
+//! # fn example(api_key: &str, secret_key: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! // The API key from `CRYPTOPROCESSING_API_KEY`, the secret key from `CRYPTOPROCESSING_SECRET`;
+//! // the base URL from `CRYPTOPROCESSING_BASE_URL`, or [`BASE_URL`].
 //! let client = cryptoprocessing::Client::from_env()?;
 //!
 //! // The same, explicitly, with a per-attempt timeout:
@@ -2749,6 +2750,9 @@ impl Client {
 /// resent after a response or failure that may have reached the provider.
 pub const READ_ONLY_OPERATIONS: &[&str] = &[];
 
+/// The `User-Agent` every request carries, unless the `reqwest::Client` sets one.
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
 impl ClientHooks<Config> for Client {
     async fn exec(
         &self,
@@ -2757,11 +2761,12 @@ impl ClientHooks<Config> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let call = ::invoice_primitives::transport::Call {
             read_only: READ_ONLY_OPERATIONS.contains(&info.operation_id),
-            user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")),
+            user_agent: USER_AGENT,
         };
         ::invoice_primitives::transport::exec(&self.inner, &self.client, request, call).await
     }
 }
+
 impl types::InvoiceCreateRequest {
     /// Checks the documented rules that span this type's fields (and those of the
     /// objects it holds). Its builder runs this, so a request that breaks one is
