@@ -24,9 +24,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cryptocloud_ext::{ClientExt, Lookup};
+use cryptocloud_ext::{ClientExt, Lookup, MAX_IDS, MAX_PAGE};
 use futures::StreamExt;
-use invoice_primitives::{ApiError, DayMonthYear, TokenAuth};
+use invoice_primitives::{ApiError, DayMonthYear};
 use serde_json::{json, Value};
 use server::{config, http_client, Canned, Recorded, Reply, TestServer};
 
@@ -38,8 +38,8 @@ fn day(text: &str) -> DayMonthYear {
 }
 
 fn client(server: &TestServer) -> cryptocloud::Client {
-    let auth = TokenAuth::new("paging-test-key").expect("key");
-    cryptocloud::Client::new_with_client(&server.url(), http_client(), config(auth))
+    let credentials = cryptocloud::Credentials::new("paging-test-key").expect("key");
+    cryptocloud::Client::new_with_client(&server.url(), http_client(), config(credentials))
 }
 
 /// The identifier of invoice `i` without its prefix: 8 characters like the documented ones.
@@ -169,6 +169,28 @@ fn expected_ids(range: std::ops::Range<usize>) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // The model itself.
 
+/// The helpers' limits are the documented ones, taken from the spec: at most 100 records per
+/// list window, at most 100 identifiers per information request.
+#[test]
+fn limits_are_the_documented_ones() {
+    assert_eq!(MAX_PAGE, 100);
+    assert_eq!(
+        cryptocloud::types::InvoiceListRequest::MAX_WINDOW,
+        MAX_PAGE as i64
+    );
+    assert_eq!(MAX_IDS, 100);
+    // The request type takes exactly MAX_IDS identifiers, and refuses one more.
+    let ids = |n: usize| (0..n).map(bare_id).collect::<Vec<_>>();
+    assert!(invoice_primitives::BoundedVec::<String, 1, 100>::new(ids(MAX_IDS)).is_ok());
+    let request = |n: usize| -> Result<cryptocloud::types::InvoiceInfoRequest, _> {
+        cryptocloud::types::InvoiceInfoRequest::builder()
+            .uuids(ids(n))
+            .try_into()
+    };
+    assert!(request(MAX_IDS).is_ok());
+    assert!(request(MAX_IDS + 1).is_err());
+}
+
 /// The server follows the documented example: `offset=10, limit=20` is the 11th to the 20th
 /// record; the limit of 100 applies to `limit - offset`.
 #[tokio::test]
@@ -241,7 +263,7 @@ async fn list_all_reads_every_invoice_once_in_order() {
             let orders: Vec<String> = (0..n).map(|i| format!("order-{i}")).collect();
             assert_eq!(walk.orders, orders, "{case}");
 
-            let step = page.clamp(1, 100) as i64;
+            let step = page.clamp(1, MAX_PAGE) as i64;
             let mut expected = vec![(0, step)];
             while (expected.last().expect("a window").1 as usize) < n {
                 let offset = expected.last().expect("a window").1;

@@ -28,8 +28,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use axum::Router;
-use invoice_primitives::transport::Authenticate;
-use invoice_primitives::{Config, HmacAuth, NoAuth, RetryPolicy, TokenAuth};
+use invoice_primitives::{Authenticate, Config, RetryPolicy};
 
 /// One request as the server received it.
 #[derive(Clone, Debug)]
@@ -322,19 +321,21 @@ pub fn refused_addr() -> (tokio::net::TcpSocket, SocketAddr) {
 
 /// A CryptoCloud client for `base_url` (`server.url()`).
 pub fn cryptocloud_client(base_url: &str) -> cryptocloud::Client {
-    let auth = TokenAuth::new("test-api-key").expect("test key");
-    cryptocloud::Client::new_with_client(base_url, http_client(), config(auth))
+    let credentials = cryptocloud::Credentials::new("test-api-key").expect("test key");
+    cryptocloud::Client::new_with_client(base_url, http_client(), config(credentials))
 }
 
 /// A Cryptoprocessing client for `base_url` (`server.url()`).
 pub fn cryptoprocessing_client(base_url: &str) -> cryptoprocessing::Client {
-    let auth = HmacAuth::new("test-api-key", "test-secret").expect("test keys");
-    cryptoprocessing::Client::new_with_client(base_url, http_client(), config(auth))
+    let credentials =
+        cryptoprocessing::Credentials::new("test-api-key", "test-secret").expect("test keys");
+    cryptoprocessing::Client::new_with_client(base_url, http_client(), config(credentials))
 }
 
 /// An apiforcrypto client for `base_url` (`server.url()`).
 pub fn apiforcrypto_client(base_url: &str) -> apiforcrypto::Client {
-    apiforcrypto::Client::new_with_client(base_url, http_client(), config(NoAuth))
+    let credentials = apiforcrypto::Credentials::new();
+    apiforcrypto::Client::new_with_client(base_url, http_client(), config(credentials))
 }
 
 async fn answer(State(shared): State<Shared>, request: Request) -> Response {

@@ -23,9 +23,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 
 use hmac::{Hmac, Mac};
-use invoice_primitives::{HmacAuth, NoAuth, SendExt, TokenAuth};
 use serde_json::Value;
-use server::{config, http_client, Canned, Recorded, TestServer};
+use server::{config, Canned, Recorded, TestServer};
 use sha2::Sha512;
 
 use apiforcrypto::types as afc;
@@ -36,6 +35,12 @@ use cryptoprocessing::types as cp;
 const CC_API_KEY: &str = "eyJhbGciOiJIUzI1NiJ9.eyJpZCI6MTM0NX0.c2VjcmV0LWtleS1mb3ItdGVzdHM";
 const CP_API_KEY: &str = "pk_live_5f1c0a9e7b3d4c2a8e6f0b1d9c7a5e3f";
 const CP_SECRET: &str = "sk_live_Q2hhbmdlTWVJblByb2R1Y3Rpb24hIQ";
+
+/// The `User-Agent` each client sends: `<crate>/<version>` (the generated crates share this
+/// package's workspace version).
+const CC_USER_AGENT: &str = concat!("cryptocloud/", env!("CARGO_PKG_VERSION"));
+const CP_USER_AGENT: &str = concat!("cryptoprocessing/", env!("CARGO_PKG_VERSION"));
+const AFC_USER_AGENT: &str = concat!("apiforcrypto/", env!("CARGO_PKG_VERSION"));
 
 // ---------------------------------------------------------------------------------------------
 // The documented examples, as the provider pages give them.
@@ -221,7 +226,7 @@ fn render(case: &str, r: &Recorded, secrets: &[&str]) -> String {
                 .rsplit_once(':')
                 .map_or(value.clone(), |(h, _)| format!("{h}:<port>"));
         }
-        if name == HmacAuth::SIGNATURE_HEADER {
+        if name == cryptoprocessing::Credentials::SIGNATURE_HEADER {
             value = format!(
                 "<{} lowercase hex digits, checked by the server>",
                 value.len()
@@ -238,17 +243,21 @@ fn render(case: &str, r: &Recorded, secrets: &[&str]) -> String {
 }
 
 fn cc_client(base_url: &str) -> cryptocloud::Client {
-    let auth = TokenAuth::new(CC_API_KEY).expect("key");
-    cryptocloud::Client::new_with_client(base_url, http_client(), config(auth))
+    let credentials = cryptocloud::Credentials::new(CC_API_KEY).expect("key");
+    // `Client::new`, as users build it: its HTTP client names the crate in `User-Agent`.
+    cryptocloud::Client::new(base_url, config(credentials))
 }
 
 fn cp_client(base_url: &str, secret: &str) -> cryptoprocessing::Client {
-    let auth = HmacAuth::new(CP_API_KEY, secret).expect("keys");
-    cryptoprocessing::Client::new_with_client(base_url, http_client(), config(auth))
+    let credentials = cryptoprocessing::Credentials::new(CP_API_KEY, secret).expect("keys");
+    // `Client::new`, as users build it: its HTTP client names the crate in `User-Agent`.
+    cryptoprocessing::Client::new(base_url, config(credentials))
 }
 
 fn afc_client(base_url: &str) -> apiforcrypto::Client {
-    apiforcrypto::Client::new_with_client(base_url, http_client(), config(NoAuth))
+    let credentials = apiforcrypto::Credentials::new();
+    // `Client::new`, as users build it: its HTTP client names the crate in `User-Agent`.
+    apiforcrypto::Client::new(base_url, config(credentials))
 }
 
 /// A Cryptoprocessing server that checks the key and the signature as the provider does:
@@ -291,8 +300,8 @@ fn documented_signature_vector() {
         server_hmac(VECTOR_SECRET, VECTOR_BODY.as_bytes()),
         VECTOR_SIGNATURE
     );
-    let auth = HmacAuth::new("any-key", VECTOR_SECRET).expect("keys");
-    assert_eq!(auth.sign(VECTOR_BODY.as_bytes()), VECTOR_SIGNATURE);
+    let credentials = cryptoprocessing::Credentials::new("any-key", VECTOR_SECRET).expect("keys");
+    assert_eq!(credentials.sign(VECTOR_BODY.as_bytes()), VECTOR_SIGNATURE);
     // One byte more (a space) is another signature: the exact bytes are signed.
     assert_ne!(
         server_hmac(
@@ -331,7 +340,6 @@ async fn cryptocloud_wire_format() {
         .create_invoice()
         .body(create.clone())
         .send()
-        .checked()
         .await
         .expect("create");
     assert_eq!(created.result.uuid.to_string(), "INV-XXXXXXXX");
@@ -340,14 +348,12 @@ async fn cryptocloud_wire_format() {
         .locale(cc::Locale::En)
         .body(create)
         .send()
-        .checked()
         .await
         .expect("create with locale");
     let list = client
         .list_invoices()
         .body(typed::<cc::InvoiceListRequest>(CC_LIST_DOC))
         .send()
-        .checked()
         .await
         .expect("list");
     assert_eq!(list.all_count, 100);
@@ -355,7 +361,6 @@ async fn cryptocloud_wire_format() {
         .get_invoices()
         .body(typed::<cc::InvoiceInfoRequest>(CC_INFO_DOC))
         .send()
-        .checked()
         .await
         .expect("info");
 
@@ -366,6 +371,7 @@ async fn cryptocloud_wire_format() {
         ("accept", "application/json"),
         ("authorization", token.as_str()),
         ("content-type", "application/json"),
+        ("user-agent", CC_USER_AGENT),
     ];
     let create_exact = r#"{"amount":100,"currency":"USD","shop_id":"xBAivfPIbskwuEWj"}"#;
     let cases = [
@@ -416,7 +422,6 @@ async fn cryptoprocessing_wire_format_and_server_checked_signature() {
         .create_invoice()
         .body(request.clone())
         .send()
-        .checked()
         .await
         .expect("the server accepted the signature");
     assert_eq!(created.data.foreign_id, "user_196");
@@ -428,7 +433,6 @@ async fn cryptoprocessing_wire_format_and_server_checked_signature() {
         .create_invoice()
         .body(request)
         .send()
-        .checked()
         .await
         .expect_err("a wrong signature is refused");
     assert_eq!(refused.status().map(|s| s.as_u16()), Some(403));
@@ -462,6 +466,7 @@ async fn cryptoprocessing_wire_format_and_server_checked_signature() {
         &[
             ("accept", "application/json"),
             ("content-type", "application/json"),
+            ("user-agent", CP_USER_AGENT),
             ("x-processing-key", CP_API_KEY),
             ("x-processing-signature", &signature),
         ],
@@ -500,7 +505,6 @@ async fn apiforcrypto_wire_format() {
             .wallet_id(AFC_WALLET)
             .body(typed::<afc::InvoiceCreateRequest>(body))
             .send()
-            .checked()
             .await
             .expect("create");
     }
@@ -508,7 +512,6 @@ async fn apiforcrypto_wire_format() {
         .get_invoice()
         .uuid(AFC_UUID)
         .send()
-        .checked()
         .await
         .expect("get");
     assert_eq!(invoice.id, AFC_UUID);
@@ -518,6 +521,7 @@ async fn apiforcrypto_wire_format() {
     let post_headers = [
         ("accept", "application/json"),
         ("content-type", "application/json"),
+        ("user-agent", AFC_USER_AGENT),
     ];
     let fiat_exact = concat!(
         r#"{"blockchain":"ethereum","confirmations":3,"data":{"attempts_callback":5,"#,
@@ -567,7 +571,10 @@ async fn apiforcrypto_wire_format() {
         "GET",
         &get_path,
         None,
-        &[("accept", "application/json")],
+        &[
+            ("accept", "application/json"),
+            ("user-agent", AFC_USER_AGENT),
+        ],
         None,
     );
     snapshot.push_str(&render(case, &requests[2], &[]));
@@ -604,7 +611,6 @@ async fn base_url_with_a_path_prefix() {
         .create_invoice()
         .body(typed::<cp::InvoiceCreateRequest>(CP_CREATE_DOC))
         .send()
-        .checked()
         .await
         .expect("signed request under a prefix");
     afc_client(&format!("{}/a/b", server.url()))
@@ -644,13 +650,12 @@ async fn callers_reqwest_client_is_used() {
         .default_headers(defaults)
         .build()
         .expect("client");
-    let auth = TokenAuth::new(CC_API_KEY).expect("key");
-    let client = cryptocloud::Client::new_with_client(&server.url(), http, config(auth));
+    let credentials = cryptocloud::Credentials::new(CC_API_KEY).expect("key");
+    let client = cryptocloud::Client::new_with_client(&server.url(), http, config(credentials));
     client
         .get_invoices()
         .body(typed::<cc::InvoiceInfoRequest>(CC_INFO_DOC))
         .send()
-        .checked()
         .await
         .expect("info");
     let r = &server.requests()[0];
@@ -658,6 +663,35 @@ async fn callers_reqwest_client_is_used() {
     let token = format!("Token {CC_API_KEY}");
     assert_eq!(r.header("authorization"), Some(token.as_str()));
     assert_eq!(r.headers.get_all("authorization").iter().count(), 1);
+    // The caller's client names no agent, so none is sent: only `Client::new` names the crate.
+    assert_eq!(r.header("user-agent"), None);
+}
+
+/// A caller's client that names itself keeps its `User-Agent`: the crate's is set only on the
+/// HTTP client `Client::new` builds.
+#[tokio::test]
+async fn callers_user_agent_is_kept() {
+    let server = TestServer::always(Canned::json(
+        200,
+        example("specs/cryptocloud.yaml", "get_invoices", "documented"),
+    ))
+    .await;
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .user_agent("my-shop/2.1")
+        .build()
+        .expect("client");
+    let credentials = cryptocloud::Credentials::new(CC_API_KEY).expect("key");
+    let client = cryptocloud::Client::new_with_client(&server.url(), http, config(credentials));
+    client
+        .get_invoices()
+        .body(typed::<cc::InvoiceInfoRequest>(CC_INFO_DOC))
+        .send()
+        .await
+        .expect("info");
+    let r = &server.requests()[0];
+    assert_eq!(r.headers.get_all("user-agent").iter().count(), 1);
+    assert_eq!(r.header("user-agent"), Some("my-shop/2.1"));
 }
 
 /// Path parameters are percent-encoded, so an identifier cannot add path segments or a query.
@@ -672,6 +706,20 @@ async fn path_parameters_are_encoded() {
         .send()
         .await;
     let _ = client.get_invoice().uuid("a/b?c").send().await;
+    // Segments that URL parsing would resolve (`..` to the parent path) are refused unsent.
+    for uuid in ["..", ".", ""] {
+        let refused = client
+            .get_invoice()
+            .uuid(uuid)
+            .send()
+            .await
+            .expect_err("refused");
+        assert!(refused.is_invalid_request(), "{uuid:?}: {refused}");
+        assert!(
+            refused.to_string().contains("`uuid`"),
+            "{uuid:?}: {refused}"
+        );
+    }
     let seen: Vec<(String, Option<String>)> = server
         .requests()
         .into_iter()
@@ -693,15 +741,26 @@ async fn path_parameters_are_encoded() {
 // Credentials from the environment.
 
 /// The variables `from_env` reads are set for a child process only: this test binary, run
-/// again with `--exact from_env_in_child` (ignored otherwise), once without them and once with
-/// them. No test changes this process's environment.
+/// again with `--exact from_env_in_child` (ignored otherwise), with them unset, set, empty or
+/// blank. No test changes this process's environment. In the `set` run the base URLs name a
+/// server of this process, which checks what the child's `Client::from_env` clients send.
 #[test]
 fn from_env_reads_the_documented_variables() {
-    assert_eq!(TokenAuth::ENV, "CRYPTOCLOUD_API_KEY");
+    assert_eq!(cryptocloud::Credentials::API_KEY_ENV, "CRYPTOCLOUD_API_KEY");
     assert_eq!(
-        HmacAuth::ENV,
-        ["CRYPTOPROCESSING_API_KEY", "CRYPTOPROCESSING_SECRET"]
+        cryptoprocessing::Credentials::API_KEY_ENV,
+        "CRYPTOPROCESSING_API_KEY"
     );
+    assert_eq!(
+        cryptoprocessing::Credentials::SECRET_ENV,
+        "CRYPTOPROCESSING_SECRET"
+    );
+    assert_eq!(cryptocloud::Client::BASE_URL_ENV, "CRYPTOCLOUD_BASE_URL");
+    assert_eq!(
+        cryptoprocessing::Client::BASE_URL_ENV,
+        "CRYPTOPROCESSING_BASE_URL"
+    );
+    assert_eq!(apiforcrypto::Client::BASE_URL_ENV, "APIFORCRYPTO_BASE_URL");
     let exe = std::env::current_exe().expect("test binary");
     let run = |vars: &[(&str, &str)], mode: &str| {
         let mut command = Command::new(&exe);
@@ -711,7 +770,12 @@ fn from_env_reads_the_documented_variables() {
             "--ignored",
             "--test-threads=1",
         ]);
-        for name in [TokenAuth::ENV, HmacAuth::ENV[0], HmacAuth::ENV[1]] {
+        for name in ENV_VARS {
+            command.env_remove(name);
+        }
+        // `Client::from_env` builds its own reqwest client, which honours proxy variables:
+        // the server is on 127.0.0.1.
+        for name in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
             command.env_remove(name);
         }
         command.envs(vars.iter().copied()).env(CHILD_MODE, mode);
@@ -724,84 +788,173 @@ fn from_env_reads_the_documented_variables() {
         );
     };
     run(&[], "unset");
-    run(&[(HmacAuth::ENV[0], CP_API_KEY)], "secret-unset");
+    run(&[(ENV_VARS[1], CP_API_KEY)], "secret-unset");
     run(
         &[
-            (TokenAuth::ENV, CC_API_KEY),
-            (HmacAuth::ENV[0], CP_API_KEY),
-            (HmacAuth::ENV[1], CP_SECRET),
-        ],
-        "set",
-    );
-    run(
-        &[
-            (TokenAuth::ENV, ""),
-            (HmacAuth::ENV[0], CP_API_KEY),
-            (HmacAuth::ENV[1], " "),
+            (ENV_VARS[0], ""),
+            (ENV_VARS[1], CP_API_KEY),
+            (ENV_VARS[2], " "),
         ],
         "empty",
     );
+    run(
+        &[
+            (ENV_VARS[0], CC_API_KEY),
+            (ENV_VARS[1], CP_API_KEY),
+            (ENV_VARS[2], CP_SECRET),
+            (ENV_VARS[3], ""),
+            (ENV_VARS[4], " "),
+            (ENV_VARS[5], "\t"),
+        ],
+        "blank-url",
+    );
+
+    // The server runs on this runtime's worker threads while the child runs.
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let server = runtime.block_on(verifying_cryptoprocessing_server());
+    let url = server.url();
+    let afc_url = format!("{url}/afc");
+    run(
+        &[
+            (ENV_VARS[0], CC_API_KEY),
+            (ENV_VARS[1], CP_API_KEY),
+            (ENV_VARS[2], CP_SECRET),
+            (ENV_VARS[3], &url),
+            (ENV_VARS[4], &url),
+            (ENV_VARS[5], &afc_url),
+            (CHILD_URL, &url),
+        ],
+        "set",
+    );
+    let requests = server.requests();
+    let seen: Vec<(&str, &str)> = requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect();
+    let afc_path = format!("/afc/api/v1/wallets/invoices/{AFC_UUID}");
+    assert_eq!(
+        seen,
+        [
+            ("POST", "/api/v2/invoices/create"),
+            ("POST", "/v2/invoice/merchant/info"),
+            ("GET", afc_path.as_str()),
+        ],
+        "one request per call, each to the base URL from the environment"
+    );
+    let (cp, cc, afc) = (&requests[0], &requests[1], &requests[2]);
+    assert_eq!(cp.header("x-processing-key"), Some(CP_API_KEY));
+    assert_eq!(
+        cp.header("x-processing-signature"),
+        Some(server_hmac(CP_SECRET, &cp.body).as_str())
+    );
+    assert_eq!(cp.header("user-agent"), Some(CP_USER_AGENT));
+    let token = format!("Token {CC_API_KEY}");
+    assert_eq!(cc.header("authorization"), Some(token.as_str()));
+    assert_eq!(cc.header("user-agent"), Some(CC_USER_AGENT));
+    assert_eq!(afc.header("user-agent"), Some(AFC_USER_AGENT));
+    for r in [cc, afc] {
+        assert!(r.header("x-processing-key").is_none());
+        assert!(r.header("x-processing-signature").is_none());
+    }
+    assert!(cp.header("authorization").is_none() && afc.header("authorization").is_none());
 }
 
+/// Every variable the `from_env` constructors read.
+const ENV_VARS: [&str; 6] = [
+    "CRYPTOCLOUD_API_KEY",
+    "CRYPTOPROCESSING_API_KEY",
+    "CRYPTOPROCESSING_SECRET",
+    "CRYPTOCLOUD_BASE_URL",
+    "CRYPTOPROCESSING_BASE_URL",
+    "APIFORCRYPTO_BASE_URL",
+];
 const CHILD_MODE: &str = "WIRE_TEST_FROM_ENV_MODE";
+/// The parent's server, in the `set` run.
+const CHILD_URL: &str = "WIRE_TEST_FROM_ENV_URL";
 
 /// Run only by [`from_env_reads_the_documented_variables`], in a child process.
 #[tokio::test]
 #[ignore = "run in a child process by from_env_reads_the_documented_variables"]
 async fn from_env_in_child() {
+    // One trait, re-exported by each crate.
+    use cryptocloud::ClientInfo as _;
+
     let Ok(mode) = std::env::var(CHILD_MODE) else {
         return;
     };
-    let token = TokenAuth::from_env();
-    let hmac = HmacAuth::from_env();
+    let cc_credentials = cryptocloud::Credentials::from_env();
+    let cp_credentials = cryptoprocessing::Credentials::from_env();
+    let cc = cryptocloud::Client::from_env();
+    let cp = cryptoprocessing::Client::from_env();
+    // No credentials to read: never fails.
+    let afc = apiforcrypto::Client::from_env().expect("apiforcrypto from_env");
+    assert!(apiforcrypto::Credentials::from_env().is_ok());
+    fn error<T>(result: Result<T, invoice_primitives::CredentialError>) -> String {
+        match result {
+            Ok(_) => panic!("accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
     match mode.as_str() {
         "unset" => {
-            assert_eq!(
-                token.unwrap_err().to_string(),
-                "CRYPTOCLOUD_API_KEY is not set"
-            );
-            assert_eq!(
-                hmac.unwrap_err().to_string(),
-                "CRYPTOPROCESSING_API_KEY is not set"
-            );
+            for cc_error in [error(cc_credentials), error(cc)] {
+                assert_eq!(cc_error, "CRYPTOCLOUD_API_KEY is not set");
+            }
+            for cp_error in [error(cp_credentials), error(cp)] {
+                assert_eq!(cp_error, "CRYPTOPROCESSING_API_KEY is not set");
+            }
+            assert_eq!(afc.baseurl(), apiforcrypto::BASE_URL);
         }
         "secret-unset" => {
-            assert!(token.is_err());
-            assert_eq!(
-                hmac.unwrap_err().to_string(),
-                "CRYPTOPROCESSING_SECRET is not set"
-            );
+            assert!(cc_credentials.is_err() && cc.is_err());
+            for cp_error in [error(cp_credentials), error(cp)] {
+                assert_eq!(cp_error, "CRYPTOPROCESSING_SECRET is not set");
+            }
         }
         "empty" => {
-            assert_eq!(token.unwrap_err().to_string(), "the API key is empty");
-            assert_eq!(hmac.unwrap_err().to_string(), "the secret key is empty");
+            for cc_error in [error(cc_credentials), error(cc)] {
+                assert_eq!(cc_error, "the API key is empty");
+            }
+            for cp_error in [error(cp_credentials), error(cp)] {
+                assert_eq!(cp_error, "the secret key is empty");
+            }
+        }
+        "blank-url" => {
+            assert!(cc_credentials.is_ok() && cp_credentials.is_ok());
+            // An empty or blank base URL variable is as if unset: the documented server.
+            assert_eq!(cc.expect("cc").baseurl(), cryptocloud::BASE_URL);
+            assert_eq!(cp.expect("cp").baseurl(), cryptoprocessing::BASE_URL);
+            assert_eq!(afc.baseurl(), apiforcrypto::BASE_URL);
         }
         "set" => {
-            let server = verifying_cryptoprocessing_server().await;
-            let cp = cryptoprocessing::Client::new_with_client(
-                &server.url(),
-                http_client(),
-                config(hmac.expect("from env")),
-            );
-            cp.create_invoice()
+            let url = std::env::var(CHILD_URL).expect("the parent's server");
+            let (cc, cp) = (cc.expect("cc"), cp.expect("cp"));
+            assert_eq!(cc.baseurl(), url);
+            assert_eq!(cp.baseurl(), url);
+            assert_eq!(afc.baseurl(), format!("{url}/afc"));
+            let created = cp
+                .create_invoice()
                 .body(typed::<cp::InvoiceCreateRequest>(CP_CREATE_DOC))
                 .send()
-                .checked()
                 .await
                 .expect("the key and secret from the environment sign correctly");
-            let cc = cryptocloud::Client::new_with_client(
-                &server.url(),
-                http_client(),
-                config(token.expect("from env")),
-            );
-            let _ = cc
+            assert_eq!(created.status(), 200);
+            // The parent's server answers 403 to anything but a signed Cryptoprocessing
+            // request: never resent, so the parent sees one request per call.
+            let refused = cc
                 .get_invoices()
                 .body(typed::<cc::InvoiceInfoRequest>(CC_INFO_DOC))
                 .send()
-                .await;
-            let requests = server.requests();
-            let expected = format!("Token {CC_API_KEY}");
-            assert_eq!(requests[1].header("authorization"), Some(expected.as_str()));
+                .await
+                .expect_err("the parent's server refuses CryptoCloud");
+            assert_eq!(refused.status().map(|s| s.as_u16()), Some(403));
+            let refused = afc
+                .get_invoice()
+                .uuid(AFC_UUID)
+                .send()
+                .await
+                .expect_err("the parent's server refuses apiforcrypto");
+            assert_eq!(refused.status().map(|s| s.as_u16()), Some(403));
         }
         other => panic!("unknown mode {other}"),
     }

@@ -114,6 +114,7 @@ pub fn generate_crate(
     let mut file = format::parse(tokens)?;
     let structs = setters::rewrite(&mut file, &spec.api).map_err(generate_error)?;
     if provider.runtime.is_some() {
+        default_user_agent(&mut file)?;
         // progenitor names `progenitor_client::QueryParam` inside `builder`; there, the crate's
         // own `progenitor_client` module (extras.rs) must be in scope.
         extend_module(
@@ -151,12 +152,12 @@ pub fn generate_crate(
         text.push_str(&code);
         text.push_str(&prepared.open_enums);
         // Everything extras reads comes from the row (and the schemes it names).
-        text.push_str(&extras::extras(provider, &spec.api).map_err(|message| {
-            Error::Provider {
+        text.push_str(
+            &extras::extras(provider, &spec.api).map_err(|message| Error::Provider {
                 name: provider.name.to_owned(),
                 message,
-            }
-        })?);
+            })?,
+        );
         text.push_str(&validations);
         if let Some(path) = provider.inline {
             text.push_str(&format!("\n// Inlined from {path}.\n"));
@@ -236,6 +237,43 @@ fn count_types(file: &syn::File) -> usize {
                 })
                 .count()
         })
+}
+
+/// `Client::new` builds its HTTP client with the crate's `USER_AGENT` (extras.rs); a
+/// `reqwest::Client` given to `new_with_client` keeps its own (or none).
+fn default_user_agent(file: &mut syn::File) -> Result<(), Error> {
+    let error = |message: &str| Error::Format {
+        message: format!("progenitor's `Client::new` {message}"),
+    };
+    for item in file.items.iter_mut() {
+        let syn::Item::Impl(imp) = item else { continue };
+        let is_client = imp.trait_.is_none()
+            && matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"));
+        if !is_client {
+            continue;
+        }
+        for member in imp.items.iter_mut() {
+            let syn::ImplItem::Fn(method) = member else {
+                continue;
+            };
+            if method.sig.ident != "new" {
+                continue;
+            }
+            let block = &method.block;
+            let text = quote::quote!(#block).to_string();
+            let builder = "reqwest :: ClientBuilder :: new ()";
+            if !text.contains(builder) {
+                return Err(error("no longer builds a `reqwest::ClientBuilder`"));
+            }
+            let text = text.replace(builder, &format!("{builder} . user_agent (USER_AGENT)"));
+            method.block = syn::parse_str(&text).map_err(|e| error(&e.to_string()))?;
+            let doc = " Requests carry `User-Agent: <crate>/<version>` ([`USER_AGENT`]).";
+            method.attrs.push(syn::parse_quote!(#[doc = ""]));
+            method.attrs.push(syn::parse_quote!(#[doc = #doc]));
+            return Ok(());
+        }
+    }
+    Err(error("was not found"))
 }
 
 /// Appends an item to one of progenitor's top-level modules.

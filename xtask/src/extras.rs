@@ -118,8 +118,8 @@ fn credentials(provider: &Provider, api: &OpenAPI, runtime: &str) -> Result<Stri
         }
     );
     let text = match provider.auth {
-        Auth::None => (
-            "\n/// The credentials of a request: none. This API documents no API key for these\n\
+        Auth::None => {
+            ("\n/// The credentials of a request: none. This API documents no API key for these\n\
              /// operations.\n\
              #[derive(Debug, Clone, Copy, Default)]\n\
              pub struct Credentials;\n\n\
@@ -132,9 +132,9 @@ fn credentials(provider: &Provider, api: &OpenAPI, runtime: &str) -> Result<Stri
              pub fn from_env() -> ::std::result::Result<Self, CredentialError> {\n\
              Ok(Self)\n\
              }\n\
-             }\n\n"
-        )
-        .to_owned(),
+             }\n\n")
+                .to_owned()
+        }
         Auth::HeaderToken { scheme, env } => {
             let scheme = header_scheme(api, scheme)?;
             header_name(&scheme.header)?;
@@ -289,13 +289,12 @@ fn hooks(api: &OpenAPI, runtime: &str) -> String {
         "\n/// Operations that only read (`GET`, or `x-read-only` in the spec): the only ones\n\
          /// resent after a response or failure that may have reached the provider.\n\
          pub const READ_ONLY_OPERATIONS: &[&str] = &[{list}];\n\n\
-         /// The `User-Agent` every request carries, unless the `reqwest::Client` sets one.\n\
+         /// The `User-Agent` of the HTTP client [`Client::new`] builds.\n\
          pub const USER_AGENT: &str = concat!(env!(\"CARGO_PKG_NAME\"), \"/\", env!(\"CARGO_PKG_VERSION\"));\n\n\
          impl ClientHooks<Config> for Client {{\n\
          async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {{\n\
          let call = {runtime}::transport::Call {{\n\
          read_only: READ_ONLY_OPERATIONS.contains(&info.operation_id),\n\
-         user_agent: USER_AGENT,\n\
          }};\n\
          {runtime}::transport::exec(&self.inner, &self.client, request, call).await\n\
          }}\n\

@@ -50,12 +50,14 @@ pub fn crate_docs(provider: &Provider, spec: &Spec, guide: Option<&str>) -> Stri
              // the base URL from `{base_url_env}`, or [`BASE_URL`].\n\
              let client = {name}::Client::from_env()?;\n\n\
              // The same, explicitly, with a per-attempt timeout:\n\
-             let config = {name}::Config::new({name}::Credentials::new({arguments})?)\n    \
+             let config = {name}::Config::new({name}::Credentials::new({arguments}){question})\n    \
              .with_timeout(std::time::Duration::from_secs(10));\n\
              let client = {name}::Client::new({name}::BASE_URL, config);\n\
              # Ok(()) }}\n\
              ```\n",
             base_url_env = provider.base_url_env,
+            // Only credentials that can be refused return a `Result`.
+            question = if arguments.is_empty() { "" } else { "?" },
         ));
         if let Some(guide) = guide {
             doc.push('\n');

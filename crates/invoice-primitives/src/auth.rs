@@ -91,13 +91,13 @@ fn header_credential(what: &str, value: String) -> Result<Secret, CredentialErro
     if value.trim().is_empty() {
         return Err(CredentialError(format!("{what} is empty")));
     }
-    if value.trim() != value {
-        return Err(CredentialError(format!("{what} has spaces around it")));
-    }
     if HeaderValue::from_str(&value).is_err() {
         return Err(CredentialError(format!(
             "{what} contains characters that are not allowed in an HTTP header"
         )));
+    }
+    if value.trim() != value {
+        return Err(CredentialError(format!("{what} has spaces around it")));
     }
     Ok(Secret(value))
 }

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{HeaderValue, RETRY_AFTER, USER_AGENT};
+use reqwest::header::RETRY_AFTER;
 use reqwest::{Request, Response, StatusCode};
 
 use crate::auth::Authenticate;
@@ -137,8 +137,6 @@ impl<A: Authenticate> From<A> for Config<A> {
 pub struct Call {
     /// The operation only reads, so it may be resent after it reached the provider.
     pub read_only: bool,
-    /// `User-Agent` sent unless the request already has one: `<crate>/<version>`.
-    pub user_agent: &'static str,
 }
 
 /// Headers progenitor adds that no provider documents.
@@ -179,8 +177,7 @@ async fn buffer(response: Response) -> reqwest::Result<Response> {
     Ok(Response::from(buffered))
 }
 
-/// Sends `request` for a generated client: strips undocumented headers, sets `User-Agent`,
-/// authenticates, sets the timeout, reads the whole response, and retries as [`RetryPolicy`]
+/// Sends `request` for a generated client: strips undocumented headers, authenticates, sets the timeout, reads the whole response, and retries as [`RetryPolicy`]
 /// allows.
 #[doc(hidden)]
 pub async fn exec<A: Authenticate>(
@@ -196,10 +193,6 @@ pub async fn exec<A: Authenticate>(
         *request.timeout_mut() = Some(timeout);
     }
     collapse_slashes(&mut request);
-    request
-        .headers_mut()
-        .entry(USER_AGENT)
-        .or_insert(HeaderValue::from_static(call.user_agent));
     config.auth.authenticate(&mut request);
 
     let policy = &config.retry;
@@ -222,8 +215,12 @@ pub async fn exec<A: Authenticate>(
             }
             // The request never left: safe to resend whatever the operation.
             Err(e) if e.is_connect() => Some(None),
-            // It may have reached the provider: only reads are resent.
-            Err(e) if call.read_only && (e.is_timeout() || e.is_request() || e.is_body()) => {
+            // It may have reached the provider: only reads are resent. Nothing is decoded
+            // here, so a decode error is a body broken off (or garbled) on the way.
+            Err(e)
+                if call.read_only
+                    && (e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()) =>
+            {
                 Some(None)
             }
             _ => None,

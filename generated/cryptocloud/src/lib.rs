@@ -3044,16 +3044,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    ///
+    /// Requests carry `User-Agent: <crate>/<version>` ([`USER_AGENT`]).
     pub fn new(baseurl: &str, inner: ::invoice_primitives::Config<crate::Credentials>) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(30u64);
             reqwest::ClientBuilder::new()
+                .user_agent(USER_AGENT)
                 .connect_timeout(dur)
                 .timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
+        let client = reqwest::ClientBuilder::new().user_agent(USER_AGENT);
         Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
 
@@ -3677,7 +3680,7 @@ impl Client {
 /// resent after a response or failure that may have reached the provider.
 pub const READ_ONLY_OPERATIONS: &[&str] = &["list_invoices", "get_invoices"];
 
-/// The `User-Agent` every request carries, unless the `reqwest::Client` sets one.
+/// The `User-Agent` of the HTTP client [`Client::new`] builds.
 pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 impl ClientHooks<Config> for Client {
@@ -3688,7 +3691,6 @@ impl ClientHooks<Config> for Client {
     ) -> reqwest::Result<reqwest::Response> {
         let call = ::invoice_primitives::transport::Call {
             read_only: READ_ONLY_OPERATIONS.contains(&info.operation_id),
-            user_agent: USER_AGENT,
         };
         ::invoice_primitives::transport::exec(&self.inner, &self.client, request, call).await
     }
@@ -3760,7 +3762,11 @@ pub mod invoice_id {
             assert_eq!(bare("INV-INV-1"), "INV-1");
             assert_eq!(bare("IN"), "IN");
             assert_eq!(bare("ÉÉÉ"), "ÉÉÉ");
-            assert!(same("INV-A1", "a1") == false && same("INV-A1", "A1"));
+            assert!(same("INV-A1", "A1") && same("inv-A1", "A1"));
+            assert!(
+                !same("INV-A1", "a1"),
+                "the identifier itself keeps its case"
+            );
         }
     }
 }
