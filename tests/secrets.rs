@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use invoice_primitives::{
     ApiError, Authenticate, Config, CredentialError, HeaderToken, HmacBodySignature, NoAuth,
-    RetryPolicy, Secret,
+    RetryPolicy, Scheme, Secret,
 };
 use server::{http_client, refused_addr, Canned, TestServer};
 
@@ -444,7 +444,8 @@ fn credential_headers_are_sensitive() {
     let mut r = request();
     CcCredentials::new(CC_KEY)
         .expect("key")
-        .authenticate(&mut r);
+        .authenticate(&mut r, Scheme::Default)
+        .expect("authenticated");
     let value = &r.headers()[CcCredentials::HEADER];
     assert!(value.is_sensitive());
     assert_eq!(value.to_str().expect("ASCII"), format!("Token {CC_KEY}"));
@@ -459,7 +460,8 @@ fn credential_headers_are_sensitive() {
 
     let mut r = request();
     let hmac = CpCredentials::new(CP_KEY, CP_SECRET).expect("keys");
-    hmac.authenticate(&mut r);
+    hmac.authenticate(&mut r, Scheme::Default)
+        .expect("authenticated");
     let key = &r.headers()[CpCredentials::KEY_HEADER];
     assert!(key.is_sensitive());
     assert_eq!(key.to_str().expect("ASCII"), CP_KEY);
@@ -477,13 +479,15 @@ fn credential_headers_are_sensitive() {
     let mut r = request();
     HeaderToken::new("x-api-token", "", "the token", CC_KEY)
         .expect("token")
-        .authenticate(&mut r);
+        .authenticate(&mut r, Scheme::Default)
+        .expect("authenticated");
     assert!(r.headers()["x-api-token"].is_sensitive());
     assert_hidden("reqwest::Request (HeaderToken)", &format!("{r:?}"));
     let mut r = request();
     HmacBodySignature::new("x-key", "x-signature", CP_KEY, CP_SECRET)
         .expect("keys")
-        .authenticate(&mut r);
+        .authenticate(&mut r, Scheme::Default)
+        .expect("authenticated");
     assert!(r.headers()["x-key"].is_sensitive());
     assert!(!r.headers()["x-signature"].is_sensitive());
     assert_hidden("reqwest::Request (HmacBodySignature)", &format!("{r:?}"));
@@ -491,12 +495,16 @@ fn credential_headers_are_sensitive() {
     // Authenticating twice (a caller's retry, say) replaces, never duplicates.
     let auth = CcCredentials::new(CC_KEY).expect("key");
     let mut r = request();
-    auth.authenticate(&mut r);
-    auth.authenticate(&mut r);
+    auth.authenticate(&mut r, Scheme::Default)
+        .expect("authenticated");
+    auth.authenticate(&mut r, Scheme::Default)
+        .expect("authenticated");
     assert_eq!(r.headers().get_all("authorization").iter().count(), 1);
     let mut r = request();
-    hmac.authenticate(&mut r);
-    hmac.authenticate(&mut r);
+    hmac.authenticate(&mut r, Scheme::Default)
+        .expect("authenticated");
+    hmac.authenticate(&mut r, Scheme::Default)
+        .expect("authenticated");
     assert_eq!(
         r.headers()
             .get_all(CpCredentials::SIGNATURE_HEADER)
@@ -515,8 +523,12 @@ fn credential_headers_are_sensitive() {
     // No credentials (apiforcrypto's, and the generic `NoAuth`) add nothing.
     let mut r = request();
     let before = r.headers().clone();
-    AfcCredentials::new().authenticate(&mut r);
-    NoAuth.authenticate(&mut r);
+    AfcCredentials::new()
+        .authenticate(&mut r, Scheme::Default)
+        .expect("authenticated");
+    NoAuth
+        .authenticate(&mut r, Scheme::Default)
+        .expect("authenticated");
     assert_eq!(r.headers(), &before);
 }
 

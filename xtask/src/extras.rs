@@ -4,9 +4,12 @@
 //! needs, the provider's `Credentials`, `Client::from_env` and `Client::with_credentials`, and
 //! the `ClientHooks` impl that hands each request to the runtime's transport.
 
-use heck::ToShoutySnakeCase;
-use openapiv3::{OpenAPI, ReferenceOr, SecurityScheme};
+use std::collections::BTreeSet;
 
+use heck::ToShoutySnakeCase;
+use openapiv3::OpenAPI;
+
+use crate::credentials;
 use crate::providers::{Auth, Provider};
 
 /// Source text appended to `lib.rs` (formatted with it by rustfmt).
@@ -30,9 +33,9 @@ pub fn extras(provider: &Provider, api: &OpenAPI) -> Result<String, String> {
          /// A client's settings: its [`Credentials`], per-attempt timeout and [`RetryPolicy`].\n\
          pub type Config = {runtime}::Config<Credentials>;\n"
     ));
-    text.push_str(&credentials(provider, api, runtime)?);
+    text.push_str(&credentials::credentials(provider, api, runtime)?);
     text.push_str(&client_constructors(provider)?);
-    text.push_str(&hooks(api, runtime));
+    text.push_str(&hooks(provider, api, runtime)?);
     Ok(text)
 }
 
@@ -57,187 +60,6 @@ fn base_urls(api: &OpenAPI) -> Result<String, String> {
         }
     }
     Ok(text)
-}
-
-/// A header `apiKey` scheme of the spec: its header name (lowercase) and its extensions.
-struct HeaderScheme {
-    header: String,
-    description: String,
-    extensions: serde_json::Map<String, serde_json::Value>,
-}
-
-fn header_scheme(api: &OpenAPI, name: &str) -> Result<HeaderScheme, String> {
-    let scheme = api
-        .components
-        .as_ref()
-        .and_then(|c| c.security_schemes.get(name))
-        .ok_or_else(|| format!("auth: no securitySchemes/{name} in the spec"))?;
-    match scheme {
-        ReferenceOr::Item(SecurityScheme::APIKey {
-            location: openapiv3::APIKeyLocation::Header,
-            name: header,
-            description,
-            extensions,
-        }) => Ok(HeaderScheme {
-            header: header.to_ascii_lowercase(),
-            description: description.clone().unwrap_or_default(),
-            extensions: extensions.clone().into_iter().collect(),
-        }),
-        _ => Err(format!(
-            "auth: securitySchemes/{name} must be `type: apiKey, in: header`"
-        )),
-    }
-}
-
-fn doc_lines(text: &str) -> String {
-    text.trim()
-        .lines()
-        .map(|line| match line.trim_end() {
-            "" => "///\n".to_owned(),
-            line => format!("/// {line}\n"),
-        })
-        .collect()
-}
-
-fn credentials(provider: &Provider, api: &OpenAPI, runtime: &str) -> Result<String, String> {
-    let header_name = |h: &str| {
-        reqwest_header_ok(h)
-            .then_some(())
-            .ok_or_else(|| format!("auth: {h:?} is not a header name"))
-    };
-    let authenticate = format!(
-        "impl {runtime}::Authenticate for Credentials {{\n\
-         fn authenticate(&self, request: &mut reqwest::Request) {{\n\
-         {}\n\
-         }}\n\
-         }}\n",
-        if provider.auth == Auth::None {
-            "let _ = request;"
-        } else {
-            "self.0.authenticate(request)"
-        }
-    );
-    let text = match provider.auth {
-        Auth::None => {
-            ("\n/// The credentials of a request: none. This API documents no API key for these\n\
-             /// operations.\n\
-             #[derive(Debug, Clone, Copy, Default)]\n\
-             pub struct Credentials;\n\n\
-             impl Credentials {\n\
-             /// No credentials.\n\
-             pub fn new() -> Self {\n\
-             Self\n\
-             }\n\n\
-             /// No credentials: nothing is read, and this never fails.\n\
-             pub fn from_env() -> ::std::result::Result<Self, CredentialError> {\n\
-             Ok(Self)\n\
-             }\n\
-             }\n\n")
-                .to_owned()
-        }
-        Auth::HeaderToken { scheme, env } => {
-            let scheme = header_scheme(api, scheme)?;
-            header_name(&scheme.header)?;
-            let prefix = scheme
-                .extensions
-                .get("x-prefix")
-                .and_then(|v| v.as_str())
-                .unwrap_or("");
-            format!(
-                "\n/// The credentials of a request: the API key, sent as `{header}: {prefix}<API key>`.\n\
-                 ///\n\
-                 {docs}\
-                 #[derive(Debug, Clone)]\n\
-                 pub struct Credentials({runtime}::HeaderToken);\n\n\
-                 impl Credentials {{\n\
-                 /// The header that carries the API key.\n\
-                 pub const HEADER: &'static str = {header:?};\n\
-                 /// What comes before the API key in [`HEADER`](Self::HEADER).\n\
-                 pub const PREFIX: &'static str = {prefix:?};\n\
-                 /// The environment variable [`from_env`](Self::from_env) reads.\n\
-                 pub const API_KEY_ENV: &'static str = {env:?};\n\n\
-                 /// From the API key; refused if it is empty or not valid in a header.\n\
-                 pub fn new(api_key: impl Into<String>) -> ::std::result::Result<Self, CredentialError> {{\n\
-                 {runtime}::HeaderToken::new(Self::HEADER, Self::PREFIX, \"the API key\", api_key).map(Self)\n\
-                 }}\n\n\
-                 /// From the environment variable `{env}`.\n\
-                 pub fn from_env() -> ::std::result::Result<Self, CredentialError> {{\n\
-                 Self::new({runtime}::auth::env_var(Self::API_KEY_ENV)?)\n\
-                 }}\n\
-                 }}\n\n",
-                header = scheme.header,
-                docs = doc_lines(&scheme.description),
-            )
-        }
-        Auth::HmacBody {
-            key_scheme,
-            signature_scheme,
-            key_env,
-            secret_env,
-        } => {
-            let key = header_scheme(api, key_scheme)?;
-            let signature = header_scheme(api, signature_scheme)?;
-            header_name(&key.header)?;
-            header_name(&signature.header)?;
-            match signature
-                .extensions
-                .get("x-signature")
-                .and_then(|v| v.as_str())
-            {
-                Some("hmac-sha512-hex") => {}
-                other => {
-                    return Err(format!(
-                        "auth: securitySchemes/{signature_scheme} says x-signature {other:?}; \
-                         the runtime signs `hmac-sha512-hex`"
-                    ))
-                }
-            }
-            format!(
-                "\n/// The credentials of a request: the API key in `{key_header}`, and in\n\
-                 /// `{signature_header}` the lowercase hex HMAC-SHA512 of the exact body bytes, keyed with\n\
-                 /// the secret key.\n\
-                 #[derive(Debug, Clone)]\n\
-                 pub struct Credentials({runtime}::HmacBodySignature);\n\n\
-                 impl Credentials {{\n\
-                 /// The header that carries the API key.\n\
-                 pub const KEY_HEADER: &'static str = {key_header:?};\n\
-                 /// The header that carries the signature.\n\
-                 pub const SIGNATURE_HEADER: &'static str = {signature_header:?};\n\
-                 /// The environment variable [`from_env`](Self::from_env) reads for the API key.\n\
-                 pub const API_KEY_ENV: &'static str = {key_env:?};\n\
-                 /// The environment variable [`from_env`](Self::from_env) reads for the secret key.\n\
-                 pub const SECRET_ENV: &'static str = {secret_env:?};\n\n\
-                 /// From the API key and the secret key; refused if either is empty, or the API\n\
-                 /// key is not valid in a header.\n\
-                 pub fn new(\n\
-                 api_key: impl Into<String>,\n\
-                 secret_key: impl Into<String>,\n\
-                 ) -> ::std::result::Result<Self, CredentialError> {{\n\
-                 {runtime}::HmacBodySignature::new(Self::KEY_HEADER, Self::SIGNATURE_HEADER, api_key, secret_key).map(Self)\n\
-                 }}\n\n\
-                 /// From the environment variables `{key_env}` and `{secret_env}`.\n\
-                 pub fn from_env() -> ::std::result::Result<Self, CredentialError> {{\n\
-                 Self::new({runtime}::auth::env_var(Self::API_KEY_ENV)?, {runtime}::auth::env_var(Self::SECRET_ENV)?)\n\
-                 }}\n\n\
-                 /// The signature of `body`, as sent in [`SIGNATURE_HEADER`](Self::SIGNATURE_HEADER).\n\
-                 pub fn sign(&self, body: &[u8]) -> String {{\n\
-                 self.0.sign(body)\n\
-                 }}\n\
-                 }}\n\n",
-                key_header = key.header,
-                signature_header = signature.header,
-            )
-        }
-    };
-    Ok(text + &authenticate)
-}
-
-/// Header names the runtime passes to `HeaderName::from_static`: lowercase visible ASCII.
-fn reqwest_header_ok(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_".contains(&b))
 }
 
 fn client_constructors(provider: &Provider) -> Result<String, String> {
@@ -279,27 +101,108 @@ fn client_constructors(provider: &Provider) -> Result<String, String> {
     ))
 }
 
-fn hooks(api: &OpenAPI, runtime: &str) -> String {
-    let list = read_only_operations(api)
+fn hooks(provider: &Provider, api: &OpenAPI, runtime: &str) -> Result<String, String> {
+    let operations = operations(provider, api, runtime)?;
+    let read_only = read_only_operations(api)
         .iter()
         .map(|op| format!("{op:?}"))
         .collect::<Vec<_>>()
         .join(", ");
-    format!(
+    Ok(format!(
         "\n/// Operations that only read (`GET`, or `x-read-only` in the spec): the only ones\n\
          /// resent after a response or failure that may have reached the provider.\n\
-         pub const READ_ONLY_OPERATIONS: &[&str] = &[{list}];\n\n\
+         pub const READ_ONLY_OPERATIONS: &[&str] = &[{read_only}];\n\n\
+         /// What the transport needs of each operation, from the spec: whether it only reads,\n\
+         /// which credentials it takes (`security`), and the least time between two calls\n\
+         /// (`x-min-interval-seconds`).\n\
+         pub const OPERATIONS: &[{runtime}::transport::Operation] = &[\n{operations}];\n\n\
          /// The `User-Agent` of the HTTP client [`Client::new`] builds.\n\
          pub const USER_AGENT: &str = concat!(env!(\"CARGO_PKG_NAME\"), \"/\", env!(\"CARGO_PKG_VERSION\"));\n\n\
+         fn operation(id: &'static str) -> {runtime}::transport::Operation {{\n\
+         OPERATIONS\n\
+         .iter()\n\
+         .find(|operation| operation.id == id)\n\
+         .copied()\n\
+         .unwrap_or({runtime}::transport::Operation::new(id))\n\
+         }}\n\n\
          impl ClientHooks<Config> for Client {{\n\
+         async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> ::std::result::Result<(), Error<E>> {{\n\
+         {runtime}::transport::prepare(&self.inner, request, &operation(info.operation_id))\n\
+         }}\n\n\
          async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {{\n\
-         let call = {runtime}::transport::Call {{\n\
-         read_only: READ_ONLY_OPERATIONS.contains(&info.operation_id),\n\
-         }};\n\
-         {runtime}::transport::exec(&self.inner, &self.client, request, call).await\n\
+         {runtime}::transport::exec(&self.inner, &self.client, request, &operation(info.operation_id)).await\n\
          }}\n\
          }}\n\n"
-    )
+    ))
+}
+
+/// One `Operation` literal per operation of the spec.
+fn operations(provider: &Provider, api: &OpenAPI, runtime: &str) -> Result<String, String> {
+    let read_only: BTreeSet<String> = read_only_operations(api).into_iter().collect();
+    let extras: BTreeSet<&str> = provider
+        .extra_credentials
+        .iter()
+        .map(|e| e.scheme)
+        .collect();
+    let default: BTreeSet<String> = match provider.auth {
+        Auth::None => BTreeSet::new(),
+        Auth::HeaderToken { scheme, .. } => [scheme.to_owned()].into(),
+        Auth::HmacBody {
+            key_scheme,
+            signature_scheme,
+            ..
+        } => [key_scheme.to_owned(), signature_scheme.to_owned()].into(),
+    };
+    let mut text = String::new();
+    for (_, item) in api.paths.iter() {
+        let Some(item) = item.as_item() else { continue };
+        for (_, op) in item.iter() {
+            let Some(id) = &op.operation_id else { continue };
+            let scheme = match &op.security {
+                None => "Default".to_owned(),
+                Some(requirements) if requirements.is_empty() => "None".to_owned(),
+                Some(requirements) => {
+                    let [requirement] = requirements.as_slice() else {
+                        return Err(format!(
+                            "{id}: `security` offers alternatives; the client takes one set of credentials per operation"
+                        ));
+                    };
+                    let names: BTreeSet<String> = requirement.keys().cloned().collect();
+                    match names.iter().next() {
+                        _ if names == default => "Default".to_owned(),
+                        Some(name) if names.len() == 1 && extras.contains(name.as_str()) => {
+                            format!("Named({name:?})")
+                        }
+                        _ if names.is_empty() && provider.auth == Auth::None => "Default".to_owned(),
+                        _ => {
+                            return Err(format!(
+                                "{id}: `security` {names:?} is neither the row's auth nor one of its extra_credentials"
+                            ))
+                        }
+                    }
+                }
+            };
+            let min_interval = match op.extensions.get("x-min-interval-seconds") {
+                None => "None".to_owned(),
+                Some(value) => {
+                    let seconds = value.as_u64().ok_or_else(|| {
+                        format!("{id}: x-min-interval-seconds takes whole seconds")
+                    })?;
+                    format!("Some(::std::time::Duration::from_secs({seconds}))")
+                }
+            };
+            text.push_str(&format!(
+                "{runtime}::transport::Operation {{\n\
+                 id: {id:?},\n\
+                 read_only: {},\n\
+                 scheme: {runtime}::Scheme::{scheme},\n\
+                 min_interval: {min_interval},\n\
+                 }},\n",
+                read_only.contains(id)
+            ));
+        }
+    }
+    Ok(text)
 }
 
 /// Operation ids that only read: every `GET`, and operations marked `x-read-only: true`

@@ -7,6 +7,7 @@
 mod bounded;
 mod cargo_toml;
 mod codegen;
+mod credentials;
 mod diagnose;
 mod error;
 mod extras;

@@ -16,6 +16,8 @@ pub struct Provider {
     /// How requests are authenticated. The header names and prefix come from the spec's
     /// `securitySchemes`; only the choice and the environment variables are here.
     pub auth: Auth,
+    /// Further credentials, each for the operations whose `security` names its scheme.
+    pub extra_credentials: &'static [ExtraCredential],
     /// Environment variable that `Client::from_env` reads for the base URL (the spec's first
     /// server when unset).
     pub base_url_env: &'static str,
@@ -57,6 +59,7 @@ impl Provider {
         spec: "",
         description: "",
         auth: Auth::None,
+        extra_credentials: &[],
         base_url_env: "",
         inline: None,
         guide: None,
@@ -69,6 +72,19 @@ impl Provider {
         bounded_vec: None,
         path_segment: None,
     };
+}
+
+/// A further API key of a provider, taken only by the operations whose `security` names
+/// `scheme` (a header `apiKey` scheme of the spec, with its `x-prefix`): never the default
+/// credentials for those operations, never this key for the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExtraCredential {
+    /// The `securitySchemes` entry.
+    pub scheme: &'static str,
+    /// The field of `Credentials` and its setter `with_<name>`.
+    pub name: &'static str,
+    /// Environment variable `from_env` reads for it, when set.
+    pub env: &'static str,
 }
 
 /// How a provider authenticates requests; the generated crate's `Credentials` is built on the

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use xtask::providers::{Auth, Conversion, Provider};
+use xtask::providers::{Auth, Conversion, ExtraCredential, Provider};
 use xtask::{
     generate_crate, regen_providers, workspace_root, DriftKind, Error, GeneratedCrate, Mode,
     RootManifest, Spec,
@@ -196,7 +196,8 @@ fn runtime_row_generates_credentials_from_env_and_rules() {
     let generated = generate_from(&RUNTIME, &spec).unwrap();
     let lib = lib_rs(&generated);
     // Credentials on the runtime's header-token scheme, header and prefix from the spec.
-    assert!(lib.contains("pub struct Credentials(::invoice_primitives::HeaderToken);"));
+    assert!(lib
+        .contains("pub struct Credentials {\n    default: ::invoice_primitives::HeaderToken,\n}"));
     assert!(lib.contains("pub const HEADER: &'static str = \"x-api-key\";"));
     assert!(lib.contains("pub const PREFIX: &'static str = \"Bearer \";"));
     assert!(lib.contains("pub const API_KEY_ENV: &'static str = \"SCRATCH_API_KEY\";"));
@@ -214,9 +215,8 @@ fn runtime_row_generates_credentials_from_env_and_rules() {
         .contains("pub fn with_credentials(base_url: &str, credentials: Credentials) -> Self {"));
     // `send()` goes through the runtime: its progenitor module and transport.
     assert!(lib.contains("pub use ::invoice_primitives::progenitor::*;"));
-    assert!(lib.contains(
-        "::invoice_primitives::transport::exec(&self.inner, &self.client, request, call)"
-    ));
+    assert!(lib.contains("::invoice_primitives::transport::prepare(\n            &self.inner,"));
+    assert!(lib.contains("::invoice_primitives::transport::exec(\n            &self.inner,"));
     assert!(lib.contains("pub const READ_ONLY_OPERATIONS: &[&str] = &[\"get_thing\"];"));
     // `x-not-after` becomes a `validate` that the builder runs.
     let validate = &lib[lib.find("impl types::Thing {").expect("Thing has rules")..];
@@ -240,6 +240,59 @@ fn runtime_row_generates_credentials_from_env_and_rules() {
     ] {
         assert!(!plain.contains(absent), "{absent}");
     }
+}
+
+/// Per-operation `security` and pacing: `security: []` sends no credentials, a further
+/// scheme takes only its own key, and `x-min-interval-seconds` paces the operation.
+#[test]
+fn operations_take_their_own_credentials_and_pace() {
+    let spec = runtime_spec()
+        .replace(
+            "    x-prefix: \"Bearer \"\n",
+            "    x-prefix: \"Bearer \"\n    Payout:\n      type: apiKey\n      in: header\n      \
+             name: X-Payout-Key\n      description: The payout key.\n",
+        )
+        .replace(
+            "      operationId: get_thing\n",
+            "      operationId: get_thing\n      security: []\n",
+        )
+        .replace(
+            "      operationId: create_thing\n",
+            "      operationId: create_thing\n      security: [{Payout: []}]\n      \
+             x-min-interval-seconds: 12\n",
+        );
+    assert!(spec.contains("Payout:") && spec.contains("security: []"));
+    let row = Provider {
+        extra_credentials: &[ExtraCredential {
+            scheme: "Payout",
+            name: "payout_key",
+            env: "SCRATCH_PAYOUT_KEY",
+        }],
+        ..RUNTIME
+    };
+    let lib = lib_rs(&generate_from(&row, &spec).unwrap()).to_owned();
+    assert!(lib.contains("payout_key: ::std::option::Option<::invoice_primitives::HeaderToken>,"));
+    assert!(lib.contains("pub fn with_payout_key("));
+    assert!(lib.contains("pub const PAYOUT_KEY_ENV: &'static str = \"SCRATCH_PAYOUT_KEY\";"));
+    assert!(
+        lib.contains("::invoice_primitives::Scheme::Named(\"Payout\") => match &self.payout_key {")
+    );
+    let operations = &lib[lib.find("pub const OPERATIONS").expect("OPERATIONS")..];
+    let get = &operations[operations.find("id: \"get_thing\"").unwrap()..];
+    assert!(get.starts_with(
+        "id: \"get_thing\",\n        read_only: true,\n        scheme: ::invoice_primitives::Scheme::None,\n        min_interval: None,"
+    ), "{get}");
+    let create = &operations[operations.find("id: \"create_thing\"").unwrap()..];
+    assert!(create.starts_with(
+        "id: \"create_thing\",\n        read_only: false,\n        scheme: ::invoice_primitives::Scheme::Named(\"Payout\"),\n        min_interval: Some(::std::time::Duration::from_secs(12)),"
+    ), "{create}");
+
+    // A scheme the row has no credentials for is an error naming the operation.
+    let err = generate_from(&RUNTIME, &spec).unwrap_err().to_string();
+    assert!(
+        err.contains("create_thing: `security` {\"Payout\"} is neither the row's auth nor one of its extra_credentials"),
+        "{err}"
+    );
 }
 
 #[test]

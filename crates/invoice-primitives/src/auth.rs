@@ -115,10 +115,33 @@ fn sensitive(value: &str) -> HeaderValue {
     value
 }
 
+/// Which credentials an operation takes, from its spec's `security`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// The API's own credentials (the spec's top-level `security`).
+    Default,
+    /// None at all (`security: []`): nothing is added.
+    None,
+    /// Another scheme of the spec (`securitySchemes/<name>`), such as a separate withdrawal
+    /// key: only the credentials given for it are used, never the default ones.
+    Named(&'static str),
+}
+
 /// How a request is authenticated: headers added to the request about to be sent.
 pub trait Authenticate: fmt::Debug + Send + Sync {
-    /// Adds the credentials to `request`, whose body is final.
-    fn authenticate(&self, request: &mut Request);
+    /// Adds the credentials of `scheme` to `request`, whose body is final; an error when these
+    /// credentials have none for it (the request is then refused before sending).
+    fn authenticate(&self, request: &mut Request, scheme: Scheme) -> Result<(), CredentialError>;
+}
+
+/// The answer of a single set of credentials to a scheme other than its own.
+fn no_credentials_for(scheme: Scheme) -> Result<(), CredentialError> {
+    match scheme {
+        Scheme::Named(name) => Err(CredentialError(format!(
+            "no credentials were given for the `{name}` scheme"
+        ))),
+        Scheme::Default | Scheme::None => Ok(()),
+    }
 }
 
 /// No credentials.
@@ -126,7 +149,9 @@ pub trait Authenticate: fmt::Debug + Send + Sync {
 pub struct NoAuth;
 
 impl Authenticate for NoAuth {
-    fn authenticate(&self, _: &mut Request) {}
+    fn authenticate(&self, _: &mut Request, scheme: Scheme) -> Result<(), CredentialError> {
+        no_credentials_for(scheme)
+    }
 }
 
 /// A token in one header, after a fixed prefix: `<header>: <prefix><token>`.
@@ -172,9 +197,13 @@ fn header_name(name: &str) -> Result<HeaderName, CredentialError> {
 }
 
 impl Authenticate for HeaderToken {
-    fn authenticate(&self, request: &mut Request) {
+    fn authenticate(&self, request: &mut Request, scheme: Scheme) -> Result<(), CredentialError> {
+        if scheme != Scheme::Default {
+            return no_credentials_for(scheme);
+        }
         let value = sensitive(self.value.expose());
         request.headers_mut().insert(self.header.clone(), value);
+        Ok(())
     }
 }
 
@@ -217,7 +246,10 @@ impl HmacBodySignature {
 }
 
 impl Authenticate for HmacBodySignature {
-    fn authenticate(&self, request: &mut Request) {
+    fn authenticate(&self, request: &mut Request, scheme: Scheme) -> Result<(), CredentialError> {
+        if scheme != Scheme::Default {
+            return no_credentials_for(scheme);
+        }
         let body = request
             .body()
             .and_then(reqwest::Body::as_bytes)
@@ -226,6 +258,7 @@ impl Authenticate for HmacBodySignature {
         let headers = request.headers_mut();
         headers.insert(self.key_header.clone(), sensitive(self.api_key.expose()));
         headers.insert(self.signature_header.clone(), signature);
+        Ok(())
     }
 }
 
@@ -257,7 +290,7 @@ mod tests {
             .get("http://127.0.0.1/")
             .build()
             .unwrap();
-        auth.authenticate(&mut request);
+        auth.authenticate(&mut request, Scheme::Default).unwrap();
         let value = &request.headers()["authorization"];
         assert_eq!(value, "Bearer t0k");
         assert!(value.is_sensitive());
@@ -271,13 +304,38 @@ mod tests {
             .body("{}")
             .build()
             .unwrap();
-        auth.authenticate(&mut request);
+        auth.authenticate(&mut request, Scheme::Default).unwrap();
         assert_eq!(request.headers()["x-key"], "key");
         assert!(request.headers()["x-key"].is_sensitive());
         assert_eq!(
             request.headers()["x-signature"],
             hmac_sha512_hex(b"secret", b"{}").as_str()
         );
+    }
+
+    #[test]
+    fn schemes_none_and_named() {
+        let auth = HeaderToken::new("authorization", "Token ", "the API key", "k").unwrap();
+        let mut request = reqwest::Client::new()
+            .get("http://127.0.0.1/")
+            .build()
+            .unwrap();
+        auth.authenticate(&mut request, Scheme::None).unwrap();
+        assert!(request.headers().is_empty(), "`security: []` adds nothing");
+        let error = auth
+            .authenticate(&mut request, Scheme::Named("Other"))
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "no credentials were given for the `Other` scheme"
+        );
+        assert!(
+            request.headers().is_empty(),
+            "never the default credentials"
+        );
+        assert!(NoAuth
+            .authenticate(&mut request, Scheme::Named("Other"))
+            .is_err());
     }
 
     #[test]

@@ -23,7 +23,9 @@ pub mod time;
 pub mod transport;
 
 pub use amount::{Amount, StringAmount};
-pub use auth::{Authenticate, CredentialError, HeaderToken, HmacBodySignature, NoAuth, Secret};
+pub use auth::{
+    Authenticate, CredentialError, HeaderToken, HmacBodySignature, NoAuth, Scheme, Secret,
+};
 pub use bounded::{BoundedInt, BoundedVec};
 pub use error::{ApiError, ErrorBody};
 pub use path::PathSegment;

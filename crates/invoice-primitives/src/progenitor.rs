@@ -3,7 +3,8 @@
 //! progenitor writes `use progenitor_client::{..., Error, ResponseValue}` at the top of every
 //! client. For a stand-alone crate it pastes its own `progenitor_client` module in; here each
 //! generated crate has a `progenitor_client` module that re-exports this one (written by
-//! `cargo xtask regen`), so `send()` returns [`Response`] and [`ApiError`] directly: one error
+//! `cargo xtask regen`), so `send()` returns [`Response`](crate::Response) and
+//! [`ApiError`](crate::ApiError) directly: one error
 //! type, with the status, headers and raw body of whatever the provider answered.
 
 use reqwest::header::{HeaderValue, CONTENT_TYPE};

@@ -7,13 +7,16 @@
 //! attempt, so the timeout and the retries cover the whole response, and an error keeps the
 //! body whatever the status.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::header::RETRY_AFTER;
 use reqwest::{Request, Response, StatusCode};
 
-use crate::auth::Authenticate;
+use crate::auth::{Authenticate, Scheme};
+use crate::error::ApiError;
 
 /// When and how a call is sent again.
 ///
@@ -90,6 +93,9 @@ pub(crate) fn retry_after(response: &Response) -> Option<Duration> {
 }
 
 /// A generated client's settings: credentials, per-attempt timeout, retry policy.
+///
+/// Clones share the record of when each paced operation was last sent (see
+/// [`Operation::min_interval`]), as clients of one account do.
 #[derive(Debug, Clone)]
 pub struct Config<A> {
     /// The credentials.
@@ -100,6 +106,7 @@ pub struct Config<A> {
     pub timeout: Option<Duration>,
     /// When a call is sent again.
     pub retry: RetryPolicy,
+    pacer: Arc<Pacer>,
 }
 
 impl<A: Authenticate> Config<A> {
@@ -109,6 +116,7 @@ impl<A: Authenticate> Config<A> {
             auth,
             timeout: None,
             retry: RetryPolicy::default(),
+            pacer: Arc::default(),
         }
     }
 
@@ -131,12 +139,64 @@ impl<A: Authenticate> From<A> for Config<A> {
     }
 }
 
-/// What the generated code tells [`exec`] about the call.
-#[doc(hidden)]
+/// What the spec says of one operation that the transport needs; the generated crates list
+/// theirs in `OPERATIONS`.
 #[derive(Debug, Clone, Copy)]
-pub struct Call {
-    /// The operation only reads, so it may be resent after it reached the provider.
+pub struct Operation {
+    /// The spec's `operationId`.
+    pub id: &'static str,
+    /// It only reads (`GET`, or `x-read-only`), so it may be resent after it reached the
+    /// provider.
     pub read_only: bool,
+    /// Which credentials it takes (the spec's `security`).
+    pub scheme: Scheme,
+    /// The least time between two calls the provider allows (`x-min-interval-seconds`): a
+    /// client refuses, before sending, a call that comes sooner after the last one it sent.
+    pub min_interval: Option<Duration>,
+}
+
+impl Operation {
+    /// An operation with the API's default credentials, neither read-only nor paced.
+    pub const fn new(id: &'static str) -> Self {
+        Self {
+            id,
+            read_only: false,
+            scheme: Scheme::Default,
+            min_interval: None,
+        }
+    }
+}
+
+/// When each paced operation was last sent by a client (and its clones).
+#[derive(Debug, Default)]
+struct Pacer(Mutex<HashMap<&'static str, Instant>>);
+
+impl Pacer {
+    /// Records a call of `operation` now, or says how long is left before one is allowed.
+    fn admit(&self, operation: &Operation, now: Instant) -> Result<(), String> {
+        let Some(interval) = operation.min_interval else {
+            return Ok(());
+        };
+        let mut last = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(&sent) = last.get(operation.id) {
+            let elapsed = now.saturating_duration_since(sent);
+            if elapsed < interval {
+                return Err(format!(
+                    "`{}` may be sent at most once every {} s: the last was sent {:.1} s ago, \
+                     try again in {:.1} s",
+                    operation.id,
+                    interval.as_secs_f64(),
+                    elapsed.as_secs_f64(),
+                    (interval - elapsed).as_secs_f64()
+                ));
+            }
+        }
+        last.insert(operation.id, now);
+        Ok(())
+    }
 }
 
 /// Headers progenitor adds that no provider documents.
@@ -177,24 +237,42 @@ async fn buffer(response: Response) -> reqwest::Result<Response> {
     Ok(Response::from(buffered))
 }
 
-/// Sends `request` for a generated client: strips undocumented headers, authenticates, sets the timeout, reads the whole response, and retries as [`RetryPolicy`]
-/// allows.
+/// Makes `request` ready to send for a generated client (its `pre` hook, once per call, after
+/// the body is final): strips undocumented headers, sets the timeout, authenticates with the
+/// operation's scheme, and paces the operation. A call that cannot be authenticated or comes
+/// too soon is refused here, before anything is sent.
 #[doc(hidden)]
-pub async fn exec<A: Authenticate>(
+pub fn prepare<A: Authenticate, E>(
     config: &Config<A>,
-    client: &reqwest::Client,
-    mut request: Request,
-    call: Call,
-) -> reqwest::Result<Response> {
+    request: &mut Request,
+    operation: &Operation,
+) -> Result<(), ApiError<E>> {
     for name in UNDOCUMENTED_HEADERS {
         request.headers_mut().remove(name);
     }
     if let Some(timeout) = config.timeout {
         *request.timeout_mut() = Some(timeout);
     }
-    collapse_slashes(&mut request);
-    config.auth.authenticate(&mut request);
+    collapse_slashes(request);
+    config
+        .auth
+        .authenticate(request, operation.scheme)
+        .map_err(|e| ApiError::InvalidRequest(format!("`{}`: {e}", operation.id)))?;
+    config
+        .pacer
+        .admit(operation, Instant::now())
+        .map_err(ApiError::InvalidRequest)
+}
 
+/// Sends a prepared `request` for a generated client: reads the whole response, and retries
+/// as [`RetryPolicy`] allows.
+#[doc(hidden)]
+pub async fn exec<A: Authenticate>(
+    config: &Config<A>,
+    client: &reqwest::Client,
+    mut request: Request,
+    operation: &Operation,
+) -> reqwest::Result<Response> {
     let policy = &config.retry;
     let mut attempt = 1;
     loop {
@@ -210,7 +288,7 @@ pub async fn exec<A: Authenticate>(
             return outcome;
         };
         let wait = match &outcome {
-            Ok(response) if call.read_only && is_retryable_status(response.status()) => {
+            Ok(response) if operation.read_only && is_retryable_status(response.status()) => {
                 Some(retry_after(response))
             }
             // The request never left: safe to resend whatever the operation.
@@ -218,7 +296,7 @@ pub async fn exec<A: Authenticate>(
             // It may have reached the provider: only reads are resent. Nothing is decoded
             // here, so a decode error is a body broken off (or garbled) on the way.
             Err(e)
-                if call.read_only
+                if operation.read_only
                     && (e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()) =>
             {
                 Some(None)
@@ -272,6 +350,34 @@ mod tests {
             policy.delay(u32::MAX, None, 0.0),
             Duration::from_millis(1000)
         );
+    }
+
+    #[test]
+    fn paced_operations_are_refused_until_their_interval_has_passed() {
+        let pacer = Pacer::default();
+        let paced = Operation {
+            min_interval: Some(Duration::from_secs(12)),
+            ..Operation::new("create_withdrawal")
+        };
+        let start = Instant::now();
+        assert_eq!(pacer.admit(&paced, start), Ok(()));
+        let error = pacer
+            .admit(&paced, start + Duration::from_millis(3_200))
+            .unwrap_err();
+        assert_eq!(
+            error,
+            "`create_withdrawal` may be sent at most once every 12 s: the last was sent 3.2 s \
+             ago, try again in 8.8 s"
+        );
+        // A refused call does not count as sent; one at the interval is admitted.
+        assert_eq!(pacer.admit(&paced, start + Duration::from_secs(12)), Ok(()));
+        assert!(pacer
+            .admit(&paced, start + Duration::from_secs(13))
+            .is_err());
+        // Other operations are never paced.
+        let other = Operation::new("create_invoice");
+        assert_eq!(pacer.admit(&other, start), Ok(()));
+        assert_eq!(pacer.admit(&other, start), Ok(()));
     }
 
     #[test]
