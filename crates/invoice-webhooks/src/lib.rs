@@ -1,8 +1,9 @@
 //! Receiving the webhooks of CryptoCloud, Cryptoprocessing and apiforcrypto: check that a
 //! delivery is authentic, then parse it into the generated clients' types.
 //!
-//! Each provider has a verifier that takes the raw body bytes and the request headers (an
-//! [`http::HeaderMap`], the type reqwest, axum and hyper use) and returns a
+//! Each provider has a verifier that takes the raw body bytes and the request headers (a
+//! [`HeaderMap`], the `http` crate's type that reqwest, axum and hyper use, re-exported here so
+//! no other dependency is needed) and returns a
 //! [`Verified`] event or a [`Rejection`] saying why the delivery was refused:
 //!
 //! | provider | authenticity | verifier |
@@ -43,6 +44,7 @@ pub mod cryptoprocessing;
 mod rejection;
 mod util;
 
+pub use http::HeaderMap;
 pub use invoice_primitives::Secret;
 pub use rejection::Rejection;
 

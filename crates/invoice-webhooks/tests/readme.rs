@@ -12,8 +12,7 @@ mod common;
 use std::collections::HashSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use http::HeaderMap;
-use invoice_webhooks::{Rejection, Secret};
+use invoice_webhooks::{HeaderMap, Rejection, Secret};
 
 fn cryptocloud_example(
     headers: &HeaderMap,
