@@ -465,7 +465,11 @@ async fn cryptoprocessing_errors() {
     check_common(&err, Some(400), Some(body.as_bytes()));
     let parsed = err.provider_error().expect("documented shape");
     assert_eq!(
-        parsed.errors.get("foreign_id").map(String::as_str),
+        parsed
+            .errors
+            .as_ref()
+            .and_then(|e| e.extra.get("foreign_id"))
+            .map(String::as_str),
         Some("The foreign id has already been taken.")
     );
     assert_eq!(parsed.code, None);

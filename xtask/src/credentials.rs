@@ -116,12 +116,16 @@ pub fn credentials(provider: &Provider, api: &OpenAPI, runtime: &str) -> Result<
          request: &mut reqwest::Request,\n\
          scheme: {runtime}::Scheme,\n\
          ) -> ::std::result::Result<(), CredentialError> {{\n\
-         match scheme {{\n\
-         {arms}\
-         other => self.default.authenticate(request, other),\n\
+         {body}\
          }}\n\
-         }}\n\
-         }}\n"
+         }}\n",
+        body = if arms.is_empty() {
+            "self.default.authenticate(request, scheme)\n".to_owned()
+        } else {
+            format!(
+                "match scheme {{\n{arms}other => self.default.authenticate(request, other),\n}}\n"
+            )
+        },
     ))
 }
 

@@ -46,6 +46,7 @@ pub fn prepare(provider: &Provider, api: &OpenAPI) -> Result<Prepared, String> {
     let mut api = api.clone();
     let mut prepared = Prepared::default();
     for_each_schema(&mut api, &mut |schema| strip_doc_extensions(schema));
+    one_line_parameter_descriptions(&mut api);
     for item in api.paths.paths.values_mut() {
         if let ReferenceOr::Item(item) = item {
             for op in operations_mut(item) {
@@ -82,6 +83,32 @@ pub fn prepare(provider: &Provider, api: &OpenAPI) -> Result<Prepared, String> {
 
 /// The format given to guarded path parameters, converted to the row's `path_segment`.
 const PATH_SEGMENT_FORMAT: &str = "x-path-segment";
+
+/// progenitor lists each parameter's description as one item of a Markdown list in the
+/// operation's docs, where a second line would be a lazy continuation (a rustdoc lint); the
+/// setters keep the full text (setters.rs reads the spec itself).
+fn one_line_parameter_descriptions(api: &mut OpenAPI) {
+    for item in api.paths.paths.values_mut() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for op in operations_mut(item) {
+            for parameter in op.parameters.iter_mut() {
+                if let ReferenceOr::Item(parameter) = parameter {
+                    let data = match parameter {
+                        Parameter::Query { parameter_data, .. }
+                        | Parameter::Header { parameter_data, .. }
+                        | Parameter::Path { parameter_data, .. }
+                        | Parameter::Cookie { parameter_data, .. } => parameter_data,
+                    };
+                    if let Some(text) = &mut data.description {
+                        *text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    }
+                }
+            }
+        }
+    }
+}
 
 /// Marks each unconstrained string path parameter with [`PATH_SEGMENT_FORMAT`].
 fn guard_path_parameters(api: &mut OpenAPI) {
@@ -129,6 +156,10 @@ fn open_enums(api: &mut OpenAPI, macro_path: &str, prepared: &mut Prepared) -> R
     let components = api.components.clone().unwrap_or_default();
     for (name, schema) in &components.schemas {
         if let ReferenceOr::Item(schema) = schema {
+            if string_enum(schema).is_some() {
+                // The open form's listed values are the named enum itself.
+                continue;
+            }
             visit_children(schema, &mut |child| {
                 if string_enum(child).is_some() {
                     inline.push(name.clone());
@@ -199,11 +230,34 @@ fn open_enums(api: &mut OpenAPI, macro_path: &str, prepared: &mut Prepared) -> R
     Ok(())
 }
 
+/// The values of a named string enum: `type: string` with `enum`, or the open form that tells
+/// every consumer of the spec that other values come too,
+/// `anyOf: [{type: string, enum: [...]}, {type: string}]`. Either way the generated enum is
+/// open (`Unknown(String)`).
 pub fn string_enum(schema: &Schema) -> Option<Vec<&str>> {
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
-            Some(s.enumeration.iter().flatten().map(String::as_str).collect())
+    fn listed(schema: &Schema) -> Option<Vec<&str>> {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+                Some(s.enumeration.iter().flatten().map(String::as_str).collect())
+            }
+            _ => None,
         }
-        _ => None,
+    }
+    match &schema.schema_kind {
+        SchemaKind::AnyOf { any_of } => match any_of.as_slice() {
+            [ReferenceOr::Item(values), ReferenceOr::Item(other)] => {
+                let any_string = matches!(
+                    &other.schema_kind,
+                    SchemaKind::Type(Type::String(s)) if *s == openapiv3::StringType::default()
+                );
+                if any_string {
+                    listed(values)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        },
+        _ => listed(schema),
     }
 }

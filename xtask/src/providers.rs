@@ -204,6 +204,11 @@ pub const PROVIDERS: &[Provider] = &[
             scheme: "Token",
             env: "CRYPTOCLOUD_API_KEY",
         },
+        extra_credentials: &[ExtraCredential {
+            scheme: "WithdrawalToken",
+            name: "withdrawal_key",
+            env: "CRYPTOCLOUD_WITHDRAWAL_KEY",
+        }],
         base_url_env: "CRYPTOCLOUD_BASE_URL",
         guide: Some("xtask/inline/cryptocloud.md"),
         inline: Some("xtask/inline/cryptocloud.rs"),

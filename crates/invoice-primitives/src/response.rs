@@ -94,18 +94,21 @@ impl<T: DeserializeOwned> Response<T> {
 }
 
 impl Response<()> {
-    /// A response documented without a body, for the generated code.
+    /// A response documented without a body, for the generated code: the body (already read by
+    /// the transport) is not looked at, but kept for an error status.
     #[doc(hidden)]
-    pub async fn empty<E>(response: reqwest::Response) -> Result<Self, ApiError<E>> {
+    pub fn empty(response: reqwest::Response) -> Self {
         let status = response.status();
-        let headers = response.headers().clone();
-        let body = body_of(response).await?;
-        Ok(Self {
+        let raw = match response.extensions().get::<BufferedBody>() {
+            Some(BufferedBody(body)) if !status.is_success() => Some(body.clone()),
+            _ => None,
+        };
+        Self {
             value: (),
             status,
-            headers,
-            raw: (!status.is_success()).then_some(body),
-        })
+            headers: response.headers().clone(),
+            raw,
+        }
     }
 }
 

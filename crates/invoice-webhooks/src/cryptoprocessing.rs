@@ -8,6 +8,10 @@
 //! inconsistencies (`foreign_id` and `confirmations` as text or number, `error` as `""` or
 //! `null`).
 //!
+//! The same callback URL also receives callbacks of other kinds (deposits, withdrawals,
+//! exchanges): dispatch on `callback.type_` ([`CallbackType`]); a body of another kind parses
+//! as far as it has an `id`, a `type` and a `status`.
+//!
 //! The same callback may arrive more than once, and one invoice gets a callback per status:
 //! deduplicate callbacks with [`Event::dedup_key`] and credit each payment once with
 //! [`Event::transaction_keys`].
@@ -30,7 +34,7 @@ use http::HeaderMap;
 use sha2::Sha512;
 
 pub use ::cryptoprocessing::types::{
-    CallbackTransaction, Confirmations, ForeignId, InvoiceCallback, InvoiceStatus,
+    CallbackTransaction, CallbackType, Confirmations, ForeignId, InvoiceCallback, InvoiceStatus,
 };
 
 use crate::util::{malformed, require_json, same_secret};
