@@ -13,6 +13,7 @@ mod error;
 mod extras;
 mod format;
 mod front_page;
+mod mocks;
 mod prepare;
 pub mod providers;
 mod rules;
@@ -75,18 +76,29 @@ pub fn regen_providers(
         let parse = parse_start.elapsed();
         let mut generated = generate_crate(workspace_root, &manifest, provider, &spec)?;
         generated.phases.parse = parse;
-        for file in &generated.files {
-            if expected
-                .insert(file.path.clone(), file.contents.clone())
-                .is_some()
-            {
-                return Err(Error::Provider {
-                    name: provider.name.to_owned(),
-                    message: format!("crate name used by two rows (both write {})", file.path),
-                });
-            }
+        let mut row_crates = vec![generated];
+        if provider.mocks {
+            row_crates.push(mocks::generate_mock_crate(
+                workspace_root,
+                &manifest,
+                provider,
+                &spec,
+            )?);
         }
-        crates.push(generated);
+        for generated in row_crates {
+            for file in &generated.files {
+                if expected
+                    .insert(file.path.clone(), file.contents.clone())
+                    .is_some()
+                {
+                    return Err(Error::Provider {
+                        name: provider.name.to_owned(),
+                        message: format!("crate name used by two rows (both write {})", file.path),
+                    });
+                }
+            }
+            crates.push(generated);
+        }
     }
     let sync_start = Instant::now();
     let outcome = sync::sync(workspace_root, &expected, mode)?;

@@ -49,6 +49,9 @@ pub struct Provider {
     /// Path of a string type that refuses ``, `.` and `..`, for string path parameters:
     /// URL parsing would resolve such a segment and send the request to another endpoint.
     pub path_segment: Option<&'static str>,
+    /// Also generate `generated/<name>-httpmock`: progenitor's typed httpmock mocks of every
+    /// operation (mocks.rs).
+    pub mocks: bool,
 }
 
 impl Provider {
@@ -71,6 +74,7 @@ impl Provider {
         bounded_int: None,
         bounded_vec: None,
         path_segment: None,
+        mocks: false,
     };
 }
 
@@ -142,6 +146,7 @@ const INVOICE_PRIMITIVES: Provider = Provider {
     bounded_int: Some("::invoice_primitives::BoundedInt"),
     bounded_vec: Some("::invoice_primitives::BoundedVec"),
     path_segment: Some("::invoice_primitives::PathSegment"),
+    mocks: true,
     conversions: &[
         // Money: exact decimals; `format: decimal` says the value is money, the type says
         // how it is written on the wire.

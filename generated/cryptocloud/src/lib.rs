@@ -54,6 +54,11 @@
 //! `cryptocloud-ext` crate (`ClientExt::list_all`, `ClientExt::get_many`); postbacks are verified
 //! by the `invoice-webhooks` crate. Invoice identifiers with or without `INV-`: [`invoice_id`].
 //!
+//! Withdrawals take their own key, never the invoice API key:
+//! `Credentials::new(api_key)?.with_withdrawal_key(withdrawal_key)?` (or
+//! `CRYPTOCLOUD_WITHDRAWAL_KEY` for `from_env`); the client refuses a second withdrawal within
+//! 12 s of the last, as the docs ask.
+//!
 //! # Errors
 //!
 //! Every `send()` returns `Result<Response<T>, Error<E>>`: the decoded body with its status and headers ([`Response`]), or one error type ([`ApiError`], also named [`Error`] here) whose variants keep what is known:

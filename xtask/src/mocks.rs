@@ -1,0 +1,150 @@
+//! A provider's httpmock crate, `generated/<name>-httpmock`: progenitor's httpmock generator on
+//! the same prepared spec and settings as the client, so that a test says
+//! `server.create_invoice(|when, then| ...)` with the client's own types.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use progenitor_impl::Generator;
+
+use crate::codegen::{header, GeneratedCrate, GeneratedFile, Phases};
+use crate::format;
+use crate::prepare;
+use crate::providers::Provider;
+use crate::settings::generation_settings;
+use crate::spec::Spec;
+use crate::sync::GENERATED_DIR;
+use crate::workspace::RootManifest;
+use crate::Error;
+
+/// progenitor matches a path parameter by putting its text into a regular expression as is:
+/// `wallet_id("a.b")` would match `a-b` too, and `"a(b"` would panic. The client sends the
+/// value percent-encoded (the runtime's `encode_path`), so the mock matches exactly that.
+fn escape_path_values(
+    tokens: proc_macro2::TokenStream,
+    runtime: Option<&str>,
+) -> proc_macro2::TokenStream {
+    let text = tokens.to_string();
+    let encoded = match runtime {
+        Some(runtime) => format!("{runtime} :: progenitor :: encode_path (& value . to_string ())"),
+        None => "value . to_string ()".to_owned(),
+    };
+    let text = text.replace(
+        "\" , value . to_string ())",
+        &format!("\" , regex :: escape (& {encoded}))"),
+    );
+    text.parse().expect("the same tokens, with a call wrapped")
+}
+
+/// The mock crate's name for a client crate.
+pub fn crate_name(provider: &Provider) -> String {
+    format!("{}-httpmock", provider.name)
+}
+
+/// Generates `generated/<name>-httpmock/{Cargo.toml,src/lib.rs}` for one row.
+pub fn generate_mock_crate(
+    root: &Path,
+    manifest: &RootManifest,
+    provider: &Provider,
+    spec: &Spec,
+) -> Result<GeneratedCrate, Error> {
+    let start = Instant::now();
+    let name = crate_name(provider);
+    let generate_error = |message: String| Error::Generate {
+        spec: spec.path.clone(),
+        message: format!("httpmock crate: {message}"),
+    };
+    let prepared = prepare::prepare(provider, &spec.api).map_err(generate_error)?;
+    let settings = generation_settings(provider, &prepared)?;
+    let mut generator = Generator::new(&settings);
+    let sdk = provider.name.replace('-', "_");
+    let tokens = generator
+        .httpmock(&prepared.api, &sdk)
+        .map_err(|e| generate_error(e.to_string()))?;
+    let file = format::parse(escape_path_values(tokens, provider.runtime))?;
+    let generate = start.elapsed();
+
+    let lib_rs = {
+        let mut text = header("//", &spec.path, &spec.sha256);
+        text.push('\n');
+        text.push_str(&format!(
+            "//! Typed [httpmock](https://docs.rs/httpmock) mocks of the `{sdk}` client's \
+             operations, for testing\n\
+             //! code that calls the provider without reaching it.\n\
+             //!\n\
+             //! [`MockServerExt`] adds one method per operation to `httpmock::MockServer`; each \
+             takes\n\
+             //! the operation's `When` (what the request must match, with the client's types) \
+             and\n\
+             //! `Then` (the answer: a documented success or error body, with its status).\n\
+             //!\n\
+             //! ```no_run\n\
+             //! use {crate}::MockServerExt;\n\
+             //!\n\
+             //! let server = httpmock::MockServer::start();\n\
+             //! // Point the client at `server.base_url()`, e.g. with `{sdk}::Client::with_credentials`.\n\
+             //! let _ = server.base_url();\n\
+             //! ```\n\n\
+             pub use {sdk}::types;\n\n",
+            crate = name.replace('-', "_"),
+        ));
+        let code = progenitor_impl::space_out_items(prettyplease::unparse(&file))
+            .map_err(|e| generate_error(e.to_string()))?;
+        text.push_str(&code);
+        format::rustfmt(root, &manifest.edition, &text)?
+    };
+    let cargo_toml = format!(
+        "{}\n[package]\nname = \"{name}\"\n\
+         version.workspace = true\nedition.workspace = true\nrust-version.workspace = true\n\
+         license.workspace = true\npublish.workspace = true\n\
+         description = \"httpmock mocks of the {} client's operations, for tests\"\n\n\
+         [dependencies]\n\
+         {} = {{ path = \"../{}\" }}\n\
+         httpmock = {{ workspace = true }}\n\
+         regex = {{ workspace = true }}\n\
+         serde_json = {{ workspace = true }}\n{}",
+        header("#", &spec.path, &spec.sha256),
+        provider.name,
+        provider.name,
+        provider.name,
+        // The types the client's parameters use (the runtime's, say) are named by path.
+        provider
+            .dependencies
+            .iter()
+            .map(|(name, value)| format!("{name} = {value}\n"))
+            .collect::<String>(),
+    );
+    for needed in ["httpmock", "regex", "serde_json"] {
+        if !manifest.dependencies.contains(needed) {
+            return Err(Error::Workspace {
+                message: format!(
+                    "the mock crate `{name}` needs `{needed}` in [workspace.dependencies]"
+                ),
+            });
+        }
+    }
+    let dir = format!("{GENERATED_DIR}/{name}");
+    let elapsed = start.elapsed();
+    Ok(GeneratedCrate {
+        name,
+        spec: spec.path.clone(),
+        files: vec![
+            GeneratedFile {
+                path: format!("{dir}/Cargo.toml"),
+                contents: cargo_toml,
+            },
+            GeneratedFile {
+                path: format!("{dir}/src/lib.rs"),
+                contents: lib_rs,
+            },
+        ],
+        operations: spec.operation_count(),
+        types: 0,
+        elapsed,
+        phases: Phases {
+            parse: Duration::ZERO,
+            generate,
+            format: elapsed - generate,
+        },
+    })
+}
