@@ -3,8 +3,8 @@
 //! apiforcrypto POSTs a notification to an invoice's `url_callback` when its status changes.
 //! The only proof of origin is the `secret_key` the merchant chose when creating the invoice:
 //! it is sent back only in these notifications. A receiver compares it, in constant time, with
-//! the key it stored for that invoice. Use a distinct, random `secret_key` per invoice: without
-//! one a notification cannot be verified.
+//! the key it stored for that invoice. Use a distinct, random `secret_key` per invoice
+//! ([`generate_secret_key`] makes one): without one a notification cannot be verified.
 //!
 //! So the body must be read before it is verified, but only minimally: [`Delivery::read`]
 //! splits it into raw fields and takes the invoice `id` and `secret_key`, nothing typed. With
@@ -34,12 +34,49 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::Arc;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use http::HeaderMap;
 
 pub use ::apiforcrypto::types::{InvoiceCallback, InvoiceStatus};
 
 use crate::util::{malformed, require_json, same_secret, Fields};
 use crate::{DedupKey, Rejection, Secret, Verified, Verify};
+
+#[cfg(feature = "signing")]
+mod signer;
+#[cfg(feature = "signing")]
+pub use signer::Signer;
+
+/// Bytes of randomness in a key from [`generate_secret_key`]: 32 (256 bits).
+pub const SECRET_KEY_BYTES: usize = 32;
+
+/// A new `secret_key` for an invoice: 32 bytes (256 bits) from the operating system's random
+/// number generator, written as base64url without padding (43 characters of `A`–`Z`, `a`–`z`,
+/// `0`–`9`, `-` and `_`, safe in JSON, URLs and headers).
+///
+/// Give each invoice its own key: send it as the create request's `secret_key`, and store it
+/// with the invoice to verify its notifications (see [`Verifier`]). `Debug` and `Display` of
+/// the returned [`Secret`] show `***`; [`Secret::expose`] gives the text.
+///
+/// ```
+/// let key = invoice_webhooks::apiforcrypto::generate_secret_key();
+/// assert_eq!(key.expose().len(), 43);
+/// assert_ne!(key, invoice_webhooks::apiforcrypto::generate_secret_key());
+/// ```
+///
+/// # Panics
+///
+/// If the operating system cannot provide random bytes (the `getrandom` crate's
+/// `getrandom::fill` fails), which on the supported platforms does not happen once the system
+/// has booted; no key is made from anything weaker.
+pub fn generate_secret_key() -> Secret {
+    let mut bytes = [0u8; SECRET_KEY_BYTES];
+    if let Err(error) = getrandom::fill(&mut bytes) {
+        panic!("the operating system's random number generator failed: {error}");
+    }
+    Secret::new(URL_SAFE_NO_PAD.encode(bytes))
+}
 
 /// Where the verifier finds the key stored for an invoice: `None` if the invoice is not known
 /// (or was created without a key).

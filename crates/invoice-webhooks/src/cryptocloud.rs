@@ -44,6 +44,11 @@ pub use ::cryptocloud::types::{CryptoCurrencyCode, Invoice, Postback, PostbackSt
 use crate::util::{encoding_of, malformed, media_type, shown, Encoding, Fields};
 use crate::{DedupKey, Rejection, Secret, Verified, Verify};
 
+#[cfg(feature = "signing")]
+mod signer;
+#[cfg(feature = "signing")]
+pub use signer::{Signer, DEFAULT_VALIDITY, INVOICE_CLAIM};
+
 /// Clock skew allowed by default when checking `exp` and `nbf`: 60 seconds.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 

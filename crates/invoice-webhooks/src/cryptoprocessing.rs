@@ -40,6 +40,11 @@ pub use ::cryptoprocessing::types::{
 use crate::util::{malformed, require_json, same_secret};
 use crate::{DedupKey, Rejection, Secret, Verified, Verify};
 
+#[cfg(feature = "signing")]
+mod signer;
+#[cfg(feature = "signing")]
+pub use signer::Signer;
+
 /// The header carrying the body's signature.
 pub const SIGNATURE_HEADER: &str = cryptoprocessing::Credentials::SIGNATURE_HEADER;
 /// The header carrying the API key.

@@ -32,6 +32,13 @@
 //! fine for the others too: [`ACK_BODY`]); a rejected one with a 4xx
 //! ([`Rejection::status`]) and a short reason ([`Rejection::code`]) that never contains a
 //! secret. With the `axum` feature, the `axum` module does both.
+//!
+//! # Testing
+//!
+//! With the `signing` feature, each provider module has a `Signer` that builds the delivery the
+//! provider would send, from a typed event, signed like the provider's: the `signing` module
+//! describes them. [`apiforcrypto::generate_secret_key`] makes the random per-invoice key
+//! apiforcrypto notifications are checked with (no feature needed).
 
 use std::fmt;
 use std::ops::Deref;
@@ -42,6 +49,8 @@ pub mod axum;
 pub mod cryptocloud;
 pub mod cryptoprocessing;
 mod rejection;
+#[cfg(feature = "signing")]
+pub mod signing;
 mod util;
 
 pub use http::HeaderMap;

@@ -271,3 +271,39 @@ fn forged_and_broken_deliveries_are_refused_with_their_reason() {
     }
     insta::assert_snapshot!("rejections", table);
 }
+
+#[test]
+fn generated_secret_keys_are_long_url_safe_and_fresh() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use invoice_webhooks::apiforcrypto::{generate_secret_key, SECRET_KEY_BYTES};
+    use std::collections::HashSet;
+
+    let keys: Vec<Secret> = (0..1000).map(|_| generate_secret_key()).collect();
+    for key in &keys {
+        let text = key.expose();
+        assert_eq!(text.len(), 43, "32 bytes in base64url without padding");
+        assert!(
+            text.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            "URL-safe characters only"
+        );
+        let bytes = URL_SAFE_NO_PAD.decode(text).unwrap();
+        assert_eq!(bytes.len(), SECRET_KEY_BYTES);
+        assert_eq!(format!("{key:?}"), "Secret(***)");
+    }
+    assert_ne!(keys[0], keys[1]);
+    let distinct: HashSet<&str> = keys.iter().map(Secret::expose).collect();
+    assert_eq!(distinct.len(), keys.len());
+    // 256 random bits per key: across 1000 keys every one of the 64 characters shows up.
+    let used: HashSet<u8> = keys.iter().flat_map(|k| k.expose().bytes()).collect();
+    assert_eq!(used.len(), 64);
+    // A generated key is accepted by the verifier like any stored key.
+    let key = keys[0].clone();
+    let mut notification = example("paid");
+    notification["secret_key"] = json!(key.expose());
+    let verifier = Verifier::new(move |_: &str| Some(key.clone()));
+    assert!(verifier
+        .verify(&json_headers(), &body(&notification))
+        .is_ok());
+}

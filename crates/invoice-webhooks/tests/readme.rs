@@ -1,8 +1,9 @@
 //! The README's webhook examples compile: each ```rust,ignore block of its "Receiving
 //! webhooks" section stands, line for line, in a function below (compiled, and run against the
-//! spec's examples), and `readme_webhook_examples_are_compiled` checks that the README has not
-//! drifted from them. (They are `ignore` blocks so that the workspace's own README check,
-//! which compiles the ```rust blocks with the clients' dependencies only, leaves them alone.)
+//! spec's examples) or, for the signers' example, in tests/signing.rs; and
+//! `readme_webhook_examples_are_compiled` checks that the README has not drifted from them.
+//! (They are `ignore` blocks so that the workspace's own README check, which compiles the
+//! ```rust blocks with the clients' dependencies only, leaves them alone.)
 
 #![cfg(feature = "axum")]
 #![allow(dead_code)]
@@ -147,7 +148,13 @@ fn readme_webhook_examples_are_compiled() {
         .nth(1)
         .expect("README has a \"Receiving webhooks\" section");
     let section = section.split("\n## ").next().unwrap();
-    let this: Vec<&str> = include_str!("readme.rs").lines().map(str::trim).collect();
+    // The signers' example ("Testing your integration") is compiled by tests/signing.rs,
+    // which needs feature `signing`; the text is checked here whatever the features.
+    let this: Vec<&str> = include_str!("readme.rs")
+        .lines()
+        .chain(include_str!("signing.rs").lines())
+        .map(str::trim)
+        .collect();
     let mut blocks = 0;
     for block in section.split("```rust,ignore\n").skip(1) {
         let block = block.split("```").next().unwrap();
@@ -158,5 +165,8 @@ fn readme_webhook_examples_are_compiled() {
         );
         blocks += 1;
     }
-    assert_eq!(blocks, 4, "one example per provider, and axum");
+    assert_eq!(
+        blocks, 5,
+        "one example per provider, axum, and the signers (tests/signing.rs)"
+    );
 }
