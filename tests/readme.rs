@@ -144,6 +144,59 @@ async fn error_matching_example(client: &cryptocloud::Client) -> Result<(), AnyE
     Ok(())
 }
 
+async fn mocks_example() -> Result<(), AnyError> {
+    use cryptocloud::types::{InvoiceCreateRequest, InvoiceCreateResponse};
+    use cryptocloud::{Client, Credentials};
+    use cryptocloud_httpmock::MockServerExt;
+    use httpmock::MockServer;
+
+    let server = MockServer::start_async().await;
+    let request: InvoiceCreateRequest = InvoiceCreateRequest::builder()
+        .shop_id("xBAivfPIbskwuEWj")
+        .amount("100.00")
+        .currency("USD")
+        .order_id("ORDER-1001")
+        .try_into()?;
+    // The documented answer (specs/cryptocloud.yaml, create_invoice, 200 `documented`).
+    let answer: InvoiceCreateResponse = serde_json::from_value(serde_json::json!({
+        "status": "success",
+        "result": {
+            "uuid": "INV-XXXXXXXX", "created": "2023-01-01 12:00:00.000000", "address": "",
+            "expiry_date": "2023-01-02 12:00:00.000000", "side_commission": "client",
+            "side_commission_cc": "client", "amount": 100.0, "amount_usd": 100.0,
+            "amount_in_fiat": 100.0, "fee": 1.4, "fee_usd": 1.4, "service_fee": 1.9,
+            "service_fee_usd": 1.9, "type_payments": "crypto", "fiat_currency": "USD",
+            "status": "created", "is_email_required": false,
+            "link": "https://pay.cryptocloud.plus/XXXXXXXX", "test_mode": false,
+            "currency": {
+                "id": 4, "code": "USDT", "fullcode": "USDT_TRC20", "name": "Tether",
+                "is_email_required": false, "stablecoin": true, "order": 1,
+                "icon_base": "https://cdn.cryptocloud.plus/currency/icons/main/usdt.svg",
+                "icon_network": "https://cdn.cryptocloud.plus/icons-currency/USDT-TRC20.svg",
+                "icon_qr": "https://cdn.cryptocloud.plus/currency/icons/stroke/usdt.svg",
+                "network": {
+                    "code": "TRC20", "id": 4, "fullname": "Tron",
+                    "icon": "https://cdn.cryptocloud.plus/currency/crypto/TRX.svg"
+                }
+            },
+            "project": {
+                "id": 1, "name": "TestShop", "logo": "None",
+                "fail": "https://TestShop.com/fail", "success": "https://TestShop.com/success"
+            }
+        }
+    }))?;
+    let mock = server.create_invoice(|when, then| {
+        when.body(&request); // method, path and the exact JSON body
+        then.ok(&answer); // 200 with the typed body
+    });
+
+    let client = Client::with_credentials(&server.base_url(), Credentials::new("test-key")?);
+    let invoice = client.create_invoice().body(request).send().await?;
+    assert_eq!(invoice.result.link, "https://pay.cryptocloud.plus/XXXXXXXX");
+    mock.assert_async().await; // exactly one matching request arrived
+    Ok(())
+}
+
 /// The credentials the local servers accept.
 const CRYPTOCLOUD_KEY: &str = "readme-api-key";
 const CRYPTOPROCESSING_KEY: &str = "readme-processing-key";
@@ -326,6 +379,11 @@ async fn readme_examples_run() {
     );
 }
 
+#[tokio::test]
+async fn readme_mock_example_runs() {
+    mocks_example().await.unwrap();
+}
+
 #[test]
 fn readme_examples_are_mirrored() {
     let readme = std::fs::read_to_string(xtask::workspace_root().join("README.md")).unwrap();
@@ -341,7 +399,7 @@ fn readme_examples_are_mirrored() {
         blocks += 1;
     }
     assert_eq!(
-        blocks, 6,
-        "one example per provider, explicit configuration, paging, and matching an error"
+        blocks, 7,
+        "one example per provider, explicit configuration, paging, matching an error, mocks"
     );
 }

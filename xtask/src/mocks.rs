@@ -17,10 +17,11 @@ use crate::sync::GENERATED_DIR;
 use crate::workspace::RootManifest;
 use crate::Error;
 
-/// progenitor matches a path parameter by putting its text into a regular expression as is:
+/// Two fixes to progenitor's mocks, on its tokens. It matches a path parameter by putting its
+/// text into a regular expression as is:
 /// `wallet_id("a.b")` would match `a-b` too, and `"a(b"` would panic. The client sends the
 /// value percent-encoded (the runtime's `encode_path`), so the mock matches exactly that.
-fn escape_path_values(
+fn exact_mocks(
     tokens: proc_macro2::TokenStream,
     runtime: Option<&str>,
 ) -> proc_macro2::TokenStream {
@@ -33,7 +34,14 @@ fn escape_path_values(
         "\" , value . to_string ())",
         &format!("\" , regex :: escape (& {encoded}))"),
     );
-    text.parse().expect("the same tokens, with a call wrapped")
+    // httpmock's `json_body_obj` goes through `serde_json::Value`, whose numbers are `f64`:
+    // `100.00` would be answered as `100.0`, and an expected amount would match another one
+    // beyond 17 digits. The exact JSON text is what the client sends and reads.
+    let text = text.replace(
+        "json_body_obj (value)",
+        "body (:: serde_json :: to_string (value) . expect (\"a typed body serializes to JSON\"))",
+    );
+    text.parse().expect("the same tokens, with calls replaced")
 }
 
 /// The mock crate's name for a client crate.
@@ -61,7 +69,7 @@ pub fn generate_mock_crate(
     let tokens = generator
         .httpmock(&prepared.api, &sdk)
         .map_err(|e| generate_error(e.to_string()))?;
-    let file = format::parse(escape_path_values(tokens, provider.runtime))?;
+    let file = format::parse(exact_mocks(tokens, provider.runtime))?;
     let generate = start.elapsed();
 
     let lib_rs = {

@@ -51,7 +51,10 @@ pub mod operations {
         }
 
         pub fn body(self, value: &types::InvoiceCreateRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(
+                self.0
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+            )
         }
     }
 
@@ -70,7 +73,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -79,7 +82,7 @@ pub mod operations {
                 self.0
                     .status(403u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -88,7 +91,7 @@ pub mod operations {
                 self.0
                     .status(404u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -97,7 +100,7 @@ pub mod operations {
                 self.0
                     .status(500u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }
@@ -143,7 +146,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -152,7 +155,7 @@ pub mod operations {
                 self.0
                     .status(404u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -161,7 +164,7 @@ pub mod operations {
                 self.0
                     .status(500u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }
@@ -207,7 +210,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -216,7 +219,7 @@ pub mod operations {
                 self.0
                     .status(404u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -225,7 +228,7 @@ pub mod operations {
                 self.0
                     .status(500u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }

@@ -51,7 +51,10 @@ pub mod operations {
         }
 
         pub fn body(self, value: &types::InvoiceCreateRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(
+                self.0
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+            )
         }
     }
 
@@ -70,7 +73,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -79,7 +82,7 @@ pub mod operations {
                 self.0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -88,7 +91,7 @@ pub mod operations {
                 self.0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }
@@ -108,7 +111,10 @@ pub mod operations {
         }
 
         pub fn body(self, value: &types::InvoiceListRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(
+                self.0
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+            )
         }
     }
 
@@ -127,7 +133,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -136,7 +142,7 @@ pub mod operations {
                 self.0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -145,7 +151,7 @@ pub mod operations {
                 self.0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }
@@ -165,7 +171,10 @@ pub mod operations {
         }
 
         pub fn body(self, value: &types::InvoiceInfoRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(
+                self.0
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+            )
         }
     }
 
@@ -184,7 +193,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -193,7 +202,7 @@ pub mod operations {
                 self.0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -202,7 +211,7 @@ pub mod operations {
                 self.0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }
@@ -222,7 +231,10 @@ pub mod operations {
         }
 
         pub fn body(self, value: &types::InvoiceCancelRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(
+                self.0
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+            )
         }
     }
 
@@ -241,7 +253,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -250,7 +262,7 @@ pub mod operations {
                 self.0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -259,7 +271,7 @@ pub mod operations {
                 self.0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }
@@ -294,7 +306,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -303,7 +315,7 @@ pub mod operations {
                 self.0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -312,7 +324,7 @@ pub mod operations {
                 self.0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }
@@ -332,7 +344,10 @@ pub mod operations {
         }
 
         pub fn body(self, value: &types::StatisticsRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(
+                self.0
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+            )
         }
     }
 
@@ -351,7 +366,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -360,7 +375,7 @@ pub mod operations {
                 self.0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -369,7 +384,7 @@ pub mod operations {
                 self.0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }
@@ -389,7 +404,10 @@ pub mod operations {
         }
 
         pub fn body(self, value: &types::StaticWalletCreateRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(
+                self.0
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+            )
         }
     }
 
@@ -408,7 +426,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -417,7 +435,7 @@ pub mod operations {
                 self.0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -426,7 +444,7 @@ pub mod operations {
                 self.0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }
@@ -446,7 +464,10 @@ pub mod operations {
         }
 
         pub fn body(self, value: &types::WithdrawalCreateRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(
+                self.0
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+            )
         }
     }
 
@@ -465,7 +486,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -474,7 +495,7 @@ pub mod operations {
                 self.0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -483,7 +504,7 @@ pub mod operations {
                 self.0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }

@@ -40,7 +40,10 @@ pub mod operations {
         }
 
         pub fn body(self, value: &types::InvoiceCreateRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(
+                self.0
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+            )
         }
     }
 
@@ -59,7 +62,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -68,7 +71,7 @@ pub mod operations {
                 self.0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -77,7 +80,7 @@ pub mod operations {
                 self.0
                     .status(403u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }
@@ -108,7 +111,10 @@ pub mod operations {
         }
 
         pub fn body(self, value: &types::EmptyRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(
+                self.0
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+            )
         }
     }
 
@@ -127,7 +133,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -136,7 +142,7 @@ pub mod operations {
                 self.0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -145,7 +151,7 @@ pub mod operations {
                 self.0
                     .status(403u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }
@@ -195,7 +201,10 @@ pub mod operations {
         }
 
         pub fn body(self, value: &types::CurrencyListRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(
+                self.0
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+            )
         }
     }
 
@@ -214,7 +223,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -223,7 +232,7 @@ pub mod operations {
                 self.0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -232,7 +241,7 @@ pub mod operations {
                 self.0
                     .status(403u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }
@@ -252,7 +261,10 @@ pub mod operations {
         }
 
         pub fn body(self, value: &types::EmptyRequest) -> Self {
-            Self(self.0.json_body_obj(value))
+            Self(
+                self.0
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+            )
         }
     }
 
@@ -271,7 +283,7 @@ pub mod operations {
                 self.0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -280,7 +292,7 @@ pub mod operations {
                 self.0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
 
@@ -289,7 +301,7 @@ pub mod operations {
                 self.0
                     .status(403u16)
                     .header("content-type", "application/json")
-                    .json_body_obj(value),
+                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
             )
         }
     }
