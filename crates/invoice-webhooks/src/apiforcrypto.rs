@@ -40,8 +40,8 @@ use http::HeaderMap;
 
 pub use ::apiforcrypto::types::{InvoiceCallback, InvoiceStatus};
 
-use crate::util::{malformed, require_json, same_secret, Fields};
-use crate::{DedupKey, Rejection, Secret, Verified, Verify};
+use crate::util::{check_size, malformed, require_json, same_secret, Fields};
+use crate::{DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
 
 #[cfg(feature = "signing")]
 mod signer;
@@ -114,11 +114,14 @@ impl SecretKeys for BTreeMap<String, Secret> {
 #[derive(Clone)]
 pub struct Verifier {
     keys: Arc<dyn SecretKeys>,
+    max_body: usize,
 }
 
 impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Verifier").finish_non_exhaustive()
+        f.debug_struct("Verifier")
+            .field("max_body", &self.max_body)
+            .finish_non_exhaustive()
     }
 }
 
@@ -127,12 +130,20 @@ impl Verifier {
     pub fn new(keys: impl SecretKeys + 'static) -> Self {
         Self {
             keys: Arc::new(keys),
+            max_body: DEFAULT_MAX_BODY,
         }
+    }
+
+    /// The largest body accepted, in bytes ([`DEFAULT_MAX_BODY`], 64 KiB, unless set); a
+    /// larger one is refused with [`Rejection::BodyTooLarge`] before it is read.
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
     }
 
     /// Checks a notification: `headers` are the request's, `body` its exact bytes.
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified<Event>, Rejection> {
-        let delivery = Delivery::read(headers, body)?;
+        let delivery = Delivery::read_limited(headers, body, self.max_body)?;
         let expected = self.keys.secret_key(delivery.invoice_id());
         delivery.verify(expected.as_ref())
     }
@@ -143,6 +154,10 @@ impl Verify for Verifier {
 
     fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified<Event>, Rejection> {
         Verifier::verify(self, headers, body)
+    }
+
+    fn max_body(&self) -> usize {
+        self.max_body
     }
 }
 
@@ -166,8 +181,20 @@ impl fmt::Debug for Delivery {
 impl Delivery {
     /// Reads the invoice `id` and `secret_key` of a notification, and nothing else.
     ///
-    /// A `Content-Type` other than JSON is refused; none at all is accepted.
+    /// A body over [`DEFAULT_MAX_BODY`] (64 KiB) is refused first, with
+    /// [`Rejection::BodyTooLarge`] ([`read_limited`](Self::read_limited) takes another cap). A
+    /// `Content-Type` other than JSON is refused; none at all is accepted.
     pub fn read(headers: &HeaderMap, body: &[u8]) -> Result<Self, Rejection> {
+        Self::read_limited(headers, body, DEFAULT_MAX_BODY)
+    }
+
+    /// As [`read`](Self::read), refusing a body over `max_body` bytes.
+    pub fn read_limited(
+        headers: &HeaderMap,
+        body: &[u8],
+        max_body: usize,
+    ) -> Result<Self, Rejection> {
+        check_size(body, max_body)?;
         require_json(headers)?;
         let fields = Fields::parse(body)?;
         let invoice_id = match fields.get("id") {

@@ -9,7 +9,16 @@
 //! every other algorithm are refused; the signature; a numeric `exp`, not past beyond the
 //! allowed clock skew; `nbf` if present), and only then parses the whole body into the
 //! generated [`Postback`] type. Last, if a claim of the token names an invoice, it must be the
-//! body's `invoice_id` (see [`Claims::invoice_claims`]).
+//! body's `invoice_id` (see [`Claims::invoice_claims`]). A body over 64 KiB
+//! ([`DEFAULT_MAX_BODY`]) is refused before anything reads it, and a token whose `exp` lies
+//! more than 5 minutes (plus the clock skew) ahead is refused.
+//!
+//! The token signs its claims, not the body. Three defences against a token lifted onto
+//! another postback: [`Verifier::require_invoice_claim`] (the token must name the invoice),
+//! [`Verifier::with_replay_guard`] (a token authenticates one body only, [`MemoryTokenStore`]
+//! or a [`TokenStore`] of your own), and [`Verifier::verify_and_confirm`] (the provider's own
+//! record of the invoice, fetched with the generated client, must agree, and is returned as the
+//! truth to act on).
 //!
 //! ```
 //! use invoice_webhooks::{cryptocloud, Secret};
@@ -41,8 +50,13 @@ use serde_json::{Map, Value};
 
 pub use ::cryptocloud::types::{CryptoCurrencyCode, Invoice, Postback, PostbackStatus};
 
-use crate::util::{encoding_of, malformed, media_type, shown, Encoding, Fields};
-use crate::{DedupKey, Rejection, Secret, Verified, Verify};
+use crate::util::{check_size, encoding_of, malformed, media_type, shown, Encoding, Fields};
+use crate::{DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
+
+mod confirm;
+mod replay;
+pub use confirm::{ConfirmError, Confirmed};
+pub use replay::{AsyncTokenStore, Fingerprint, MemoryTokenStore, TokenStore, TokenUse};
 
 #[cfg(feature = "signing")]
 mod signer;
@@ -51,6 +65,10 @@ pub use signer::{Signer, DEFAULT_VALIDITY, INVOICE_CLAIM};
 
 /// Clock skew allowed by default when checking `exp` and `nbf`: 60 seconds.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
+
+/// How far ahead of the verifier's clock a token's `exp` may lie by default: 5 minutes, the
+/// documented lifetime of CryptoCloud's tokens (the clock skew, [`DEFAULT_LEEWAY`], is added).
+pub const DEFAULT_MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(5 * 60);
 
 /// The only JWT algorithm accepted.
 const ALGORITHM: &str = "HS256";
@@ -66,6 +84,10 @@ pub struct Verifier {
     key: DecodingKey,
     empty_secret: bool,
     leeway: Duration,
+    max_token_lifetime: Duration,
+    max_body: usize,
+    require_invoice_claim: bool,
+    replay_guard: Option<Arc<dyn TokenStore>>,
     clock: Arc<dyn Fn() -> SystemTime + Send + Sync>,
 }
 
@@ -74,6 +96,10 @@ impl fmt::Debug for Verifier {
         f.debug_struct("Verifier")
             .field("secret", &"***")
             .field("leeway", &self.leeway)
+            .field("max_token_lifetime", &self.max_token_lifetime)
+            .field("max_body", &self.max_body)
+            .field("require_invoice_claim", &self.require_invoice_claim)
+            .field("replay_guard", &self.replay_guard.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -86,8 +112,50 @@ impl Verifier {
             key: DecodingKey::from_secret(secret.expose().as_bytes()),
             empty_secret: secret.expose().is_empty(),
             leeway: DEFAULT_LEEWAY,
+            max_token_lifetime: DEFAULT_MAX_TOKEN_LIFETIME,
+            max_body: DEFAULT_MAX_BODY,
+            require_invoice_claim: false,
+            replay_guard: None,
             clock: Arc::new(SystemTime::now),
         }
+    }
+
+    /// The largest body accepted, in bytes ([`DEFAULT_MAX_BODY`], 64 KiB, unless set); a
+    /// larger one is refused with [`Rejection::BodyTooLarge`] before anything reads it.
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// How far ahead of the verifier's clock a token's `exp` may lie, the clock skew
+    /// ([`with_leeway`](Self::with_leeway)) added ([`DEFAULT_MAX_TOKEN_LIFETIME`], 5 minutes,
+    /// unless set). A token valid for longer is refused with
+    /// [`Rejection::TokenLifetimeTooLong`]: CryptoCloud's tokens are valid 5 minutes, and one
+    /// valid for hours could be replayed for hours. Measured from the verifier's clock rather
+    /// than from `iat`, which the docs' token does not carry.
+    pub fn with_max_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.max_token_lifetime = lifetime;
+        self
+    }
+
+    /// Refuses a token that names no invoice ([`Rejection::MissingInvoiceClaim`]): none of
+    /// the claims [`Claims::invoice_claims`] reads holds a string. Such a token (the docs'
+    /// example token is one) can be replayed onto another invoice's postback while it is
+    /// valid; use this once your project's tokens are known to carry the invoice.
+    pub fn require_invoice_claim(mut self) -> Self {
+        self.require_invoice_claim = true;
+        self
+    }
+
+    /// Remembers the tokens accepted in `store`, so that a token already accepted with one
+    /// body is refused with another ([`Rejection::ReplayedToken`]); the same body again (a
+    /// redelivery) passes. Only digests are stored ([`Fingerprint`]). [`MemoryTokenStore`]
+    /// serves one process; implement [`TokenStore`] over a database for several, or
+    /// [`AsyncTokenStore`] with [`verify_once`](Self::verify_once). The store is consulted
+    /// last, once every other check passed.
+    pub fn with_replay_guard(mut self, store: impl TokenStore + 'static) -> Self {
+        self.replay_guard = Some(Arc::new(store));
+        self
     }
 
     /// Clock skew allowed between CryptoCloud and this server when checking `exp` and `nbf`
@@ -110,6 +178,23 @@ impl Verifier {
         self.verify_at(headers, body, (self.clock)())
     }
 
+    /// Checks a postback as [`verify`](Self::verify) does, then records its token in an
+    /// asynchronous `store` (the replay guard of [`with_replay_guard`](Self::with_replay_guard)
+    /// for a store that answers asynchronously): a token already accepted with another body is
+    /// refused with [`Rejection::ReplayedToken`].
+    pub async fn verify_once<S: AsyncTokenStore>(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        store: &S,
+    ) -> Result<Verified<Event>, Rejection> {
+        let verified = self.verify(headers, body)?;
+        if !store.first_use(verified.token_use()).await {
+            return Err(Rejection::ReplayedToken);
+        }
+        Ok(verified)
+    }
+
     /// Checks a postback as [`verify`](Self::verify) does, at the time `now`.
     pub fn verify_at(
         &self,
@@ -117,6 +202,7 @@ impl Verifier {
         body: &[u8],
         now: SystemTime,
     ) -> Result<Verified<Event>, Rejection> {
+        check_size(body, self.max_body)?;
         if self.empty_secret {
             return Err(Rejection::NoSecret);
         }
@@ -139,6 +225,9 @@ impl Verifier {
             }
         };
         let claims = self.check_token(&token, now)?;
+        if self.require_invoice_claim && claims.invoice_claims().next().is_none() {
+            return Err(Rejection::MissingInvoiceClaim);
+        }
 
         // Authentic: now the whole body.
         let (invoice_info, invoice_info_issue) = match fields.remove("invoice_info") {
@@ -155,6 +244,20 @@ impl Verifier {
         {
             return Err(Rejection::InvoiceMismatch);
         }
+
+        // Last, once the postback is otherwise accepted: the replay guard.
+        let leeway = i64::try_from(self.leeway.as_secs()).unwrap_or(i64::MAX);
+        let token_use = TokenUse {
+            token: Fingerprint::of(token.as_bytes()),
+            body: Fingerprint::of(body),
+            now,
+            expires_at: from_unix(claims.expires_at.saturating_add(leeway)),
+        };
+        if let Some(store) = &self.replay_guard {
+            if !store.first_use(&token_use) {
+                return Err(Rejection::ReplayedToken);
+            }
+        }
         Ok(Verified::new(Event {
             postback,
             claims,
@@ -163,6 +266,7 @@ impl Verifier {
                 Encoding::Form => BodyEncoding::Form,
             },
             invoice_info_issue,
+            token_use,
         }))
     }
 
@@ -219,6 +323,10 @@ impl Verifier {
                 return Err(Rejection::TokenNotYetValid);
             }
         }
+        let lifetime = i64::try_from(self.max_token_lifetime.as_secs()).unwrap_or(i64::MAX);
+        if expires_at.saturating_sub(now) > lifetime.saturating_add(leeway) {
+            return Err(Rejection::TokenLifetimeTooLong);
+        }
         Ok(Claims { map, expires_at })
     }
 }
@@ -229,10 +337,14 @@ impl Verify for Verifier {
     fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified<Event>, Rejection> {
         Verifier::verify(self, headers, body)
     }
+
+    fn max_body(&self) -> usize {
+        self.max_body
+    }
 }
 
 /// A verified postback.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Event {
     /// The postback. `invoice_info` is `None` when it was not sent, or could not be read (see
@@ -246,6 +358,20 @@ pub struct Event {
     /// form-encoded postbacks is not documented, so a value that cannot be read does not make
     /// an authentic postback fail.
     pub invoice_info_issue: Option<InvoiceInfoIssue>,
+    /// The token's use, as the replay guard records it.
+    token_use: TokenUse,
+}
+
+impl fmt::Debug for Event {
+    /// The public fields (the token's digests are left out: [`Event::token_use`]).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Event")
+            .field("postback", &self.postback)
+            .field("claims", &self.claims)
+            .field("encoding", &self.encoding)
+            .field("invoice_info_issue", &self.invoice_info_issue)
+            .finish()
+    }
 }
 
 impl Event {
@@ -266,6 +392,13 @@ impl Event {
             self.postback.status.as_str(),
             info_status,
         ])
+    }
+
+    /// The token's use as a replay guard records it: the digests of the token and of the
+    /// body, and when the token stops being accepted. For a store consulted outside the
+    /// verifier ([`Verifier::verify_once`] does it for an [`AsyncTokenStore`]).
+    pub fn token_use(&self) -> &TokenUse {
+        &self.token_use
     }
 
     /// The invoice's identifier with its `INV-` prefix, as the invoice-information endpoint
@@ -394,6 +527,17 @@ fn seconds(value: &Value) -> Option<i64> {
         }),
         _ => None,
     }
+}
+
+/// Unix seconds as a time (clamped to what `SystemTime` holds).
+fn from_unix(seconds: i64) -> SystemTime {
+    let offset = Duration::from_secs(seconds.unsigned_abs());
+    let time = if seconds >= 0 {
+        UNIX_EPOCH.checked_add(offset)
+    } else {
+        UNIX_EPOCH.checked_sub(offset)
+    };
+    time.unwrap_or(UNIX_EPOCH)
 }
 
 fn unix_seconds(time: SystemTime) -> i64 {

@@ -37,8 +37,8 @@ pub use ::cryptoprocessing::types::{
     CallbackTransaction, CallbackType, Confirmations, ForeignId, InvoiceCallback, InvoiceStatus,
 };
 
-use crate::util::{malformed, require_json, same_secret};
-use crate::{DedupKey, Rejection, Secret, Verified, Verify};
+use crate::util::{check_size, malformed, require_json, same_secret};
+use crate::{DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
 
 #[cfg(feature = "signing")]
 mod signer;
@@ -60,6 +60,7 @@ const MAC_LEN: usize = 64;
 pub struct Verifier {
     secret: Secret,
     api_key: Option<Secret>,
+    max_body: usize,
 }
 
 impl fmt::Debug for Verifier {
@@ -67,6 +68,7 @@ impl fmt::Debug for Verifier {
         f.debug_struct("Verifier")
             .field("secret", &"***")
             .field("checks_api_key", &self.api_key.is_some())
+            .field("max_body", &self.max_body)
             .finish()
     }
 }
@@ -78,7 +80,15 @@ impl Verifier {
         Self {
             secret,
             api_key: None,
+            max_body: DEFAULT_MAX_BODY,
         }
+    }
+
+    /// The largest body accepted, in bytes ([`DEFAULT_MAX_BODY`], 64 KiB, unless set); a
+    /// larger one is refused with [`Rejection::BodyTooLarge`] before its MAC is computed.
+    pub fn with_max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
     }
 
     /// Also require `X-Processing-Key` to be `api_key` (compared in constant time).
@@ -90,8 +100,10 @@ impl Verifier {
     /// Checks a callback: `headers` are the request's, `body` its exact bytes.
     ///
     /// A `Content-Type` other than JSON is refused; none at all is accepted (the docs do not
-    /// name one). The signature is checked before anything else of the body is read.
+    /// name one). A body over the cap is refused first; then the signature is checked before
+    /// anything else of the body is read.
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified<Event>, Rejection> {
+        check_size(body, self.max_body)?;
         if self.secret.expose().is_empty() {
             return Err(Rejection::NoSecret);
         }
@@ -121,6 +133,10 @@ impl Verify for Verifier {
 
     fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified<Event>, Rejection> {
         Verifier::verify(self, headers, body)
+    }
+
+    fn max_body(&self) -> usize {
+        self.max_body
     }
 }
 

@@ -12,7 +12,9 @@
 //! | Cryptoprocessing | `X-Processing-Signature`, hex HMAC-SHA512 of the raw body | [`cryptoprocessing::Verifier`] |
 //! | apiforcrypto | `secret_key` in the body, the key stored for that invoice | [`apiforcrypto::Verifier`] |
 //!
-//! Nothing is parsed into the typed event before the authenticity check passes: a verifier
+//! Every verifier first refuses a body larger than its cap ([`DEFAULT_MAX_BODY`], 64 KiB,
+//! unless set with `with_max_body`) with [`Rejection::BodyTooLarge`] (HTTP 413), before
+//! anything reads it. Nothing is parsed into the typed event before the authenticity check passes: a verifier
 //! reads only what the check needs (CryptoCloud's `token`, apiforcrypto's invoice id and
 //! `secret_key`; Cryptoprocessing's check needs only the raw bytes). Secrets, MACs and keys are
 //! compared in constant time, never with `==`.
@@ -61,6 +63,16 @@ pub use rejection::Rejection;
 /// notification until it gets exactly this; CryptoCloud and Cryptoprocessing only need the
 /// 200.
 pub const ACK_BODY: &str = "OK";
+
+/// The largest body a verifier accepts unless told otherwise (`with_max_body` on each
+/// verifier): 64 KiB.
+///
+/// The largest documented delivery is under 2 KB (a CryptoCloud postback with its
+/// `invoice_info`; a Cryptoprocessing callback with transactions is about 1 KB, each further
+/// transaction some 400 bytes), so 64 KiB leaves room for a callback listing a hundred
+/// payments while refusing, before any parsing or MAC, a body big enough to cost memory or
+/// CPU. A larger body is refused with [`Rejection::BodyTooLarge`] (HTTP 413).
+pub const DEFAULT_MAX_BODY: usize = 64 * 1024;
 
 /// An event whose delivery passed its provider's authenticity check.
 ///
@@ -113,6 +125,13 @@ pub trait Verify {
         headers: &http::HeaderMap,
         body: &[u8],
     ) -> Result<Verified<Self::Event>, Rejection>;
+
+    /// The largest body, in bytes, [`verify`](Self::verify) accepts ([`DEFAULT_MAX_BODY`]
+    /// unless the verifier was given another cap): a receiver need not read more than this
+    /// before refusing (the `axum` extractor stops there).
+    fn max_body(&self) -> usize {
+        DEFAULT_MAX_BODY
+    }
 }
 
 /// A key that identifies one notification, for deduplication: equal for every delivery of

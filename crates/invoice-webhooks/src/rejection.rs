@@ -14,6 +14,13 @@ use http::StatusCode;
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Rejection {
+    /// The body is larger than the verifier's cap (`limit`, in bytes; see `with_max_body` on
+    /// each verifier). Checked before anything reads the body: nothing of it is parsed and no
+    /// MAC is computed over it (HTTP 413).
+    BodyTooLarge {
+        /// The most bytes the verifier accepts.
+        limit: usize,
+    },
     /// The verifier has no usable secret (it is empty), or the key stored for the invoice is
     /// empty: nothing can be verified. A configuration error on the receiving side (HTTP 500).
     NoSecret,
@@ -41,8 +48,32 @@ pub enum Rejection {
     ExpiredToken,
     /// CryptoCloud: the token's `nbf` is in the future, beyond the allowed clock skew.
     TokenNotYetValid,
+    /// CryptoCloud: the token's `exp` lies further ahead of the verifier's clock than the
+    /// allowed lifetime (5 minutes, as CryptoCloud's tokens, plus the clock skew, unless
+    /// changed): a token that stays valid for long could be replayed for long.
+    TokenLifetimeTooLong,
     /// CryptoCloud: the token names another invoice than the body's `invoice_id`.
     InvoiceMismatch,
+    /// CryptoCloud: the verifier requires the token to name the invoice
+    /// (`require_invoice_claim`), and none of its claims does.
+    MissingInvoiceClaim,
+    /// CryptoCloud: the token was already accepted with another body (the replay guard,
+    /// `with_replay_guard`): a token covers its claims, not the body, so it may authenticate
+    /// one delivery only. The same body again (a redelivery) is not refused.
+    ReplayedToken,
+    /// CryptoCloud (`verify_and_confirm`): the API knows no invoice with the postback's
+    /// `invoice_id`.
+    InvoiceNotFound,
+    /// CryptoCloud (`verify_and_confirm`): the provider's record of the invoice disagrees with
+    /// the postback on `field`. Holds both values, sanitized and shortened.
+    ConfirmationMismatch {
+        /// The field that disagrees: `status`, `amount_crypto`, `currency` or `order_id`.
+        field: &'static str,
+        /// The postback's value.
+        postback: String,
+        /// The provider's value.
+        provider: String,
+    },
 
     /// Cryptoprocessing: no `X-Processing-Signature` header.
     MissingSignature,
@@ -72,6 +103,7 @@ impl Rejection {
     /// A stable short name (`bad_signature`), safe to send back and to use as a metric label.
     pub fn code(&self) -> &'static str {
         match self {
+            Self::BodyTooLarge { .. } => "body_too_large",
             Self::NoSecret => "no_secret",
             Self::WrongContentType(_) => "wrong_content_type",
             Self::MalformedBody(_) => "malformed_body",
@@ -83,7 +115,12 @@ impl Rejection {
             Self::MissingExpiry => "missing_expiry",
             Self::ExpiredToken => "expired_token",
             Self::TokenNotYetValid => "token_not_yet_valid",
+            Self::TokenLifetimeTooLong => "token_lifetime_too_long",
             Self::InvoiceMismatch => "invoice_mismatch",
+            Self::MissingInvoiceClaim => "missing_invoice_claim",
+            Self::ReplayedToken => "replayed_token",
+            Self::InvoiceNotFound => "invoice_not_found",
+            Self::ConfirmationMismatch { .. } => "confirmation_mismatch",
             Self::MissingSignature => "missing_signature",
             Self::EmptySignature => "empty_signature",
             Self::MalformedSignature => "malformed_signature",
@@ -98,10 +135,12 @@ impl Rejection {
     }
 
     /// The HTTP status to answer with: 500 for [`NoSecret`](Self::NoSecret) (the receiver's
-    /// fault), 415 for a wrong content type, 400 for a malformed body, 401 for every failed
-    /// authenticity check.
+    /// fault), 413 for a body over the cap, 415 for a wrong content type, 400 for a malformed
+    /// body, 401 for every failed authenticity check (a replayed token and a postback the
+    /// provider's record contradicts included).
     pub fn status(&self) -> StatusCode {
         match self {
+            Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NoSecret => StatusCode::INTERNAL_SERVER_ERROR,
             Self::WrongContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MalformedBody(_) => StatusCode::BAD_REQUEST,
@@ -119,6 +158,7 @@ impl Rejection {
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::BodyTooLarge { limit } => write!(f, "the body is larger than {limit} bytes"),
             Self::NoSecret => f.write_str("no secret is configured to verify with"),
             Self::WrongContentType(found) => write!(f, "content type {found:?} is not accepted"),
             Self::MalformedBody(why) => write!(f, "malformed body: {why}"),
@@ -132,7 +172,21 @@ impl fmt::Display for Rejection {
             Self::MissingExpiry => f.write_str("the token has no expiry (exp)"),
             Self::ExpiredToken => f.write_str("the token has expired"),
             Self::TokenNotYetValid => f.write_str("the token is not valid yet (nbf)"),
+            Self::TokenLifetimeTooLong => {
+                f.write_str("the token's expiry (exp) is further ahead than the allowed lifetime")
+            }
             Self::InvoiceMismatch => f.write_str("the token is for another invoice"),
+            Self::MissingInvoiceClaim => f.write_str("the token names no invoice"),
+            Self::ReplayedToken => f.write_str("the token was already used with another body"),
+            Self::InvoiceNotFound => f.write_str("the provider knows no such invoice"),
+            Self::ConfirmationMismatch {
+                field,
+                postback,
+                provider,
+            } => write!(
+                f,
+                "the provider's invoice disagrees on {field}: postback {postback:?}, provider {provider:?}"
+            ),
             Self::MissingSignature => f.write_str("no X-Processing-Signature header"),
             Self::EmptySignature => f.write_str("the X-Processing-Signature header is empty"),
             Self::MalformedSignature => {

@@ -22,6 +22,14 @@ pub(crate) enum Encoding {
     Form,
 }
 
+/// Refuses a body over `limit` bytes: the first check of every verifier.
+pub(crate) fn check_size(body: &[u8], limit: usize) -> Result<(), Rejection> {
+    if body.len() > limit {
+        return Err(Rejection::BodyTooLarge { limit });
+    }
+    Ok(())
+}
+
 /// The media type of `Content-Type` (lowercase, parameters dropped): `None` when there is no
 /// header; a header that is not text is a wrong content type.
 pub(crate) fn media_type(headers: &HeaderMap) -> Result<Option<String>, Rejection> {

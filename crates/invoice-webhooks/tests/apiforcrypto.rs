@@ -243,6 +243,21 @@ fn cases() -> Vec<Case> {
                 Rejection::WrongContentType("text/html".into()),
             )
         },
+        case(
+            "body over the 64 KiB cap, the right key first",
+            {
+                // Authentic as far as it goes: the size alone refuses it, before any parsing.
+                let mut big = body(&paid);
+                big.pop();
+                big.extend(br#","padding":""#);
+                big.resize(invoice_webhooks::DEFAULT_MAX_BODY - 1, b'x');
+                big.extend(br#""}"#);
+                big
+            },
+            Rejection::BodyTooLarge {
+                limit: invoice_webhooks::DEFAULT_MAX_BODY,
+            },
+        ),
     ]
 }
 

@@ -13,6 +13,7 @@ use axum::http::{Request, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use common::*;
+use futures::StreamExt as _;
 use invoice_webhooks::axum::{Ack, Webhook, WebhookRejection};
 use invoice_webhooks::{apiforcrypto, cryptoprocessing, Secret};
 use tower::ServiceExt as _;
@@ -166,4 +167,99 @@ async fn apiforcrypto_gets_ok_and_refusals_their_code() {
         (status, text.as_str()),
         (StatusCode::BAD_REQUEST, "malformed_body")
     );
+}
+
+/// A router whose Cryptoprocessing verifier takes bodies of at most `cap` bytes.
+fn capped(cap: usize, handled: Arc<AtomicUsize>) -> Router {
+    async fn callback(
+        axum::extract::State(handled): axum::extract::State<Arc<AtomicUsize>>,
+        Webhook(_): Webhook<cryptoprocessing::Verifier>,
+    ) -> Ack {
+        handled.fetch_add(1, Ordering::SeqCst);
+        Ack
+    }
+    #[derive(Clone)]
+    struct Capped(cryptoprocessing::Verifier, Arc<AtomicUsize>);
+    impl FromRef<Capped> for cryptoprocessing::Verifier {
+        fn from_ref(state: &Capped) -> Self {
+            state.0.clone()
+        }
+    }
+    impl FromRef<Capped> for Arc<AtomicUsize> {
+        fn from_ref(state: &Capped) -> Self {
+            state.1.clone()
+        }
+    }
+    let verifier = cryptoprocessing::Verifier::new(Secret::new(SECRET)).with_max_body(cap);
+    Router::new()
+        .route("/cryptoprocessing", post(callback))
+        .with_state(Capped(verifier, handled))
+}
+
+#[tokio::test]
+async fn a_body_over_the_cap_is_answered_413_before_verifying() {
+    let body = callback_body();
+    let signature = hmac_sha512_hex(SECRET.as_bytes(), &body);
+    let handled = Arc::new(AtomicUsize::new(0));
+    // At the cap: verified.
+    let (status, _) = send(
+        capped(body.len(), handled.clone()),
+        "/cryptoprocessing",
+        Some(&signature),
+        body.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // A byte under the body's size: refused, though correctly signed.
+    let (status, text) = send(
+        capped(body.len() - 1, handled.clone()),
+        "/cryptoprocessing",
+        Some(&signature),
+        body.clone(),
+    )
+    .await;
+    assert_eq!(
+        (status, text.as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
+    );
+    // A declared Content-Length over the cap is refused without reading the body.
+    let request = Request::post("/cryptoprocessing")
+        .header("content-type", "application/json")
+        .header("content-length", "1000000")
+        .header("x-processing-signature", &signature)
+        .body(Body::from(body.clone()))
+        .unwrap();
+    let response = capped(body.len(), handled.clone())
+        .oneshot(request)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(handled.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn a_streamed_body_over_the_default_cap_is_cut_off() {
+    let handled = Arc::new(AtomicUsize::new(0));
+    // No Content-Length and no size hint: the size is known only as the chunks arrive. 70
+    // chunks of 1 KiB, over the 64 KiB default; reading stops once the cap is passed.
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let counter = pulled.clone();
+    let chunks = futures::stream::iter(0..70).map(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Ok::<_, std::io::Error>(axum::body::Bytes::from(vec![b' '; 1024]))
+    });
+    let request = Request::post("/cryptoprocessing")
+        .header("content-type", "application/json")
+        .header("x-processing-signature", "00")
+        .body(Body::from_stream(chunks))
+        .unwrap();
+    let response = app(handled.clone()).oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let text = axum::body::to_bytes(response.into_body(), 1024)
+        .await
+        .unwrap();
+    assert_eq!(text, "body_too_large");
+    assert_eq!(handled.load(Ordering::SeqCst), 0);
+    let pulled = pulled.load(Ordering::SeqCst);
+    assert!((65..70).contains(&pulled), "{pulled} chunks read");
 }

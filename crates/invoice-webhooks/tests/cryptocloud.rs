@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use common::*;
 use http::header::CONTENT_TYPE;
 use http::HeaderMap;
-use invoice_webhooks::cryptocloud::{BodyEncoding, Verifier};
+use invoice_webhooks::cryptocloud::{BodyEncoding, MemoryTokenStore, Verifier};
 use invoice_webhooks::{Rejection, Secret};
 use serde_json::{json, Value};
 
@@ -212,6 +212,13 @@ fn the_token_does_not_cover_the_body() {
     assert!(verifier()
         .verify(&json_headers(), &json_body(&body))
         .is_ok());
+}
+
+/// A verifier with a replay guard that has already accepted `body`.
+fn replay_guarded(body: &[u8]) -> Verifier {
+    let verifier = verifier().with_replay_guard(MemoryTokenStore::new());
+    verifier.verify(&json_headers(), body).unwrap();
+    verifier
 }
 
 /// Any `MalformedBody` (the message is pinned by the rejection table's snapshot).
@@ -447,6 +454,60 @@ fn cases() -> Vec<Case> {
             verifier: Verifier::new(Secret::new("")).with_clock(|| at(EXP - 60)),
             ..case("no secret configured", paid.clone(), Rejection::NoSecret)
         },
+        case(
+            "body over the 64 KiB cap (not even JSON)",
+            vec![b'{'; invoice_webhooks::DEFAULT_MAX_BODY + 1],
+            Rejection::BodyTooLarge {
+                limit: invoice_webhooks::DEFAULT_MAX_BODY,
+            },
+        ),
+        Case {
+            verifier: verifier().with_max_body(100),
+            ..case(
+                "authentic postback over a 100-byte cap",
+                paid.clone(),
+                Rejection::BodyTooLarge { limit: 100 },
+            )
+        },
+        case(
+            "token valid for 361 s from now",
+            // The verifier's clock reads EXP - 60: 5 minutes plus 60 s of skew is the most.
+            paid_with_token(&hs256(
+                HS256_HEADER,
+                &format!(r#"{{"id":13,"exp":{}}}"#, EXP - 60 + 361),
+                SECRET.as_bytes(),
+            )),
+            Rejection::TokenLifetimeTooLong,
+        ),
+        case(
+            "token valid for ever (exp far ahead)",
+            paid_with_token(&hs256(
+                HS256_HEADER,
+                r#"{"id":13,"exp":99999999999}"#,
+                SECRET.as_bytes(),
+            )),
+            Rejection::TokenLifetimeTooLong,
+        ),
+        Case {
+            verifier: verifier().require_invoice_claim(),
+            ..case(
+                "strict: the docs' token names no invoice",
+                paid.clone(),
+                Rejection::MissingInvoiceClaim,
+            )
+        },
+        Case {
+            verifier: replay_guarded(&paid),
+            ..case(
+                "the docs' token replayed onto another invoice",
+                {
+                    let mut other = example("eth_arb");
+                    other["token"] = json!(token);
+                    json_body(&other)
+                },
+                Rejection::ReplayedToken,
+            )
+        },
     ]
 }
 
@@ -468,7 +529,7 @@ fn forged_altered_and_broken_deliveries_are_refused_with_their_reason() {
         let shown = got.to_string();
         let shown = shown.split(" at line ").next().unwrap();
         table.push_str(&format!(
-            "{:<48} {:<22} {} {}\n",
+            "{:<48} {:<24} {} {}\n",
             case.name,
             got.code(),
             got.status().as_u16(),

@@ -292,6 +292,27 @@ fn cases() -> Vec<Case> {
             br#"{"id": 1, "type": "invoice"}"#,
             Rejection::MalformedBody(String::new()),
         ),
+        {
+            // Correctly signed, and one byte over the default cap: refused before the MAC.
+            let big = vec![b' '; invoice_webhooks::DEFAULT_MAX_BODY + 1];
+            case(
+                "signed body over the 64 KiB cap",
+                signed(&big, &[]),
+                &big,
+                Rejection::BodyTooLarge {
+                    limit: invoice_webhooks::DEFAULT_MAX_BODY,
+                },
+            )
+        },
+        Case {
+            verifier: verifier().with_max_body(100),
+            ..case(
+                "body over a 100-byte cap",
+                signed(&body, &[]),
+                &body,
+                Rejection::BodyTooLarge { limit: 100 },
+            )
+        },
         Case {
             verifier: Verifier::new(Secret::new("")),
             ..case(

@@ -36,6 +36,34 @@ fn cryptocloud_example(
     Ok(())
 }
 
+/// The hardened CryptoCloud example (issue 13): replay guard, and the provider's record.
+async fn cryptocloud_confirmed_example(
+    headers: &HeaderMap,
+    body: &[u8],
+    project_secret: &str,
+    client: &::cryptocloud::Client,
+    seen: &mut HashSet<String>,
+) -> Result<(), invoice_webhooks::cryptocloud::ConfirmError> {
+    use invoice_webhooks::cryptocloud::{self, MemoryTokenStore};
+    use invoice_webhooks::Secret;
+
+    // The secret key of the project's settings; JSON and form-encoded postbacks are both read.
+    // With the replay guard, a token authenticates one body only.
+    let verifier = cryptocloud::Verifier::new(Secret::new(project_secret))
+        .with_replay_guard(MemoryTokenStore::new());
+    // HS256 only; `exp` checked: 60 s of skew, at most 5 minutes ahead. Body: 64 KiB at most.
+    // Then the invoice is fetched with the API client, and must agree with the postback.
+    let confirmed = verifier.verify_and_confirm(headers, body, client).await?;
+    if seen.insert(confirmed.dedup_key().to_string()) {
+        let invoice = &confirmed.invoice; // the provider's record: act on its status and amount
+        println!(
+            "{} {}: {} {}",
+            invoice.uuid, invoice.status, invoice.amount, invoice.currency.fullcode
+        );
+    }
+    Ok(())
+}
+
 fn cryptoprocessing_example(
     headers: &HeaderMap,
     body: &[u8],
