@@ -723,7 +723,8 @@ fn readme_signing_example(
     let callback = cryptoprocessing::Signer::new(Secret::new(secret)).sign(confirmed);
     let notification = apiforcrypto::Signer::new(secret_key.clone()).sign(invoice);
     // Each is a `SignedDelivery` (POST, headers, exact body) that your receiver must accept...
-    let verifier = apiforcrypto::Verifier::new(move |_: &str| Some(secret_key.clone()));
+    let keys = std::collections::HashMap::from([(invoice.id.clone(), secret_key)]);
+    let verifier = apiforcrypto::Verifier::new(keys); // your store of keys by invoice
     let verified = verifier.verify(&notification.headers, &notification.body)?;
     // ...and an `http::Request<Vec<u8>>` to send to your running server.
     let request = callback.into_request("http://127.0.0.1:3000/webhooks".parse()?);
