@@ -62,6 +62,42 @@ pub struct GeneratedFile {
 }
 
 impl GeneratedCrate {
+    /// A crate of two files, `generated/<name>/{Cargo.toml,src/lib.rs}`, generated from `spec`
+    /// in `elapsed`, of which `generate` before formatting.
+    pub(crate) fn new(
+        name: &str,
+        spec: &Spec,
+        cargo_toml: String,
+        lib_rs: String,
+        types: usize,
+        elapsed: Duration,
+        generate: Duration,
+    ) -> Self {
+        let dir = format!("{GENERATED_DIR}/{name}");
+        Self {
+            name: name.to_owned(),
+            spec: spec.path.clone(),
+            files: vec![
+                GeneratedFile {
+                    path: format!("{dir}/Cargo.toml"),
+                    contents: cargo_toml,
+                },
+                GeneratedFile {
+                    path: format!("{dir}/src/lib.rs"),
+                    contents: lib_rs,
+                },
+            ],
+            operations: spec.operation_count(),
+            types,
+            elapsed,
+            phases: Phases {
+                parse: Duration::ZERO,
+                generate,
+                format: elapsed - generate,
+            },
+        }
+    }
+
     /// Lines across all of the crate's files.
     pub fn lines(&self) -> usize {
         self.files.iter().map(|f| f.contents.lines().count()).sum()
@@ -172,30 +208,15 @@ pub fn generate_crate(
         manifest,
     )?;
 
-    let dir = format!("{GENERATED_DIR}/{}", provider.name);
-    let elapsed = start.elapsed();
-    Ok(GeneratedCrate {
-        name: provider.name.to_owned(),
-        spec: spec.path.clone(),
-        files: vec![
-            GeneratedFile {
-                path: format!("{dir}/Cargo.toml"),
-                contents: cargo_toml,
-            },
-            GeneratedFile {
-                path: format!("{dir}/src/lib.rs"),
-                contents: lib_rs,
-            },
-        ],
-        operations: spec.operation_count(),
+    Ok(GeneratedCrate::new(
+        provider.name,
+        spec,
+        cargo_toml,
+        lib_rs,
         types,
-        elapsed,
-        phases: Phases {
-            parse: Duration::ZERO,
-            generate,
-            format: elapsed - generate,
-        },
-    })
+        start.elapsed(),
+        generate,
+    ))
 }
 
 /// The @generated header, with `comment` as the line-comment marker.

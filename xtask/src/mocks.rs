@@ -3,17 +3,16 @@
 //! `server.create_invoice(|when, then| ...)` with the client's own types.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use progenitor_impl::Generator;
 
-use crate::codegen::{header, GeneratedCrate, GeneratedFile, Phases};
+use crate::codegen::{header, GeneratedCrate};
 use crate::format;
 use crate::prepare;
 use crate::providers::Provider;
 use crate::settings::generation_settings;
 use crate::spec::Spec;
-use crate::sync::GENERATED_DIR;
 use crate::workspace::RootManifest;
 use crate::Error;
 
@@ -131,28 +130,13 @@ pub fn generate_mock_crate(
             });
         }
     }
-    let dir = format!("{GENERATED_DIR}/{name}");
-    let elapsed = start.elapsed();
-    Ok(GeneratedCrate {
-        name,
-        spec: spec.path.clone(),
-        files: vec![
-            GeneratedFile {
-                path: format!("{dir}/Cargo.toml"),
-                contents: cargo_toml,
-            },
-            GeneratedFile {
-                path: format!("{dir}/src/lib.rs"),
-                contents: lib_rs,
-            },
-        ],
-        operations: spec.operation_count(),
-        types: 0,
-        elapsed,
-        phases: Phases {
-            parse: Duration::ZERO,
-            generate,
-            format: elapsed - generate,
-        },
-    })
+    Ok(GeneratedCrate::new(
+        &name,
+        spec,
+        cargo_toml,
+        lib_rs,
+        0,
+        start.elapsed(),
+        generate,
+    ))
 }
