@@ -1,5 +1,7 @@
 //! `cargo xtask <command>` (alias in .cargo/config.toml).
 
+mod fuzz;
+
 use std::process::{Command as Process, ExitCode};
 
 use clap::{Parser, Subcommand};
@@ -33,12 +35,50 @@ enum Command {
         #[arg(last = true)]
         args: Vec<String>,
     },
+    /// Write the seed corpus from the specs' examples, build the cargo-fuzz targets of fuzz/
+    /// (nightly, cargo-fuzz) and run each; see BENCHMARKS.md, section Fuzzing.
+    Fuzz {
+        /// Only write the seed corpus (fuzz/corpus/<target>/spec-*).
+        #[arg(long)]
+        seed: bool,
+        /// Seconds to run each target.
+        #[arg(long, default_value_t = 60)]
+        time: u64,
+        /// Targets run at once, one core each (default: the number of cores).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Run only this target (repeatable).
+        #[arg(long)]
+        only: Vec<String>,
+        /// The longest input libFuzzer makes, in bytes.
+        #[arg(long, default_value_t = 4096)]
+        max_len: usize,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Bench { write, args } => return bench(write, &args),
+        Command::Fuzz {
+            seed,
+            time,
+            jobs,
+            only,
+            max_len,
+        } => {
+            let jobs = jobs.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+            });
+            let options = fuzz::Options {
+                seed_only: seed,
+                time,
+                jobs,
+                only,
+                max_len,
+            };
+            return fuzz::run(&workspace_root(), &options);
+        }
         Command::Regen { check } => {
             let mode = if check { Mode::Check } else { Mode::Write };
             regen(&workspace_root(), mode)
