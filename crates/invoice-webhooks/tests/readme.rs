@@ -15,28 +15,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use invoice_webhooks::{HeaderMap, Rejection, Secret};
 
-fn cryptocloud_example(
-    headers: &HeaderMap,
-    body: &[u8],
-    project_secret: &str,
-    seen: &mut HashSet<String>,
-) -> Result<(), Rejection> {
-    use invoice_webhooks::{cryptocloud, Secret};
-
-    // The secret key of the project's settings; JSON and form-encoded postbacks are both read.
-    let verifier = cryptocloud::Verifier::new(Secret::new(project_secret));
-    let verified = verifier.verify(headers, body)?; // HS256 only; `exp` checked, 60 s of skew
-    if seen.insert(verified.dedup_key().to_string()) {
-        let postback = &verified.postback;
-        // The token signs its claims, not the body: confirm the amount with the API (the
-        // invoice-information endpoint takes `verified.invoice_uuid()`) before fulfilling.
-        let uuid = verified.invoice_uuid();
-        println!("{uuid} paid {:?}", postback.amount_crypto);
-    }
-    Ok(())
-}
-
-/// The hardened CryptoCloud example (issue 13): replay guard, and the provider's record.
+/// The CryptoCloud example: replay guard, and the provider's record.
 async fn cryptocloud_confirmed_example(
     headers: &HeaderMap,
     body: &[u8],
@@ -130,8 +109,32 @@ fn readme_examples_run() {
     let claims = format!(r#"{{"id":13,"exp":{}}}"#, now + 300);
     postback["token"] = hs256(HS256_HEADER, &claims, secret.as_bytes()).into();
     let body = serde_json::to_vec(&postback).unwrap();
+    // A stand-in for the invoice-information endpoint, answering with the postback's invoice.
+    let invoice = postback["invoice_info"].clone();
+    let app = axum::Router::new().route(
+        "/v2/invoice/merchant/info",
+        axum::routing::post(move || {
+            let answer = serde_json::json!({"status": "success", "result": [invoice]});
+            async move { ([("content-type", "application/json")], answer.to_string()) }
+        }),
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let mut seen = HashSet::new();
-    cryptocloud_example(&json_headers(), &body, secret, &mut seen).unwrap();
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let client = ::cryptocloud::Client::with_credentials(
+            &url,
+            ::cryptocloud::Credentials::new("api-key").unwrap(),
+        );
+        cryptocloud_confirmed_example(&json_headers(), &body, secret, &client, &mut seen)
+            .await
+            .unwrap();
+    });
     assert_eq!(seen.len(), 1);
 
     let body = serde_json::to_vec(&webhook_example(
