@@ -19,29 +19,20 @@ pub fn crate_docs(provider: &Provider, spec: &Spec, guide: Option<&str>) -> Stri
         doc.push('\n');
     }
     if provider.runtime.is_some() {
-        let (from_env, arguments) = match provider.auth {
-            Auth::None => ("No credentials".to_owned(), String::new()),
-            Auth::HeaderToken { env, .. } => {
-                (format!("The API key from `{env}`"), "api_key".to_owned())
-            }
+        let (from_env, arguments): (String, &[&str]) = match provider.auth {
+            Auth::None => ("No credentials".to_owned(), &[]),
+            Auth::HeaderToken { env, .. } => (format!("The API key from `{env}`"), &["api_key"]),
             Auth::HmacBody {
                 key_env,
                 secret_env,
                 ..
             } => (
                 format!("The API key from `{key_env}`, the secret key from `{secret_env}`"),
-                "api_key, secret_key".to_owned(),
+                &["api_key", "secret_key"],
             ),
         };
-        let parameters = if arguments.is_empty() {
-            String::new()
-        } else {
-            arguments
-                .split(", ")
-                .map(|a| format!("{a}: &str"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+        let parameters: Vec<String> = arguments.iter().map(|a| format!("{a}: &str")).collect();
+        let (parameters, arguments) = (parameters.join(", "), arguments.join(", "));
         doc.push_str(&format!(
             "\n# Getting started\n\n\
              ```no_run\n\
