@@ -1,6 +1,7 @@
 //! Error responses through the generated clients, against a real HTTP server on 127.0.0.1.
 //!
-//! Each test starts a canned server (`server.rs`), calls an operation with `.send()` and checks
+//! Each case starts an httpmock server (the crate the generated `*-httpmock` mocks are built
+//! on) that answers one path with exact bytes, calls an operation with `.send()` and checks
 //! the [`ApiError`] it gets: the variant, `status()`, `headers()`, `body()` (the exact bytes the
 //! server sent), the documented shape where there is one, and a `Display` that quotes a bounded
 //! part of the body. The outcomes of each group are pinned in one snapshot
@@ -13,10 +14,9 @@ use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use httpmock::MockServer;
 use invoice_primitives::{ApiError, Response};
-use server::{
-    apiforcrypto_client, cryptocloud_client, cryptoprocessing_client, Canned, TestServer,
-};
+use server::{apiforcrypto_client, cryptocloud_client, cryptoprocessing_client};
 
 use apiforcrypto::types as afc;
 use cryptocloud::types as cc;
@@ -30,6 +30,24 @@ const AFC_CREATE: &str = "/api/v1/wallets/w-1/invoices";
 const AFC_UUID: &str = "f4ae3bd1-a031-4b4c-84cb-96a425aab4c8";
 const AFC_GET: &str = "/api/v1/wallets/invoices/f4ae3bd1-a031-4b4c-84cb-96a425aab4c8";
 
+const JSON: &str = "application/json";
+const HTML: &str = "text/html; charset=utf-8";
+
+/// A server that answers `path` (any method) with `status`, `Content-Type: content_type` and
+/// exactly `body`; other paths get httpmock's 404.
+async fn serve(path: &str, status: u16, content_type: &str, body: impl AsRef<[u8]>) -> MockServer {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path(path);
+            then.status(status)
+                .header("content-type", content_type)
+                .body(body.as_ref());
+        })
+        .await;
+    server
+}
+
 const HTML_400: &str = "<html><body><h1>400 Bad Request</h1>nginx</body></html>";
 const HTML_502: &str = "<html><body>502 Bad Gateway</body></html>";
 
@@ -37,9 +55,9 @@ const HTML_502: &str = "<html><body>502 Bad Gateway</body></html>";
 // Calls, one per operation, with a valid request.
 
 async fn cc_create(
-    server: &TestServer,
+    server: &MockServer,
 ) -> Result<Response<cc::InvoiceCreateResponse>, ApiError<cc::ErrorResponse>> {
-    let client = cryptocloud_client(&server.url());
+    let client = cryptocloud_client(&server.base_url());
     client
         .create_invoice()
         .body(
@@ -52,9 +70,9 @@ async fn cc_create(
 }
 
 async fn cc_list(
-    server: &TestServer,
+    server: &MockServer,
 ) -> Result<Response<cc::InvoiceListResponse>, ApiError<cc::ErrorResponse>> {
-    let client = cryptocloud_client(&server.url());
+    let client = cryptocloud_client(&server.base_url());
     client
         .list_invoices()
         .body(
@@ -67,9 +85,9 @@ async fn cc_list(
 }
 
 async fn cp_create(
-    server: &TestServer,
+    server: &MockServer,
 ) -> Result<Response<cp::InvoiceCreateResponse>, ApiError<cp::ErrorResponse>> {
-    let client = cryptoprocessing_client(&server.url());
+    let client = cryptoprocessing_client(&server.base_url());
     client
         .create_invoice()
         .body(
@@ -85,9 +103,9 @@ async fn cp_create(
 }
 
 async fn afc_create(
-    server: &TestServer,
+    server: &MockServer,
 ) -> Result<Response<afc::Invoice>, ApiError<afc::ErrorResponse>> {
-    let client = apiforcrypto_client(&server.url());
+    let client = apiforcrypto_client(&server.base_url());
     client
         .create_invoice()
         .wallet_id(AFC_WALLET)
@@ -104,9 +122,9 @@ async fn afc_create(
 }
 
 async fn afc_get(
-    server: &TestServer,
+    server: &MockServer,
 ) -> Result<Response<afc::Invoice>, ApiError<afc::ErrorResponse>> {
-    let client = apiforcrypto_client(&server.url());
+    let client = apiforcrypto_client(&server.base_url());
     client.get_invoice().uuid(AFC_UUID).send().await
 }
 
@@ -236,7 +254,20 @@ async fn cryptocloud_errors() {
 
     // 400: a validation error, in the documented shape.
     let body = r#"{"status":"error","result":{"validate_error":"Invoice is not created"}}"#;
-    let server = TestServer::start([(CC_CREATE, Canned::json(400, body))]).await;
+    // The mock answers only the request as it must be sent: method, path, no query, headers
+    // and JSON body.
+    let server = MockServer::start_async().await;
+    let mock = server
+        .mock_async(|when, then| {
+            when.method("POST")
+                .path(CC_CREATE)
+                .query_param_count(".*", ".*", 0)
+                .header("content-type", "application/json")
+                .header("authorization", "Token test-api-key")
+                .json_body(serde_json::json!({"shop_id": "shop-1", "amount": 100.5}));
+            then.status(400).header("content-type", JSON).body(body);
+        })
+        .await;
     let err = expect_err(cc_create(&server).await);
     check_common(&err, Some(400), Some(body.as_bytes()));
     match &err {
@@ -256,24 +287,13 @@ async fn cryptocloud_errors() {
         other => panic!("expected Provider, got {other:?}"),
     }
     assert!(err.provider_error().is_some());
-    // The recorder saw the one request as sent.
-    let requests = server.requests();
-    assert_eq!(requests.len(), 1);
-    let request = &requests[0];
-    assert_eq!(request.method, "POST");
-    assert_eq!(request.path, CC_CREATE);
-    assert_eq!(request.query, None);
-    assert_eq!(request.headers["content-type"], "application/json");
-    assert_eq!(request.headers["authorization"], "Token test-api-key");
-    assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(&request.body).expect("JSON body"),
-        serde_json::json!({"shop_id": "shop-1", "amount": 100.5})
-    );
+    // Exactly the one request, as sent.
+    mock.assert_calls_async(1).await;
     table.push(describe("create_invoice: 400 validation error", &err));
 
     // 401: an authentication error.
     let body = r#"{"detail":"Signature verification failed"}"#;
-    let server = TestServer::start([(CC_LIST, Canned::json(401, body))]).await;
+    let server = serve(CC_LIST, 401, JSON, body).await;
     let err = expect_err(cc_list(&server).await);
     check_common(&err, Some(401), Some(body.as_bytes()));
     let parsed = err.provider_error().expect("documented shape");
@@ -286,7 +306,7 @@ async fn cryptocloud_errors() {
 
     // 400 whose JSON has another shape: still a provider error, raw kept, mismatch said.
     let body = r#"{"status":"error","result":"amount must be positive"}"#;
-    let server = TestServer::start([(CC_CREATE, Canned::json(400, body))]).await;
+    let server = serve(CC_CREATE, 400, JSON, body).await;
     let err = expect_err(cc_create(&server).await);
     check_common(&err, Some(400), Some(body.as_bytes()));
     match &err {
@@ -301,14 +321,14 @@ async fn cryptocloud_errors() {
 
     // 401 with a trailing newline after the JSON, as many servers send it.
     let body = "{\"detail\":\"Invalid header padding\"}\n";
-    let server = TestServer::start([(CC_LIST, Canned::json(401, body))]).await;
+    let server = serve(CC_LIST, 401, JSON, body).await;
     let err = expect_err(cc_list(&server).await);
     // The error body keeps the JSON value's text: the newline after it is not part of it.
     check_common(&err, Some(401), Some(body.trim_end().as_bytes()));
     table.push(describe("list_invoices: 401 with a trailing newline", &err));
 
     // An HTML page with a documented error status (a proxy in front of the API).
-    let server = TestServer::start([(CC_LIST, Canned::html(400, HTML_400))]).await;
+    let server = serve(CC_LIST, 400, HTML, HTML_400).await;
     let err = expect_err(cc_list(&server).await);
     check_common(&err, Some(400), Some(HTML_400.as_bytes()));
     match &err {
@@ -330,14 +350,14 @@ async fn cryptocloud_errors() {
     table.push(describe("list_invoices: HTML page with status 400", &err));
 
     // An empty body with a documented error status.
-    let server = TestServer::start([(CC_CREATE, Canned::json(401, ""))]).await;
+    let server = serve(CC_CREATE, 401, JSON, "").await;
     let err = expect_err(cc_create(&server).await);
     check_common(&err, Some(401), Some(b""));
     assert!(matches!(&err, ApiError::InvalidResponse { path, .. } if path == "."));
     table.push(describe("create_invoice: 401 with an empty body", &err));
 
     // A status the spec does not list.
-    let server = TestServer::start([(CC_CREATE, Canned::html(502, HTML_502))]).await;
+    let server = serve(CC_CREATE, 502, HTML, HTML_502).await;
     let err = expect_err(cc_create(&server).await);
     check_common(&err, Some(502), Some(HTML_502.as_bytes()));
     match &err {
@@ -359,7 +379,7 @@ async fn cryptocloud_errors() {
 
     // A success status the spec does not list: an error too, but `is_success()` says so.
     let created = serde_json::json!({"status": "success"}).to_string();
-    let server = TestServer::start([(CC_CREATE, Canned::json(201, created.clone()))]).await;
+    let server = serve(CC_CREATE, 201, JSON, created.clone()).await;
     let err = expect_err(cc_create(&server).await);
     check_common(&err, Some(201), Some(created.as_bytes()));
     assert!(err.status().is_some_and(|s| s.is_success()));
@@ -377,7 +397,7 @@ async fn cryptocloud_errors() {
     );
     invoices["result"][0]["amount"] = serde_json::json!("1.000.5");
     let body = invoices.to_string();
-    let server = TestServer::start([(CC_LIST, Canned::json(200, body.clone()))]).await;
+    let server = serve(CC_LIST, 200, JSON, body.clone()).await;
     let err = expect_err(cc_list(&server).await);
     check_common(&err, Some(200), Some(body.as_bytes()));
     match &err {
@@ -399,7 +419,7 @@ async fn cryptocloud_errors() {
 
     // 200 whose integer field is a string.
     let body = r#"{"status":"success","result":[],"all_count":"many"}"#;
-    let server = TestServer::start([(CC_LIST, Canned::json(200, body))]).await;
+    let server = serve(CC_LIST, 200, JSON, body).await;
     let err = expect_err(cc_list(&server).await);
     check_common(&err, Some(200), Some(body.as_bytes()));
     assert!(matches!(&err, ApiError::InvalidResponse { path, .. } if path == "all_count"));
@@ -413,7 +433,7 @@ async fn cryptocloud_errors() {
         "documented",
     );
     invoices["result"][0]["status"] = serde_json::json!("refunded");
-    let server = TestServer::start([(CC_LIST, Canned::json(200, invoices.to_string()))]).await;
+    let server = serve(CC_LIST, 200, JSON, invoices.to_string()).await;
     let list = cc_list(&server)
         .await
         .expect("an unknown status is no error");
@@ -437,7 +457,7 @@ async fn cryptoprocessing_errors() {
 
     // 403: a documented error code.
     let body = r#"{"error":"Bad header signature","code":"bad_header_signature"}"#;
-    let server = TestServer::start([(CP_CREATE, Canned::json(403, body))]).await;
+    let server = serve(CP_CREATE, 403, JSON, body).await;
     let err = expect_err(cp_create(&server).await);
     check_common(&err, Some(403), Some(body.as_bytes()));
     let parsed = err.provider_error().expect("documented shape");
@@ -448,7 +468,7 @@ async fn cryptoprocessing_errors() {
 
     // 403: a code this version does not know.
     let body = r#"{"error":"Too many requests","code":"rate_limited"}"#;
-    let server = TestServer::start([(CP_CREATE, Canned::json(403, body))]).await;
+    let server = serve(CP_CREATE, 403, JSON, body).await;
     let err = expect_err(cp_create(&server).await);
     check_common(&err, Some(403), Some(body.as_bytes()));
     let parsed = err.provider_error().expect("documented shape");
@@ -460,7 +480,7 @@ async fn cryptoprocessing_errors() {
 
     // 400: validation errors by field.
     let body = r#"{"errors":{"foreign_id":"The foreign id has already been taken."}}"#;
-    let server = TestServer::start([(CP_CREATE, Canned::json(400, body))]).await;
+    let server = serve(CP_CREATE, 400, JSON, body).await;
     let err = expect_err(cp_create(&server).await);
     check_common(&err, Some(400), Some(body.as_bytes()));
     let parsed = err.provider_error().expect("documented shape");
@@ -477,7 +497,7 @@ async fn cryptoprocessing_errors() {
 
     // 400: validation errors as lists (a common framework form): raw kept, shape refused.
     let body = r#"{"errors":{"foreign_id":["The foreign id has already been taken."]}}"#;
-    let server = TestServer::start([(CP_CREATE, Canned::json(400, body))]).await;
+    let server = serve(CP_CREATE, 400, JSON, body).await;
     let err = expect_err(cp_create(&server).await);
     check_common(&err, Some(400), Some(body.as_bytes()));
     assert!(err.provider_error().is_none());
@@ -494,7 +514,7 @@ async fn cryptoprocessing_errors() {
 
     // 200 whose amount is malformed (the docs' own example amount).
     let body = r#"{"data":{"id":127,"url":"https://wallet.example/i/1","foreign_id":"user_196","address":"2N2x","title":"Invoice 171","status":"created","currency":"EUR","amount":"0.106.75000000"}}"#;
-    let server = TestServer::start([(CP_CREATE, Canned::json(200, body))]).await;
+    let server = serve(CP_CREATE, 200, JSON, body).await;
     let err = expect_err(cp_create(&server).await);
     check_common(&err, Some(200), Some(body.as_bytes()));
     match &err {
@@ -516,7 +536,7 @@ async fn cryptoprocessing_errors() {
     table.push(describe("200 with a malformed amount", &err));
 
     // 200 with an HTML body.
-    let server = TestServer::start([(CP_CREATE, Canned::html(200, HTML_502))]).await;
+    let server = serve(CP_CREATE, 200, HTML, HTML_502).await;
     let err = expect_err(cp_create(&server).await);
     check_common(&err, Some(200), Some(HTML_502.as_bytes()));
     assert!(matches!(&err, ApiError::InvalidResponse { path, .. } if path == "."));
@@ -524,7 +544,7 @@ async fn cryptoprocessing_errors() {
 
     // 200 with a status this version does not know: a success.
     let body = r#"{"data":{"id":127,"url":"https://wallet.example/i/1","foreign_id":"user_196","address":"2N2x","title":"Invoice 171","status":"refunded","currency":"EUR","amount":"106.75000000"}}"#;
-    let server = TestServer::start([(CP_CREATE, Canned::json(200, body))]).await;
+    let server = serve(CP_CREATE, 200, JSON, body).await;
     let invoice = cp_create(&server)
         .await
         .expect("an unknown status is no error");
@@ -548,17 +568,16 @@ async fn apiforcrypto_errors() {
 
     // 404 on create: the error shape is undocumented, so any JSON object is the "shape".
     let body = r#"{"detail":"Wallet not found","wallet_id":"w-1"}"#;
-    let server = TestServer::start([(AFC_CREATE, Canned::json(404, body))]).await;
+    let server = serve(AFC_CREATE, 404, JSON, body).await;
     let err = expect_err(afc_create(&server).await);
     check_common(&err, Some(404), Some(body.as_bytes()));
     let parsed = err.provider_error().expect("a JSON object");
     assert_eq!(parsed.0["detail"], "Wallet not found");
-    assert_eq!(server.requests()[0].path, AFC_CREATE);
     table.push(describe("create_invoice: 404 with a JSON object", &err));
 
     // 500 on get.
     let body = r#"{"message":"boom"}"#;
-    let server = TestServer::start([(AFC_GET, Canned::json(500, body))]).await;
+    let server = serve(AFC_GET, 500, JSON, body).await;
     let err = expect_err(afc_get(&server).await);
     check_common(&err, Some(500), Some(body.as_bytes()));
     let parsed = err.provider_error().expect("a JSON object");
@@ -567,7 +586,7 @@ async fn apiforcrypto_errors() {
 
     // 404 whose JSON is not an object: a provider error, raw kept, no shape.
     let body = r#""Not Found""#;
-    let server = TestServer::start([(AFC_GET, Canned::json(404, body))]).await;
+    let server = serve(AFC_GET, 404, JSON, body).await;
     let err = expect_err(afc_get(&server).await);
     check_common(&err, Some(404), Some(body.as_bytes()));
     assert!(err.provider_error().is_none());
@@ -576,7 +595,7 @@ async fn apiforcrypto_errors() {
 
     // 403 on get: documented for create only.
     let body = r#"{"message":"forbidden"}"#;
-    let server = TestServer::start([(AFC_GET, Canned::json(403, body))]).await;
+    let server = serve(AFC_GET, 403, JSON, body).await;
     let err = expect_err(afc_get(&server).await);
     check_common(&err, Some(403), Some(body.as_bytes()));
     assert!(matches!(&err, ApiError::UnexpectedStatus { .. }));
@@ -590,7 +609,7 @@ async fn apiforcrypto_errors() {
     page.extend_from_slice(&[0xff, 0xfe, b' ']);
     page.extend(std::iter::repeat_n(b'x', 10_000));
     page.extend_from_slice(b"</body></html>");
-    let server = TestServer::start([(AFC_GET, Canned::html(502, page.clone()))]).await;
+    let server = serve(AFC_GET, 502, HTML, page.clone()).await;
     let err = expect_err(afc_get(&server).await);
     check_common(&err, Some(502), Some(&page));
     let shown = err.to_string();
@@ -600,7 +619,7 @@ async fn apiforcrypto_errors() {
 
     // 200 with an unknown status: a success.
     let body = r#"{"id":"f4ae3bd1-a031-4b4c-84cb-96a425aab4c8","blockchain":"bitcoin","symbol":"BTC","address":"bc1q","active":false,"value":0.0015,"created":"2024-05-01T12:00:00Z","expiry":"2024-05-01T12:15:00Z","status":"REFUNDED","confirmations":2}"#;
-    let server = TestServer::start([(AFC_GET, Canned::json(200, body))]).await;
+    let server = serve(AFC_GET, 200, JSON, body).await;
     let invoice = afc_get(&server)
         .await
         .expect("an unknown status is no error");
@@ -615,7 +634,7 @@ async fn apiforcrypto_errors() {
 
     // 200 echoing a value beyond a request limit: still readable.
     let body = r#"{"id":"x","blockchain":"bitcoin","symbol":"BTC","address":"bc1q","active":false,"value":0.0015,"created":"c","expiry":"e","status":"PAID","confirmations":2,"data":{"attempts_callback":50}}"#;
-    let server = TestServer::start([(AFC_GET, Canned::json(200, body))]).await;
+    let server = serve(AFC_GET, 200, JSON, body).await;
     let invoice = afc_get(&server)
         .await
         .expect("an echoed setting is no error")
@@ -624,7 +643,7 @@ async fn apiforcrypto_errors() {
 
     // 200 with a malformed amount: the field is named.
     let body = r#"{"id":"x","blockchain":"bitcoin","symbol":"BTC","address":"bc1q","active":false,"value":"0.00.15","created":"c","expiry":"e","status":"PAID","confirmations":2}"#;
-    let server = TestServer::start([(AFC_GET, Canned::json(200, body))]).await;
+    let server = serve(AFC_GET, 200, JSON, body).await;
     let err = expect_err(afc_get(&server).await);
     check_common(&err, Some(200), Some(body.as_bytes()));
     assert!(matches!(&err, ApiError::InvalidResponse { path, .. } if path == "value"));
