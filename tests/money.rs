@@ -17,15 +17,14 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
+use httpmock::MockServer;
 use invoice_primitives::Amount;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use rust_decimal::Decimal;
 use serde_json::value::RawValue;
 use serde_json::Value;
-use server::{
-    apiforcrypto_client, cryptocloud_client, cryptoprocessing_client, Canned, TestServer,
-};
+use server::{apiforcrypto_client, cryptocloud_client, cryptoprocessing_client};
 
 use apiforcrypto::types as afc;
 use cryptocloud::types as cc;
@@ -202,22 +201,36 @@ fn the_strategy_reaches_the_extremes() {
 async fn the_wire_carries_the_exact_digits() {
     const DIGITS: &str = "-0.1234567890123456789012345670";
     let amount: Amount = DIGITS.parse().expect("amount");
-    let server = TestServer::start([
+    // Each mock answers only a body whose member carries the digits, exactly as written: the
+    // text is matched, not a parsed number.
+    let server = MockServer::start_async().await;
+    let mut mocks = Vec::new();
+    for (path, member, answer) in [
         (
             "/v2/invoice/create",
-            Canned::json(200, CC_CREATE_RESPONSE.to_string()),
+            "amount",
+            CC_CREATE_RESPONSE.to_string(),
         ),
-        (
-            "/api/v2/invoices/create",
-            Canned::json(200, CP_CREATE.to_string()),
-        ),
+        ("/api/v2/invoices/create", "amount", CP_CREATE.to_string()),
         (
             "/api/v1/wallets/w-1/invoices",
-            Canned::json(200, AFC_CREATE_RESPONSE.to_string()),
+            "value",
+            AFC_CREATE_RESPONSE.to_string(),
         ),
-    ])
-    .await;
-    cryptocloud_client(&server.url())
+    ] {
+        let mock = server
+            .mock_async(|when, then| {
+                when.method("POST")
+                    .path(path)
+                    .body_includes(format!("\"{member}\":{DIGITS}"));
+                then.status(200)
+                    .header("content-type", "application/json")
+                    .body(answer);
+            })
+            .await;
+        mocks.push(mock);
+    }
+    cryptocloud_client(&server.base_url())
         .create_invoice()
         .body(
             cc::InvoiceCreateRequest::builder()
@@ -227,7 +240,7 @@ async fn the_wire_carries_the_exact_digits() {
         .send()
         .await
         .expect("cryptocloud create");
-    cryptoprocessing_client(&server.url())
+    cryptoprocessing_client(&server.base_url())
         .create_invoice()
         .body(
             cp::InvoiceCreateRequest::builder()
@@ -239,7 +252,7 @@ async fn the_wire_carries_the_exact_digits() {
         .send()
         .await
         .expect("cryptoprocessing create");
-    apiforcrypto_client(&server.url())
+    apiforcrypto_client(&server.base_url())
         .create_invoice()
         .wallet_id("w-1")
         .body(
@@ -253,17 +266,8 @@ async fn the_wire_carries_the_exact_digits() {
         .send()
         .await
         .expect("apiforcrypto create");
-    let requests = server.requests();
-    assert_eq!(requests.len(), 3);
-    for (request, member) in requests.iter().zip(["amount", "amount", "value"]) {
-        let members = members(&request.body);
-        assert_eq!(
-            members.get(member).map(|raw| raw.get()),
-            Some(DIGITS),
-            "{} {}",
-            request.path,
-            request.body_text()
-        );
+    for mock in mocks {
+        mock.assert_calls_async(1).await;
     }
 }
 
