@@ -1,17 +1,11 @@
 //! The README's examples run: each ```rust block of README.md stands, line for line, in a
 //! function below (`readme_examples_are_mirrored` checks that the README has not drifted from
-//! them), and `readme_examples_run` runs every one against local servers on 127.0.0.1 that
-//! answer with the specs' documented examples and check the credentials as the providers do.
+//! them), and `readme_examples_run` runs every one against the local sandbox
+//! (`crates/invoice-sandbox`) on 127.0.0.1, which checks the credentials as the providers do,
+//! or against the generated mocks.
 
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
-use axum::Router;
-use openapiv3::{ReferenceOr, StatusCode as SpecStatus};
+use axum::http::StatusCode;
+use invoice_sandbox::{Config, Provider, Sandbox};
 
 type AnyError = Box<dyn std::error::Error>;
 
@@ -197,132 +191,64 @@ async fn mocks_example() -> Result<(), AnyError> {
     Ok(())
 }
 
-/// The credentials the local servers accept.
-const CRYPTOCLOUD_KEY: &str = "readme-api-key";
-const CRYPTOPROCESSING_KEY: &str = "readme-processing-key";
-const CRYPTOPROCESSING_SECRET: &str = "readme-processing-secret";
+async fn sandbox_example() -> Result<(), AnyError> {
+    use cryptocloud::types::{InvoiceCreateRequest, InvoiceInfoRequest};
+    use invoice_sandbox::{Config, Provider, Sandbox};
 
-/// The documented example of an operation's 200 response.
-fn documented(spec: &str, path: &str, method: &str) -> serde_json::Value {
-    let root = xtask::workspace_root();
-    let spec = xtask::Spec::load(&root, spec).unwrap();
-    let item = spec.api.paths.paths[path].as_item().unwrap();
-    let (_, op) = item.iter().find(|(m, _)| *m == method).unwrap();
-    let ReferenceOr::Item(response) = &op.responses.responses[&SpecStatus::Code(200)] else {
-        panic!("{path}: response by reference")
-    };
-    let media = &response.content["application/json"];
-    if let Some(example) = &media.example {
-        return example.clone();
-    }
-    match media.examples.values().next() {
-        Some(ReferenceOr::Item(example)) => example.value.clone().unwrap(),
-        _ => panic!("{path}: no example"),
-    }
+    let sandbox = Sandbox::start(Config::default()).await?; // 127.0.0.1, a free port
+    let keys = &sandbox.config().cryptocloud;
+    let client = cryptocloud::Client::with_credentials(
+        &sandbox.base_url(Provider::CryptoCloud),
+        cryptocloud::Credentials::new(keys.api_key.clone())?,
+    );
+    let invoice = client
+        .create_invoice()
+        .body(
+            InvoiceCreateRequest::builder()
+                .shop_id(keys.shop_id.clone())
+                .amount("49.90"),
+        )
+        .send()
+        .await?
+        .into_inner()
+        .result;
+    // What the customer does on `invoice.link`, through the control API.
+    let pay = sandbox.control_url(&format!("cryptocloud/invoices/{}/pay", *invoice.uuid));
+    let paid = reqwest::Client::new()
+        .post(pay)
+        .json(&serde_json::json!({"kind": "full"}));
+    paid.send().await?.error_for_status()?;
+    let info = client
+        .get_invoices()
+        .body(InvoiceInfoRequest::builder().uuids(vec![invoice.uuid.to_string()]))
+        .send()
+        .await?;
+    assert_eq!(info.result[0].status.as_str(), "paid");
+    Ok(())
 }
 
-#[derive(Clone, Default)]
-struct Fake {
-    seen: Arc<Mutex<Vec<String>>>,
-}
-
-fn json(status: StatusCode, value: serde_json::Value) -> Response {
-    (
-        status,
-        [("content-type", "application/json")],
-        value.to_string(),
-    )
-        .into_response()
-}
-
-/// The three providers' endpoints that the README calls, answering with the specs' examples
-/// after checking the credentials as each provider does.
-async fn provider(
-    State(fake): State<Fake>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let path = uri.path().to_owned();
-    fake.seen.lock().unwrap().push(format!("{method} {path}"));
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    };
-    if path.starts_with("/v2/") && header("authorization") != format!("Token {CRYPTOCLOUD_KEY}") {
-        return json(
-            StatusCode::UNAUTHORIZED,
-            serde_json::json!({"detail": "Invalid token."}),
-        );
-    }
-    if path.starts_with("/api/v2/") {
-        let signature =
-            invoice_primitives::auth::hmac_sha512_hex(CRYPTOPROCESSING_SECRET.as_bytes(), &body);
-        if header("x-processing-key") != CRYPTOPROCESSING_KEY
-            || header("x-processing-signature") != signature
-        {
-            return json(
-                StatusCode::UNAUTHORIZED,
-                serde_json::json!({"errors": {"X-Processing-Signature": "Bad key header"}}),
-            );
-        }
-    }
-    let cc = "specs/cryptocloud.yaml";
-    let value = match (method.as_str(), path.as_str()) {
-        ("POST", "/v2/invoice/create") => documented(cc, &path, "post"),
-        ("POST", "/v2/invoice/merchant/list") => {
-            // One window holds the whole (one-invoice) period.
-            let mut page = documented(cc, &path, "post");
-            page["all_count"] = page["result"].as_array().unwrap().len().into();
-            page
-        }
-        ("POST", "/v2/invoice/merchant/info") => documented(cc, &path, "post"),
-        ("POST", "/api/v2/invoices/create") => {
-            documented("specs/cryptoprocessing.yaml", &path, "post")
-        }
-        ("POST", "/api/v1/wallets/your-wallet-id/invoices") => documented(
-            "specs/apiforcrypto.yaml",
-            "/api/v1/wallets/{wallet_id}/invoices",
-            "post",
-        ),
-        ("GET", p) if p.starts_with("/api/v1/wallets/invoices/") => documented(
-            "specs/apiforcrypto.yaml",
-            "/api/v1/wallets/invoices/{uuid}",
-            "get",
-        ),
-        _ => {
-            return json(
-                StatusCode::NOT_FOUND,
-                serde_json::json!({"detail": "Not found."}),
-            )
-        }
-    };
-    json(StatusCode::OK, value)
-}
-
-async fn serve(fake: Fake) -> SocketAddr {
-    let app = Router::new().fallback(provider).with_state(fake);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
-}
+/// The README's own placeholders, which the sandbox is configured to accept.
+const SHOP_ID: &str = "xBAivfPIbskwuEWj";
+const WALLET_ID: &str = "your-wallet-id";
 
 #[tokio::test]
 async fn readme_examples_run() {
-    let fake = Fake::default();
-    let url = format!("http://{}", serve(fake.clone()).await);
+    let mut config = Config::default();
+    config.cryptocloud.shop_id = SHOP_ID.to_owned();
+    config.apiforcrypto.wallet_ids = vec![WALLET_ID.to_owned()];
+    let sandbox = Sandbox::start(config).await.unwrap();
+    let keys = sandbox.config().clone();
+    let cryptocloud_url = sandbox.base_url(Provider::CryptoCloud);
+    let cryptoprocessing_url = sandbox.base_url(Provider::Cryptoprocessing);
+    let apiforcrypto_url = sandbox.base_url(Provider::ApiForCrypto);
     // The README's clients come from the environment; only this test in this binary reads it.
     for (name, value) in [
-        ("CRYPTOCLOUD_API_KEY", CRYPTOCLOUD_KEY),
-        ("CRYPTOCLOUD_BASE_URL", &url),
-        ("CRYPTOPROCESSING_API_KEY", CRYPTOPROCESSING_KEY),
-        ("CRYPTOPROCESSING_SECRET", CRYPTOPROCESSING_SECRET),
-        ("CRYPTOPROCESSING_BASE_URL", &url),
-        ("APIFORCRYPTO_BASE_URL", &url),
+        ("CRYPTOCLOUD_API_KEY", keys.cryptocloud.api_key.as_str()),
+        ("CRYPTOCLOUD_BASE_URL", &cryptocloud_url),
+        ("CRYPTOPROCESSING_API_KEY", &keys.cryptoprocessing.api_key),
+        ("CRYPTOPROCESSING_SECRET", &keys.cryptoprocessing.secret_key),
+        ("CRYPTOPROCESSING_BASE_URL", &cryptoprocessing_url),
+        ("APIFORCRYPTO_BASE_URL", &apiforcrypto_url),
     ] {
         std::env::set_var(name, value);
     }
@@ -330,16 +256,22 @@ async fn readme_examples_run() {
     cryptoprocessing_example().await.unwrap();
     apiforcrypto_example().await.unwrap();
 
-    let explicit = explicit_config_example(CRYPTOPROCESSING_KEY, CRYPTOPROCESSING_SECRET, &url)
-        .await
-        .unwrap();
+    let explicit = explicit_config_example(
+        &keys.cryptoprocessing.api_key,
+        &keys.cryptoprocessing.secret_key,
+        &cryptoprocessing_url,
+    )
+    .await
+    .unwrap();
     let created = explicit
         .create_invoice()
         .body(
             cryptoprocessing::types::InvoiceCreateRequest::builder()
                 .timer(false)
                 .title("t")
-                .foreign_id("f"),
+                .foreign_id("f")
+                .currency("EUR")
+                .amount("1"),
         )
         .send()
         .await
@@ -350,7 +282,7 @@ async fn readme_examples_run() {
     paging_example(&client).await.unwrap();
     error_matching_example(&client).await.unwrap();
     let wrong_key = cryptocloud::Client::with_credentials(
-        &url,
+        &cryptocloud_url,
         cryptocloud::Credentials::new("wrong").unwrap(),
     );
     error_matching_example(&wrong_key).await.unwrap();
@@ -366,20 +298,31 @@ async fn readme_examples_run() {
     // change while another thread of this binary reads it (reqwest reads proxy variables).
     mocks_example().await.unwrap();
 
+    sandbox_example().await.unwrap();
+
+    // What the examples did is in the sandbox: one invoice per provider's example, and the one
+    // the explicit configuration made.
+    let held: serde_json::Value = reqwest::get(sandbox.control_url("invoices"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let providers: Vec<&str> = held
+        .as_array()
+        .expect("a list of invoices")
+        .iter()
+        .map(|invoice| invoice["provider"].as_str().unwrap_or("?"))
+        .collect();
     assert_eq!(
-        *fake.seen.lock().unwrap(),
+        providers,
         [
-            "POST /v2/invoice/create",
-            "POST /api/v2/invoices/create",
-            "POST /api/v1/wallets/your-wallet-id/invoices",
-            "GET /api/v1/wallets/invoices/f4ae3bd1-a031-4b4c-84cb-96a425aab4c8",
-            "POST /api/v2/invoices/create",
-            "POST /v2/invoice/merchant/list",
-            "POST /v2/invoice/merchant/info",
-            "POST /v2/invoice/merchant/info",
-            "POST /v2/invoice/merchant/info",
-            "POST /v2/invoice/merchant/info",
-        ]
+            "cryptocloud",
+            "cryptoprocessing",
+            "apiforcrypto",
+            "cryptoprocessing"
+        ],
+        "{held:#}"
     );
 }
 
@@ -398,7 +341,8 @@ fn readme_examples_are_mirrored() {
         blocks += 1;
     }
     assert_eq!(
-        blocks, 7,
-        "one example per provider, explicit configuration, paging, matching an error, mocks"
+        blocks, 8,
+        "one example per provider, explicit configuration, paging, matching an error, mocks, \
+         the sandbox"
     );
 }

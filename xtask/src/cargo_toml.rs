@@ -17,6 +17,9 @@ pub struct CodeDeps {
     pub regress: bool,
 }
 
+/// The provider-neutral runtime, whose `rustls` feature gives reqwest rustls with `ring`.
+const RUNTIME_CRATE: &str = "invoice-primitives";
+
 /// Every generated crate uses these (the HTTP client, serde derives and `serde_json::Value`).
 const ALWAYS: &[&str] = &["reqwest", "serde", "serde_json"];
 
@@ -58,8 +61,17 @@ pub fn render(
     }
     // Row dependencies must not shadow inherited ones: a duplicate key is a
     // TOML error that, again, breaks the whole workspace.
+    if provider.cli && !root.dependencies.contains("schemars") {
+        return Err(Error::Workspace {
+            message: format!(
+                "generated crate `{}` needs `schemars` (its `schemars` feature), which is not in \
+                 [workspace.dependencies]; add it there, e.g. `schemars = \"0.8\"`",
+                provider.name
+            ),
+        });
+    }
     for (name, _) in provider.dependencies {
-        if inherited.contains(name) {
+        if inherited.contains(name) || *name == "schemars" {
             return Err(Error::Provider {
                 name: provider.name.to_owned(),
                 message: format!("dependency `{name}` is already added by xtask"),
@@ -83,14 +95,49 @@ pub fn render(
     for (name, value) in provider.dependencies {
         let _ = writeln!(out, "{name} = {value}");
     }
-    // The workspace's reqwest already enables rustls; these features let a
-    // user add native-tls (and keep the TLS choice visible per crate).
-    out.push_str(
+    // `JsonSchema` on every generated type (codegen.rs), for the command-line client.
+    if provider.cli {
+        let _ = writeln!(out, "schemars = {{ workspace = true, optional = true }}");
+    }
+    // The TLS backend is a feature of each crate: rustls by default, native-tls instead or
+    // besides. On the provider-neutral runtime, rustls uses the `ring` provider, which
+    // invoice-primitives installs (reqwest's own `rustls` feature would build aws-lc-rs,
+    // most of a cold build); without it, reqwest's `rustls`.
+    let rustls = if provider
+        .dependencies
+        .iter()
+        .any(|(name, _)| *name == RUNTIME_CRATE)
+    {
+        format!("{RUNTIME_CRATE}/rustls")
+    } else {
+        "reqwest/rustls".to_owned()
+    };
+    let _ = write!(
+        out,
         "\n[features]\n\
          default = [\"rustls\"]\n\
-         rustls = [\"reqwest/rustls\"]\n\
+         rustls = [{}]\n\
          native-tls = [\"reqwest/native-tls\"]\n",
+        toml_string(&rustls)
     );
+    if !provider.cli {
+        return Ok(out);
+    }
+    let mut schemars = vec!["\"dep:schemars\"".to_owned()];
+    schemars.extend(provider.schemars_features.iter().map(|f| toml_string(f)));
+    // schemars implements `JsonSchema` for chrono's and uuid's types behind its own features.
+    for (used, feature) in [
+        (code_deps.chrono, "schemars/chrono"),
+        (code_deps.uuid, "schemars/uuid1"),
+    ] {
+        if used {
+            schemars.push(toml_string(feature));
+        }
+    }
+    out.push_str(
+        "# `schemars::JsonSchema` on every type (the command-line client needs it); off by default.\n",
+    );
+    let _ = writeln!(out, "schemars = [{}]", schemars.join(", "));
     Ok(out)
 }
 
@@ -141,12 +188,33 @@ mod tests {
             chrono: true,
             ..CodeDeps::default()
         };
-        let all = root(&[ALWAYS, &["progenitor-client", "chrono"]].concat());
+        let all = root(&[ALWAYS, &["progenitor-client", "chrono", "schemars"]].concat());
         let text = render("# header\n", &ROW, deps, &all).unwrap();
         assert!(text.starts_with("# header\n\n[package]\nname = \"demo\"\n"));
         assert!(text.contains("description = \"Demo \\\"quoted\\\" client\"\n"));
         assert!(text.contains("serde_json = { workspace = true }\nchrono = { workspace = true }\n"));
         assert!(text.contains("rust_decimal = { version = \"1\", features = [\"serde\"] }\n"));
+    }
+
+    #[test]
+    fn a_row_with_a_cli_gets_an_optional_schemars_feature() {
+        let row = Provider {
+            cli: true,
+            schemars_features: &["runtime/schemars"],
+            ..ROW
+        };
+        let deps = CodeDeps {
+            chrono: true,
+            ..CodeDeps::default()
+        };
+        let all = root(&[ALWAYS, &["progenitor-client", "chrono", "schemars"]].concat());
+        let text = render("", &row, deps, &all).unwrap();
+        assert!(text.contains("schemars = { workspace = true, optional = true }\n"));
+        assert!(text.ends_with(
+            "schemars = [\"dep:schemars\", \"runtime/schemars\", \"schemars/chrono\"]\n"
+        ));
+        let plain = render("", &ROW, deps, &all).unwrap();
+        assert!(!plain.contains("schemars"), "{plain}");
     }
 
     #[test]

@@ -73,20 +73,36 @@ impl GeneratedCrate {
         elapsed: Duration,
         generate: Duration,
     ) -> Self {
+        Self::with_files(
+            name,
+            spec,
+            vec![("Cargo.toml", cargo_toml), ("src/lib.rs", lib_rs)],
+            types,
+            elapsed,
+            generate,
+        )
+    }
+
+    /// A crate of `files` (paths relative to `generated/<name>/`, in that order).
+    pub(crate) fn with_files(
+        name: &str,
+        spec: &Spec,
+        files: Vec<(&str, String)>,
+        types: usize,
+        elapsed: Duration,
+        generate: Duration,
+    ) -> Self {
         let dir = format!("{GENERATED_DIR}/{name}");
         Self {
             name: name.to_owned(),
             spec: spec.path.clone(),
-            files: vec![
-                GeneratedFile {
-                    path: format!("{dir}/Cargo.toml"),
-                    contents: cargo_toml,
-                },
-                GeneratedFile {
-                    path: format!("{dir}/src/lib.rs"),
-                    contents: lib_rs,
-                },
-            ],
+            files: files
+                .into_iter()
+                .map(|(path, contents)| GeneratedFile {
+                    path: format!("{dir}/{path}"),
+                    contents,
+                })
+                .collect(),
             operations: spec.operation_count(),
             types,
             elapsed,
@@ -149,6 +165,9 @@ pub fn generate_crate(
     };
     let mut file = format::parse(tokens)?;
     let structs = setters::rewrite(&mut file, &spec.api).map_err(generate_error)?;
+    if provider.cli {
+        derive_json_schema(&mut file);
+    }
     if provider.runtime.is_some() {
         default_user_agent(&mut file)?;
         // progenitor names `progenitor_client::QueryParam` inside `builder`; there, the crate's
@@ -295,6 +314,36 @@ fn default_user_agent(file: &mut syn::File) -> Result<(), Error> {
         }
     }
     Err(error("was not found"))
+}
+
+/// `#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]` on every type of
+/// progenitor's `types` module that serde reads or writes, for rows with a command-line client:
+/// the generated crate's `schemars` feature (cargo_toml.rs) turns it on for that client, and
+/// the plain client's build never compiles schemars. The open enums get theirs from the runtime's `open_enum!`.
+fn derive_json_schema(file: &mut syn::File) {
+    let Some((_, items)) = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+        _ => None,
+    }) else {
+        return;
+    };
+    let serde = |attrs: &[syn::Attribute]| {
+        attrs.iter().any(|attr| {
+            attr.path().is_ident("derive") && {
+                let text = quote::quote!(#attr).to_string();
+                text.contains("Serialize") || text.contains("Deserialize")
+            }
+        })
+    };
+    let attr: syn::Attribute =
+        syn::parse_quote!(#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]);
+    for item in items.iter_mut() {
+        match item {
+            syn::Item::Struct(s) if serde(&s.attrs) => s.attrs.push(attr.clone()),
+            syn::Item::Enum(e) if serde(&e.attrs) => e.attrs.push(attr.clone()),
+            _ => {}
+        }
+    }
 }
 
 /// Appends an item to one of progenitor's top-level modules.

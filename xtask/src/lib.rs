@@ -6,6 +6,7 @@
 
 mod bounded;
 mod cargo_toml;
+mod cli;
 mod codegen;
 mod credentials;
 mod diagnose;
@@ -70,22 +71,27 @@ pub fn regen_providers(
     let manifest = RootManifest::load(workspace_root)?;
     let mut crates = Vec::with_capacity(providers.len());
     let mut expected = BTreeMap::new();
-    for provider in providers {
-        let parse_start = Instant::now();
-        let spec = Spec::load(workspace_root, provider.spec)?;
-        let parse = parse_start.elapsed();
-        let mut generated = generate_crate(workspace_root, &manifest, provider, &spec)?;
-        generated.phases.parse = parse;
-        let mut row_crates = vec![generated];
-        if provider.mocks {
-            row_crates.push(mocks::generate_mock_crate(
-                workspace_root,
-                &manifest,
-                provider,
-                &spec,
-            )?);
-        }
-        for generated in row_crates {
+    // Each row is generated on its own thread (most of the time is rustfmt, a subprocess per
+    // file); the results are then taken in table order, so errors and output do not depend
+    // on timing.
+    let rows: Vec<Result<Vec<GeneratedCrate>, Error>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = providers
+            .iter()
+            .map(|provider| {
+                let manifest = &manifest;
+                scope.spawn(move || generate_row(workspace_root, manifest, provider))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| match handle.join() {
+                Ok(row) => row,
+                Err(payload) => std::panic::resume_unwind(payload),
+            })
+            .collect()
+    });
+    for (provider, row_crates) in providers.iter().zip(rows) {
+        for generated in row_crates? {
             for file in &generated.files {
                 if expected
                     .insert(file.path.clone(), file.contents.clone())
@@ -108,6 +114,38 @@ pub fn regen_providers(
         outcome,
         sync_elapsed: sync_start.elapsed(),
     })
+}
+
+/// One row's crates: the client, then its mock crate and its command-line client if the row
+/// has them.
+fn generate_row(
+    workspace_root: &Path,
+    manifest: &RootManifest,
+    provider: &Provider,
+) -> Result<Vec<GeneratedCrate>, Error> {
+    let parse_start = Instant::now();
+    let spec = Spec::load(workspace_root, provider.spec)?;
+    let parse = parse_start.elapsed();
+    let mut generated = generate_crate(workspace_root, manifest, provider, &spec)?;
+    generated.phases.parse = parse;
+    let mut row_crates = vec![generated];
+    if provider.mocks {
+        row_crates.push(mocks::generate_mock_crate(
+            workspace_root,
+            manifest,
+            provider,
+            &spec,
+        )?);
+    }
+    if provider.cli {
+        row_crates.push(cli::generate_cli_crate(
+            workspace_root,
+            manifest,
+            provider,
+            &spec,
+        )?);
+    }
+    Ok(row_crates)
 }
 
 /// What a successful [`regen`] did. `Display` prints one summary line per

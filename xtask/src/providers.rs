@@ -52,6 +52,19 @@ pub struct Provider {
     /// Also generate `generated/<name>-httpmock`: progenitor's typed httpmock mocks of every
     /// operation (mocks.rs).
     pub mocks: bool,
+    /// Features of the row's dependencies that give their types `schemars::JsonSchema`, enabled
+    /// by the generated crate's own `schemars` feature (which derives `JsonSchema` on every
+    /// generated type; off by default). That feature exists for rows with `cli`, whose
+    /// command-line client turns it on.
+    pub schemars_features: &'static [&'static str],
+    /// Also generate `generated/<name>-cli`: progenitor's clap command-line client of every
+    /// operation, on the provider-neutral runtime of `crates/invoice-cli` (cli.rs). Needs
+    /// `runtime`.
+    pub cli: bool,
+    /// The provider's webhook tooling for the command-line client's `listen` and `trigger`: a
+    /// path to a value implementing `invoice_webhooks::tooling::Tooling` (in the provider's
+    /// module of `crates/invoice-webhooks`). `None`: the CLI has no webhook commands.
+    pub webhooks: Option<&'static str>,
 }
 
 impl Provider {
@@ -75,6 +88,9 @@ impl Provider {
         bounded_vec: None,
         path_segment: None,
         mocks: false,
+        schemars_features: &[],
+        cli: false,
+        webhooks: None,
     };
 }
 
@@ -147,6 +163,8 @@ const INVOICE_PRIMITIVES: Provider = Provider {
     bounded_vec: Some("::invoice_primitives::BoundedVec"),
     path_segment: Some("::invoice_primitives::PathSegment"),
     mocks: true,
+    schemars_features: &["invoice-primitives/schemars"],
+    cli: true,
     conversions: &[
         // Money: exact decimals; `format: decimal` says the value is money, the type says
         // how it is written on the wire.
@@ -216,6 +234,7 @@ pub const PROVIDERS: &[Provider] = &[
         }],
         base_url_env: "CRYPTOCLOUD_BASE_URL",
         guide: Some("xtask/inline/cryptocloud.md"),
+        webhooks: Some("::invoice_webhooks::cryptocloud::TOOLING"),
         inline: Some("xtask/inline/cryptocloud.rs"),
         ..INVOICE_PRIMITIVES
     },
@@ -231,6 +250,7 @@ pub const PROVIDERS: &[Provider] = &[
         },
         base_url_env: "CRYPTOPROCESSING_BASE_URL",
         guide: Some("xtask/inline/cryptoprocessing.md"),
+        webhooks: Some("::invoice_webhooks::cryptoprocessing::TOOLING"),
         ..INVOICE_PRIMITIVES
     },
     Provider {
@@ -241,6 +261,7 @@ pub const PROVIDERS: &[Provider] = &[
         auth: Auth::None,
         base_url_env: "APIFORCRYPTO_BASE_URL",
         guide: Some("xtask/inline/apiforcrypto.md"),
+        webhooks: Some("::invoice_webhooks::apiforcrypto::TOOLING"),
         ..INVOICE_PRIMITIVES
     },
 ];

@@ -38,15 +38,17 @@ fn instructions(args: &[String]) -> Option<u64> {
     digits.parse().ok()
 }
 
-/// Instructions per iteration of `--<flag> N --decoder <decoder>`.
-pub fn per_iteration(flag: &str, decoder: &str, n: u64) -> Option<f64> {
+/// Instructions per iteration of `--<flag> N --decoder <decoder> EXTRA…`.
+pub fn per_iteration(flag: &str, decoder: &str, n: u64, extra: &[&str]) -> Option<f64> {
     let run = |n: u64| {
-        instructions(&[
+        let mut args = vec![
             format!("--{flag}"),
             n.to_string(),
             "--decoder".into(),
             decoder.into(),
-        ])
+        ];
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        instructions(&args)
     };
     let (base, full) = (run(0)?, run(n)?);
     Some(full.saturating_sub(base) as f64 / n as f64)

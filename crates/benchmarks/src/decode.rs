@@ -86,7 +86,7 @@ pub fn run(settings: Settings, body: &[u8], count_instructions: bool) -> String 
         .iter()
         .map(|d| {
             count_instructions
-                .then(|| callgrind::per_iteration("profile-decode", d, 20))
+                .then(|| callgrind::per_iteration("profile-decode", d, 20, &[]))
                 .flatten()
         })
         .collect();

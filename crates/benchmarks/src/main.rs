@@ -4,10 +4,13 @@
 
 mod alloc;
 mod callgrind;
+mod cold;
 mod decode;
 mod fixtures;
+mod flood;
 mod floor;
 mod harness;
+mod peer;
 mod regen;
 mod report;
 mod requests;
@@ -35,6 +38,16 @@ struct Cli {
     /// Run only these sections (repeatable).
     #[arg(long, value_enum)]
     only: Vec<Section>,
+    /// Also run section 5: cold builds of the three client crates and of openapi-generator's
+    /// crates for the same specs, with each TLS backend (several minutes).
+    #[arg(long)]
+    cold_build: bool,
+    /// Cold builds per side and TLS backend (`--cold-build`).
+    #[arg(long, default_value_t = 1)]
+    cold_repeats: usize,
+    /// Rounds of section 1 that also run openapi-generator (each takes seconds).
+    #[arg(long, default_value_t = 3)]
+    peer_rounds: usize,
     /// Decode the fixture this many times (into `--decoder`) and exit (for profilers:
     /// `valgrind --tool=callgrind target/release/benchmarks --profile-decode 200`).
     #[arg(long, value_name = "ITERATIONS")]
@@ -43,6 +56,14 @@ struct Cli {
     /// (`--decoder generated`) or the bare floor (`--decoder floor`) and exit (for profilers).
     #[arg(long, value_name = "REQUESTS")]
     profile_requests: Option<u64>,
+    /// Which operation `--profile-requests` sends: `cc` (CryptoCloud list), `cp`
+    /// (Cryptoprocessing create) or `af` (apiforcrypto get).
+    #[arg(long, default_value = "cc", value_parser = ["cc", "cp", "af"])]
+    operation: String,
+    /// Serve the in-process server's answers from this process until stdin closes, after
+    /// printing its URL (section 3's flood runs its server in a child process like this).
+    #[arg(long, hide = true)]
+    serve: bool,
     /// What `--profile-decode` decodes into, or who sends `--profile-requests`.
     #[arg(long, value_enum, default_value = "generated")]
     decoder: Decoder,
@@ -61,6 +82,8 @@ enum Section {
     Decode,
     Requests,
     Scale,
+    /// Section 5; run with `--cold-build` (or `--only cold`).
+    Cold,
 }
 
 fn main() {
@@ -83,10 +106,17 @@ fn main() {
             .expect("client runtime");
         let server = server::Server::start(&examples, 0);
         let clients = requests::Clients::new(&server, &examples);
-        rt.block_on(clients.profile(cli.decoder == Decoder::Generated, requests));
+        rt.block_on(clients.profile(cli.decoder == Decoder::Generated, &cli.operation, requests));
         return;
     }
-    let wants = |s: Section| cli.only.is_empty() || cli.only.contains(&s);
+    if cli.serve {
+        flood::serve(&examples);
+        return;
+    }
+    let wants = |s: Section| match s {
+        Section::Cold => cli.cold_build || cli.only.contains(&s),
+        _ => cli.only.is_empty() || cli.only.contains(&s),
+    };
     let settings = if cli.quick {
         harness::Settings::QUICK
     } else {
@@ -135,8 +165,14 @@ fn main() {
         sections.push(text.trim_end().to_owned());
     };
 
+    let peer = peer::Peer::find(&root);
     if wants(Section::Regen) {
-        emit(regen::run(&root, if cli.quick { 2 } else { 7 }));
+        emit(regen::run(
+            &root,
+            if cli.quick { 2 } else { 7 },
+            peer.as_ref().map_err(String::as_str),
+            if cli.quick { 0 } else { cli.peer_rounds },
+        ));
     }
     if wants(Section::Decode) {
         emit(decode::run(
@@ -161,12 +197,31 @@ fn main() {
                 !cli.quick && callgrind::available(),
             ));
         }
+        if wants(Section::Requests) {
+            emit(flood::run(
+                &examples,
+                if cli.quick { 1_000 } else { 10_000 },
+            ));
+        }
         if wants(Section::Scale) {
             let clients = requests::Clients::new(&server, &examples);
             emit(scale::run(
                 &rt, &server, &clients, sizes, lookups, cli.quick,
             ));
         }
+    }
+    if wants(Section::Cold) {
+        emit(cold::run(
+            &root,
+            peer.as_ref().map_err(String::as_str),
+            cli.cold_repeats.max(1),
+        ));
+    }
+    let targets = report::targets();
+    if !targets.is_empty() {
+        println!("{targets}");
+        // Right after the run's header line.
+        sections.insert(1, targets.trim_end().to_owned());
     }
     eprintln!("benchmarks took {:.0} s", started.elapsed().as_secs_f64());
 

@@ -2,7 +2,9 @@
 //!
 //! It runs on a scratch copy of the workspace root (Cargo.toml, specs/, generated/) under the
 //! system temp directory, first brought up to date with a write, so neither the real
-//! generated/ nor someone editing specs/ meanwhile can make a run fail or change.
+//! generated/ nor someone editing specs/ meanwhile can make a run fail or change. With
+//! openapi-generator installed (see `peer.rs`), each of the first rounds also regenerates
+//! everything from scratch and runs the peer on the same specs.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,9 +14,11 @@ use std::time::{Duration, Instant};
 use xtask::{Mode, RootManifest};
 
 use crate::harness::{self, Summary};
-use crate::report::Table;
+use crate::peer::Peer;
+use crate::report::{self, Table};
 
-/// One regeneration's phase times, summed over the crates.
+/// One regeneration's phase times, summed over the crates (which are generated in parallel,
+/// so the sum exceeds the wall time).
 #[derive(Default, Clone, Copy)]
 struct Run {
     parse: f64,
@@ -24,37 +28,52 @@ struct Run {
     total: f64,
 }
 
-pub fn run(root: &Path, rounds: usize) -> String {
+/// The regeneration of every crate from scratch (`regen` writing an empty generated/), and the
+/// peer's generation of the same specs, per round.
+struct FromScratch {
+    ours: Vec<f64>,
+    peer: Vec<f64>,
+}
+
+pub fn run(root: &Path, rounds: usize, peer: Result<&Peer, &str>, peer_rounds: usize) -> String {
     let scratch = scratch_copy(root);
     xtask::regen(&scratch, Mode::Write).expect("regen into the scratch copy");
     let edition = RootManifest::load(&scratch).expect("root manifest").edition;
-    let generated: Vec<(String, PathBuf)> = xtask::PROVIDERS
-        .iter()
-        .map(|p| {
-            (
-                p.name.to_owned(),
-                scratch.join("generated").join(p.name).join("src/lib.rs"),
-            )
-        })
-        .collect();
     let spec_paths: Vec<PathBuf> = xtask::PROVIDERS
         .iter()
         .map(|p| scratch.join(p.spec))
         .collect();
 
     // Warm-up: the first run pays for page cache and rustfmt's own start-up files.
-    xtask::regen(&scratch, Mode::Check).expect("check");
+    let report = xtask::regen(&scratch, Mode::Check).expect("check");
+    let crate_names: Vec<String> = report.crates.iter().map(|c| c.name.clone()).collect();
+    let generated: Vec<PathBuf> = report
+        .crates
+        .iter()
+        .flat_map(|c| &c.files)
+        .filter(|f| f.path.ends_with(".rs"))
+        .map(|f| scratch.join(&f.path))
+        .collect();
 
-    let mut per_crate: Vec<Vec<Run>> = vec![Vec::new(); xtask::PROVIDERS.len()];
+    let mut per_crate: Vec<Vec<Run>> = vec![Vec::new(); crate_names.len()];
     let mut totals = Vec::new();
     let mut io_floor = Vec::new();
     let mut rustfmt_peer = Vec::new();
-    for _ in 0..rounds {
+    let mut scratch_runs = FromScratch {
+        ours: Vec::new(),
+        peer: Vec::new(),
+    };
+    let peer_specs: Vec<(String, PathBuf)> = xtask::PROVIDERS
+        .iter()
+        .map(|p| (p.name.to_owned(), scratch.join(p.spec)))
+        .collect();
+    let peer_out = scratch.join("peer");
+    for round in 0..rounds {
         let start = Instant::now();
         let report = xtask::regen(&scratch, Mode::Check).expect("check");
         let wall = start.elapsed().as_secs_f64();
         let mut sum = Run::default();
-        for (i, c) in report.crates.iter().enumerate() {
+        for c in &report.crates {
             let r = Run {
                 parse: c.phases.parse.as_secs_f64(),
                 generate: c.phases.generate.as_secs_f64(),
@@ -65,7 +84,9 @@ pub fn run(root: &Path, rounds: usize) -> String {
             sum.parse += r.parse;
             sum.generate += r.generate;
             sum.format += r.format;
-            per_crate[i].push(r);
+            if let Some(i) = crate_names.iter().position(|n| *n == c.name) {
+                per_crate[i].push(r);
+            }
         }
         sum.check = report.sync_elapsed.as_secs_f64();
         sum.total = wall;
@@ -74,7 +95,7 @@ pub fn run(root: &Path, rounds: usize) -> String {
         // Floor: the bytes a check must at least read.
         let start = Instant::now();
         let mut read = 0;
-        for path in spec_paths.iter().chain(generated.iter().map(|(_, p)| p)) {
+        for path in spec_paths.iter().chain(&generated) {
             read += std::fs::read(path).expect("read").len();
         }
         std::hint::black_box(read);
@@ -82,10 +103,21 @@ pub fn run(root: &Path, rounds: usize) -> String {
 
         // Peer: rustfmt over the finished files, which the output must already satisfy.
         let start = Instant::now();
-        for (_, path) in &generated {
+        for path in &generated {
             rustfmt(&scratch, &edition, &std::fs::read(path).expect("read"));
         }
         rustfmt_peer.push(start.elapsed().as_secs_f64());
+
+        // From scratch, as the peer works: an empty generated/ written in full; then the peer.
+        if let (Ok(peer), true) = (peer, round < peer_rounds) {
+            let _ = std::fs::remove_dir_all(scratch.join("generated"));
+            let start = Instant::now();
+            xtask::regen(&scratch, Mode::Write).expect("regen from scratch");
+            scratch_runs.ours.push(start.elapsed().as_secs_f64());
+            scratch_runs
+                .peer
+                .push(peer.generate(&peer_specs, &peer_out).as_secs_f64());
+        }
     }
     let _ = std::fs::remove_dir_all(&scratch);
 
@@ -107,10 +139,13 @@ pub fn run(root: &Path, rounds: usize) -> String {
             100.0 * s.median / of
         )
     };
-    for (i, runs) in per_crate.iter().enumerate() {
+    for (name, runs) in crate_names.iter().zip(&per_crate) {
+        if runs.is_empty() {
+            continue;
+        }
         let t = pick(runs, |r| r.total).median;
         table.row(vec![
-            format!("`{}`", xtask::PROVIDERS[i].name),
+            format!("`{name}`"),
             cell(pick(runs, |r| r.parse), t),
             cell(pick(runs, |r| r.generate), t),
             cell(pick(runs, |r| r.format), t),
@@ -118,12 +153,21 @@ pub fn run(root: &Path, rounds: usize) -> String {
             harness::time(t),
         ]);
     }
+    let summed = pick(&totals, |r| r.parse + r.generate + r.format + r.check).median;
     table.row(vec![
-        "**all, `regen --check`**".into(),
-        cell(pick(&totals, |r| r.parse), total.median),
-        cell(pick(&totals, |r| r.generate), total.median),
-        cell(pick(&totals, |r| r.format), total.median),
-        cell(pick(&totals, |r| r.check), total.median),
+        "**all (sum of the crates' phases)**".into(),
+        cell(pick(&totals, |r| r.parse), summed),
+        cell(pick(&totals, |r| r.generate), summed),
+        cell(pick(&totals, |r| r.format), summed),
+        cell(pick(&totals, |r| r.check), summed),
+        harness::time(summed),
+    ]);
+    table.row(vec![
+        "**all, `regen --check` (wall)**".into(),
+        "".into(),
+        "".into(),
+        "".into(),
+        "".into(),
         format!(
             "{} (IQR {:.0}%)",
             harness::time(total.median),
@@ -142,24 +186,90 @@ pub fn run(root: &Path, rounds: usize) -> String {
         "floor / peer (same rounds)",
         "time",
         "regen --check ÷ it",
-        "format phase ÷ it",
+        "format phases ÷ it",
     ]);
     floors.row(vec![
-        "read the 3 specs and 3 generated lib.rs (I/O floor of a check)".into(),
+        format!(
+            "read the {} specs and {} generated `.rs` files (I/O floor of a check)",
+            spec_paths.len(),
+            generated.len()
+        ),
         harness::time(io.median),
         harness::ratio(&ratios(&total_v, &io_floor)),
         "—".into(),
     ]);
     floors.row(vec![
-        "`rustfmt` on the 3 finished lib.rs (the output must be rustfmt-stable)".into(),
+        format!(
+            "`rustfmt` on the {} finished `.rs` files, one after the other (the output must be rustfmt-stable)",
+            generated.len()
+        ),
         harness::time(fmt_peer.median),
         harness::ratio(&ratios(&total_v, &rustfmt_peer)),
         harness::ratio(&ratios(&format_v, &rustfmt_peer)),
     ]);
+    let peer_text = match peer {
+        Err(reason) => format!("**Peer**: {reason}.\n"),
+        Ok(_) if scratch_runs.peer.is_empty() => "**Peer**: not run (`--quick`).\n".into(),
+        Ok(peer) => {
+            let ours = Summary::of(&scratch_runs.ours);
+            let theirs = Summary::of(&scratch_runs.peer);
+            let speedup = ratios(&scratch_runs.peer, &scratch_runs.ours);
+            report::target(
+                "regeneration of all specs ≥ 30× faster than openapi-generator `-g rust`",
+                format!(
+                    "{:.1}× ({} against {})",
+                    speedup.median,
+                    harness::time(Summary::of(&scratch_runs.ours).median),
+                    harness::time(Summary::of(&scratch_runs.peer).median)
+                ),
+                speedup.median >= 30.0,
+            );
+            let mut t = Table::new(&[
+                "generator, all specs from scratch",
+                "time",
+                "peer ÷ ours",
+                "target",
+            ]);
+            t.row(vec![
+                format!(
+                    "`xtask::regen` writing an empty generated/ ({} crates, in-process)",
+                    crate_names.len()
+                ),
+                harness::time(ours.median),
+                "—".into(),
+                "—".into(),
+            ]);
+            t.row(vec![
+                format!(
+                    "openapi-generator {} `-g rust` (`batch`, one JVM, {} threads; 3 crates)",
+                    peer.version,
+                    std::thread::available_parallelism().map_or(1, |n| n.get())
+                ),
+                harness::time(theirs.median),
+                format!("**{}**", harness::ratio(&speedup)),
+                format!(
+                    "≥ 30× {}",
+                    if speedup.median >= 30.0 {
+                        "met"
+                    } else {
+                        "**not met**"
+                    }
+                ),
+            ]);
+            format!(
+                "Against openapi-generator, {n} rounds interleaved with the above (the peer \
+                 runs as its command-line tool, JVM start included; ours in-process, whose \
+                 process start would add about 1 ms):\n\n{}",
+                t.render(),
+                n = scratch_runs.peer.len()
+            )
+        }
+    };
     format!(
-        "### 1. Regeneration (`xtask::regen`, check mode, in-process)\n\n\
-         Median of {rounds} runs after one warm-up; phase times summed over the crates, with \
-         each phase's share of the total.\n\n{}\n{}",
+        "### 1. Regeneration (`xtask::regen`, in-process)\n\n\
+         Median of {rounds} rounds after one warm-up; check mode. Phase times are summed over \
+         the crates, which are generated in parallel (a thread per spec), so they add up to \
+         more than the wall time.\n\n{}\n{}\n{peer_text}",
         table.render(),
         floors.render()
     )
@@ -178,6 +288,16 @@ fn scratch_copy(root: &Path) -> PathBuf {
     for dir in ["specs", "generated"] {
         copy_dir(&root.join(dir), &scratch.join(dir));
     }
+    // Hand-written files the rows pull in (guides, inlined modules).
+    for path in xtask::PROVIDERS
+        .iter()
+        .flat_map(|p| [p.guide, p.inline])
+        .flatten()
+    {
+        let target = scratch.join(path);
+        std::fs::create_dir_all(target.parent().expect("a file")).expect("create dir");
+        std::fs::copy(root.join(path), target).expect("copy");
+    }
     scratch
 }
 
@@ -194,10 +314,23 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The rustfmt xtask runs: `$RUSTFMT`, else the one beside `$CARGO` (no rustup proxy), else
+/// `rustfmt`.
+fn rustfmt_program() -> std::ffi::OsString {
+    if let Some(program) = std::env::var_os("RUSTFMT") {
+        return program;
+    }
+    std::env::var_os("CARGO")
+        .map(PathBuf::from)
+        .map(|cargo| cargo.with_file_name("rustfmt"))
+        .filter(|path| path.is_file())
+        .map_or_else(|| "rustfmt".into(), PathBuf::into_os_string)
+}
+
 /// `rustfmt --edition E --emit stdout` on `source`, as xtask runs it.
 fn rustfmt(root: &Path, edition: &str, source: &[u8]) -> Duration {
     let start = Instant::now();
-    let mut child = Command::new(std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into()))
+    let mut child = Command::new(rustfmt_program())
         .args(["--edition", edition, "--emit", "stdout"])
         .current_dir(root)
         .stdin(Stdio::piped())

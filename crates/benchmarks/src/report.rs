@@ -62,6 +62,40 @@ impl Table {
     }
 }
 
+/// The issue's targets met or not in this run, as the sections find them: `(target, measured,
+/// met)`. Printed as one table at the top of the results.
+static TARGETS: std::sync::Mutex<Vec<(String, String, bool)>> = std::sync::Mutex::new(Vec::new());
+
+/// Records a target and its measured figure for the summary table.
+pub fn target(target: impl Into<String>, measured: impl Into<String>, met: bool) {
+    TARGETS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push((target.into(), measured.into(), met));
+}
+
+/// The summary table of the recorded targets (empty when none was recorded).
+pub fn targets() -> String {
+    let rows = TARGETS.lock().unwrap_or_else(|e| e.into_inner());
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut table = Table::new(&["target", "measured in this run", "met"]);
+    for (target, measured, met) in rows.iter() {
+        table.row(vec![
+            target.clone(),
+            measured.clone(),
+            if *met { "yes" } else { "**no**" }.into(),
+        ]);
+    }
+    format!(
+        "### Targets
+
+{}",
+        table.render()
+    )
+}
+
 pub const BEGIN: &str = "<!-- results:begin -->";
 pub const END: &str = "<!-- results:end -->";
 

@@ -17,7 +17,7 @@ use crate::callgrind;
 use crate::fixtures::Examples;
 use crate::floor::{FloorAfInvoice, FloorCpCreateResponse, FloorListResponse};
 use crate::harness::{self, Entry, Measured, Settings};
-use crate::report::Table;
+use crate::report::{self, Table};
 use crate::server::{Server, AF_GET_PREFIX, CC_LIST, CP_CREATE};
 
 /// Requests kept in flight in the concurrent mode.
@@ -30,8 +30,8 @@ const CC_USER_AGENT: &str = cryptocloud::USER_AGENT;
 const CP_USER_AGENT: &str = cryptoprocessing::USER_AGENT;
 const AF_USER_AGENT: &str = apiforcrypto::USER_AGENT;
 const TOKEN: &str = "bench-api-key";
-const CP_KEY: &str = "bench-processing-key";
-const CP_SECRET: &str = "bench-processing-secret";
+pub(crate) const CP_KEY: &str = "bench-processing-key";
+pub(crate) const CP_SECRET: &str = "bench-processing-secret";
 
 /// The three generated clients and the bare one, all pointed at `server`.
 pub struct Clients {
@@ -49,7 +49,14 @@ pub struct Clients {
 
 impl Clients {
     pub fn new(server: &Server, examples: &Examples) -> Self {
-        let base = server.url();
+        Self::with_base(server.url(), examples)
+    }
+
+    /// The clients, pointed at a server at `base`.
+    pub fn with_base(base: String, examples: &Examples) -> Self {
+        // The bare client is built with the generated ones' TLS setup (rustls on `ring`, which
+        // `Config::new` installs); make sure it is there whatever the order below.
+        invoice_primitives::transport::install_tls_provider();
         Self {
             cc: cryptocloud::Client::with_credentials(
                 &base,
@@ -70,13 +77,17 @@ impl Clients {
         }
     }
 
-    /// `n` sequential CryptoCloud list requests (for profilers).
-    pub async fn profile(&self, generated: bool, n: u64) {
+    /// `n` sequential requests of one operation (`cc`: CryptoCloud list, `cp`: Cryptoprocessing
+    /// create, `af`: apiforcrypto get), by the generated client or the floor (for profilers).
+    pub async fn profile(&self, generated: bool, operation: &str, n: u64) {
         for _ in 0..n {
-            if generated {
-                self.cc_generated().await;
-            } else {
-                self.cc_floor().await;
+            match (operation, generated) {
+                ("cp", true) => self.cp_generated().await,
+                ("cp", false) => self.cp_floor().await,
+                ("af", true) => self.af_generated().await,
+                ("af", false) => self.af_floor().await,
+                (_, true) => self.cc_generated().await,
+                (_, false) => self.cc_floor().await,
             }
         }
     }
@@ -294,7 +305,9 @@ pub fn run(
         "generated req/s",
         "time ÷ floor",
     ]);
+    let mut time_ratios: Vec<(String, f64)> = Vec::new();
     let mut row = |client: &str, mode: &str, m: &[Measured]| {
+        time_ratios.push((format!("{client} {mode}"), m[1].ratio.median));
         table.row(vec![
             client.to_owned(),
             mode.to_owned(),
@@ -387,18 +400,79 @@ pub fn run(
         ]);
     }
     let instructions = if count_instructions {
-        let floor = callgrind::per_iteration("profile-requests", "floor", 500);
-        let generated = callgrind::per_iteration("profile-requests", "generated", 500);
-        match (floor, generated) {
-            (Some(f), Some(g)) => format!(
-                "Instructions per sequential `cryptocloud` list request (callgrind, 500 requests, \
-                 client and server threads together): floor {}, generated {}: **{:.2}×**.\n",
-                callgrind::count(f),
-                callgrind::count(g),
-                g / f
-            ),
-            _ => "Instructions per request: callgrind failed.\n".into(),
+        let mut counts = Table::new(&[
+            "instructions per sequential request (callgrind, 500 requests)",
+            "floor",
+            "generated",
+            "generated ÷ floor",
+            "target ≤ 1.05×",
+        ]);
+        for (operation, label) in [("cc", cc), ("cp", cp), ("af", af)] {
+            let (floor, generated) = std::thread::scope(|scope| {
+                let floor = scope.spawn(|| {
+                    callgrind::per_iteration(
+                        "profile-requests",
+                        "floor",
+                        500,
+                        &["--operation", operation],
+                    )
+                });
+                let generated = callgrind::per_iteration(
+                    "profile-requests",
+                    "generated",
+                    500,
+                    &["--operation", operation],
+                );
+                (floor.join().expect("callgrind thread"), generated)
+            });
+            let times: Vec<f64> = time_ratios
+                .iter()
+                .filter(|(name, _)| name.starts_with(label))
+                .map(|(_, r)| *r)
+                .collect();
+            if let [sequential, concurrent] = times[..] {
+                report::target(
+                    format!("request overhead ≤ 1.05× the bare reqwest floor: {label}, time"),
+                    format!("{sequential:.2}× sequential, {concurrent:.2}× {IN_FLIGHT} in flight"),
+                    sequential <= 1.05 && concurrent <= 1.05,
+                );
+            }
+            if let (Some(f), Some(g)) = (floor, generated) {
+                report::target(
+                    format!(
+                        "request overhead ≤ 1.05× the bare reqwest floor: {label}, instructions"
+                    ),
+                    format!(
+                        "{:.3}× ({} against {})",
+                        g / f,
+                        callgrind::count(g),
+                        callgrind::count(f)
+                    ),
+                    g / f <= 1.05,
+                );
+            }
+            match (floor, generated) {
+                (Some(f), Some(g)) => counts.row(vec![
+                    label.to_owned(),
+                    callgrind::count(f),
+                    callgrind::count(g),
+                    format!("**{:.3}×**", g / f),
+                    if g / f <= 1.05 { "met" } else { "**not met**" }.into(),
+                ]),
+                _ => counts.row(vec![
+                    label.to_owned(),
+                    "callgrind failed".into(),
+                    "—".into(),
+                    "—".into(),
+                    "—".into(),
+                ]),
+            }
         }
+        format!(
+            "Instructions (client and server threads together; they do not move with the \
+             machine's load, unlike the times above):\n\n{}",
+            counts.render()
+        )
     } else {
         "Instructions per request: not counted (no valgrind, or --quick).\n".into()
     };

@@ -93,9 +93,12 @@ impl Server {
                     .build()
                     .expect("server runtime");
                 runtime.block_on(async move {
-                    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                        .await
+                    // A deep accept queue: section 3's flood opens 10 000 connections at once.
+                    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+                    socket
+                        .bind(([127, 0, 0, 1], 0).into())
                         .expect("bind 127.0.0.1:0");
+                    let listener = socket.listen(4096).expect("listen");
                     let addr = listener.local_addr().expect("local addr");
                     tx.send((addr, Arc::clone(&shared)))
                         .expect("report address");

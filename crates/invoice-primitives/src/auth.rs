@@ -109,10 +109,26 @@ pub fn env_var(name: &str) -> Result<String, CredentialError> {
     std::env::var(name).map_err(|_| CredentialError(format!("{name} is not set")))
 }
 
-fn sensitive(value: &str) -> HeaderValue {
-    let mut value = HeaderValue::from_str(value).expect("checked when the credential was made");
-    value.set_sensitive(true);
-    value
+/// A credential as a header value marked sensitive (kept out of `Debug` output and HTTP/2
+/// header compression), made once when the credentials are; its bytes are shared, so adding
+/// it to a request copies nothing.
+#[derive(Clone)]
+struct SensitiveValue(HeaderValue);
+
+impl SensitiveValue {
+    fn of(secret: &Secret) -> Self {
+        let bytes = bytes::Bytes::copy_from_slice(secret.expose().as_bytes());
+        let mut value =
+            HeaderValue::from_maybe_shared(bytes).expect("checked when the credential was made");
+        value.set_sensitive(true);
+        Self(value)
+    }
+}
+
+impl fmt::Debug for SensitiveValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
 }
 
 /// Which credentials an operation takes, from its spec's `security`.
@@ -158,7 +174,9 @@ impl Authenticate for NoAuth {
 #[derive(Debug, Clone)]
 pub struct HeaderToken {
     header: HeaderName,
-    value: Secret,
+    /// `<prefix><token>` as a sensitive header value, made once: each request shares its
+    /// bytes.
+    header_value: SensitiveValue,
 }
 
 impl HeaderToken {
@@ -184,9 +202,10 @@ impl HeaderToken {
                 what_alone = what.trim_start_matches("the ")
             )));
         }
+        let value = header_credential(what, format!("{prefix}{}", token.expose()))?;
         Ok(Self {
             header: header_name(header)?,
-            value: header_credential(what, format!("{prefix}{}", token.expose()))?,
+            header_value: SensitiveValue::of(&value),
         })
     }
 }
@@ -201,8 +220,9 @@ impl Authenticate for HeaderToken {
         if scheme != Scheme::Default {
             return no_credentials_for(scheme);
         }
-        let value = sensitive(self.value.expose());
-        request.headers_mut().insert(self.header.clone(), value);
+        request
+            .headers_mut()
+            .insert(self.header.clone(), self.header_value.0.clone());
         Ok(())
     }
 }
@@ -213,8 +233,35 @@ impl Authenticate for HeaderToken {
 pub struct HmacBodySignature {
     key_header: HeaderName,
     signature_header: HeaderName,
-    api_key: Secret,
-    secret: Secret,
+    /// The API key as a sensitive header value, made once.
+    api_key_value: SensitiveValue,
+    /// The HMAC already keyed with `secret` (its inner and outer pads hashed once): each
+    /// signature starts from a copy.
+    keyed: KeyedHmac,
+}
+
+/// An HMAC-SHA512 state keyed with a secret; `Debug` shows nothing of it.
+#[derive(Clone)]
+struct KeyedHmac(Hmac<Sha512>);
+
+impl KeyedHmac {
+    fn new(key: &[u8]) -> Self {
+        Self(Hmac::<Sha512>::new_from_slice(key).expect("HMAC takes keys of any length"))
+    }
+
+    /// The lowercase hex HMAC of `message`, written into `out`.
+    fn hex_into<'a>(&self, message: &[u8], out: &'a mut [u8; 128]) -> &'a str {
+        let mut mac = self.0.clone();
+        mac.update(message);
+        hex::encode_to_slice(mac.finalize().into_bytes(), out).expect("64 bytes fill 128 digits");
+        std::str::from_utf8(out).expect("hex digits are ASCII")
+    }
+}
+
+impl fmt::Debug for KeyedHmac {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
 }
 
 impl HmacBodySignature {
@@ -225,23 +272,25 @@ impl HmacBodySignature {
         api_key: impl Into<String>,
         secret: impl Into<String>,
     ) -> Result<Self, CredentialError> {
+        let api_key = header_credential("the API key", api_key.into())?;
+        // The secret only keys the HMAC; it never goes in a header, so any bytes will do.
+        let secret = match secret.into() {
+            secret if secret.trim().is_empty() => {
+                return Err(CredentialError("the secret key is empty".to_owned()))
+            }
+            secret => Secret(secret),
+        };
         Ok(Self {
             key_header: header_name(key_header)?,
             signature_header: header_name(signature_header)?,
-            api_key: header_credential("the API key", api_key.into())?,
-            // The secret only keys the HMAC; it never goes in a header, so any bytes will do.
-            secret: match secret.into() {
-                secret if secret.trim().is_empty() => {
-                    return Err(CredentialError("the secret key is empty".to_owned()))
-                }
-                secret => Secret(secret),
-            },
+            api_key_value: SensitiveValue::of(&api_key),
+            keyed: KeyedHmac::new(secret.expose().as_bytes()),
         })
     }
 
     /// The signature of `body`: lowercase hex HMAC-SHA512 keyed with the secret.
     pub fn sign(&self, body: &[u8]) -> String {
-        hmac_sha512_hex(self.secret.expose().as_bytes(), body)
+        self.keyed.hex_into(body, &mut [0; 128]).to_owned()
     }
 }
 
@@ -254,9 +303,10 @@ impl Authenticate for HmacBodySignature {
             .body()
             .and_then(reqwest::Body::as_bytes)
             .unwrap_or_default();
-        let signature = HeaderValue::from_str(&self.sign(body)).expect("hex is a valid header");
+        let signature = HeaderValue::from_str(self.keyed.hex_into(body, &mut [0; 128]))
+            .expect("hex is a valid header");
         let headers = request.headers_mut();
-        headers.insert(self.key_header.clone(), sensitive(self.api_key.expose()));
+        headers.insert(self.key_header.clone(), self.api_key_value.0.clone());
         headers.insert(self.signature_header.clone(), signature);
         Ok(())
     }
@@ -273,6 +323,11 @@ pub fn hmac_sha512_hex(key: &[u8], message: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    fn test_client() -> reqwest::Client {
+        crate::transport::install_tls_provider();
+        reqwest::Client::new()
+    }
+
     #[test]
     fn rfc_4231_test_case_2() {
         // RFC 4231, test case 2: key "Jefe", data "what do ya want for nothing?".
@@ -286,10 +341,7 @@ mod tests {
     #[test]
     fn header_token_puts_prefix_and_token_in_one_sensitive_header() {
         let auth = HeaderToken::new("authorization", "Bearer ", "the token", "t0k").unwrap();
-        let mut request = reqwest::Client::new()
-            .get("http://127.0.0.1/")
-            .build()
-            .unwrap();
+        let mut request = test_client().get("http://127.0.0.1/").build().unwrap();
         auth.authenticate(&mut request, Scheme::Default).unwrap();
         let value = &request.headers()["authorization"];
         assert_eq!(value, "Bearer t0k");
@@ -299,7 +351,7 @@ mod tests {
     #[test]
     fn hmac_signature_covers_the_exact_body() {
         let auth = HmacBodySignature::new("x-key", "x-signature", "key", "secret").unwrap();
-        let mut request = reqwest::Client::new()
+        let mut request = test_client()
             .post("http://127.0.0.1/")
             .body("{}")
             .build()
@@ -316,10 +368,7 @@ mod tests {
     #[test]
     fn schemes_none_and_named() {
         let auth = HeaderToken::new("authorization", "Token ", "the API key", "k").unwrap();
-        let mut request = reqwest::Client::new()
-            .get("http://127.0.0.1/")
-            .build()
-            .unwrap();
+        let mut request = test_client().get("http://127.0.0.1/").build().unwrap();
         auth.authenticate(&mut request, Scheme::None).unwrap();
         assert!(request.headers().is_empty(), "`security: []` adds nothing");
         let error = auth

@@ -18,6 +18,8 @@ pub mod path;
 pub mod progenitor;
 pub mod response;
 pub mod rules;
+#[cfg(feature = "schemars")]
+pub mod schema;
 pub mod text;
 pub mod time;
 pub mod transport;
@@ -33,3 +35,8 @@ pub use response::Response;
 pub use text::MaybeText;
 pub use time::{DayMonthYear, Timestamp, UnixTime};
 pub use transport::{Config, RetryPolicy};
+
+/// The `schemars` crate, for the expansion of [`open_enum!`] (feature `schemars`).
+#[cfg(feature = "schemars")]
+#[doc(hidden)]
+pub use schemars as __schemars;

@@ -150,7 +150,39 @@ macro_rules! open_enum {
                 $crate::open_enum::__private::deserialize(deserializer, ::core::stringify!($name))
             }
         }
+
+        $crate::__open_enum_schema!($name);
     };
+}
+
+/// `schemars::JsonSchema` for an open enum when this crate's `schemars` feature is on; nothing
+/// otherwise (the feature is read here, not in the crate that invokes [`open_enum!`]).
+#[cfg(feature = "schemars")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __open_enum_schema {
+    ($name:ident) => {
+        impl $crate::__schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::string::String {
+                ::std::string::String::from(::core::stringify!($name))
+            }
+
+            fn json_schema(
+                _: &mut $crate::__schemars::gen::SchemaGenerator,
+            ) -> $crate::__schemars::schema::Schema {
+                $crate::schema::open_enum_schema(Self::KNOWN)
+            }
+        }
+    };
+}
+
+/// `schemars::JsonSchema` for an open enum when this crate's `schemars` feature is on; nothing
+/// otherwise.
+#[cfg(not(feature = "schemars"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __open_enum_schema {
+    ($name:ident) => {};
 }
 
 /// Support for the expansion of [`open_enum!`](crate::open_enum!); not a public API.

@@ -64,11 +64,19 @@ impl<T> Response<T> {
     }
 }
 
-/// The body of `response`: already in memory when the generated client's `exec` read it.
-pub(crate) async fn body_of<E>(response: reqwest::Response) -> Result<Bytes, ApiError<E>> {
-    match response.extensions().get::<BufferedBody>() {
-        Some(BufferedBody(body)) => Ok(body.clone()),
-        None => response.bytes().await.map_err(ApiError::Transport),
+/// The status, headers and body of `response`. When the generated client's `exec` has read
+/// the body (it always has), the headers and the body are moved out rather than copied.
+async fn into_parts<E>(
+    mut response: reqwest::Response,
+) -> Result<(StatusCode, HeaderMap, Bytes), ApiError<E>> {
+    let status = response.status();
+    match response.extensions_mut().remove::<BufferedBody>() {
+        Some(BufferedBody(body)) => Ok((status, std::mem::take(response.headers_mut()), body)),
+        None => {
+            let headers = response.headers().clone();
+            let body = response.bytes().await.map_err(ApiError::Transport)?;
+            Ok((status, headers, body))
+        }
     }
 }
 
@@ -78,9 +86,7 @@ impl<T: DeserializeOwned> Response<T> {
     /// another shape is [`ApiError::Provider`] with the mismatch.
     #[doc(hidden)]
     pub async fn from_response<E>(response: reqwest::Response) -> Result<Self, ApiError<E>> {
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = body_of(response).await?;
+        let (status, headers, body) = into_parts(response).await?;
         match serde_json::from_slice::<T>(&body) {
             Ok(value) => Ok(Self {
                 value,
@@ -97,16 +103,16 @@ impl Response<()> {
     /// A response documented without a body, for the generated code: the body (already read by
     /// the transport) is not looked at, but kept for an error status.
     #[doc(hidden)]
-    pub fn empty(response: reqwest::Response) -> Self {
+    pub fn empty(mut response: reqwest::Response) -> Self {
         let status = response.status();
-        let raw = match response.extensions().get::<BufferedBody>() {
-            Some(BufferedBody(body)) if !status.is_success() => Some(body.clone()),
+        let raw = match response.extensions_mut().remove::<BufferedBody>() {
+            Some(BufferedBody(body)) if !status.is_success() => Some(body),
             _ => None,
         };
         Self {
             value: (),
             status,
-            headers: response.headers().clone(),
+            headers: std::mem::take(response.headers_mut()),
             raw,
         }
     }

@@ -537,11 +537,40 @@ impl TryFrom<String> for DayMonthYear {
     }
 }
 
+impl DayMonthYear {
+    /// The wire form, `DD.MM.YYYY`, written without the formatting machinery (it is on every
+    /// request that carries a date); `None` for a year outside 0..=9999, which takes
+    /// `Display`'s general path.
+    fn wire(&self) -> Option<[u8; 10]> {
+        let d = self.0;
+        let year = u16::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+        let digit = |n: u16| b'0' + (n % 10) as u8;
+        let (day, month) = (d.day() as u16, d.month() as u16);
+        Some([
+            digit(day / 10),
+            digit(day),
+            b'.',
+            digit(month / 10),
+            digit(month),
+            b'.',
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+        ])
+    }
+}
+
 impl fmt::Display for DayMonthYear {
     /// The wire form, `DD.MM.YYYY`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = self.0;
-        write!(f, "{:02}.{:02}.{:04}", d.day(), d.month(), d.year())
+        match self.wire() {
+            Some(wire) => f.write_str(std::str::from_utf8(&wire).expect("ASCII digits")),
+            None => {
+                let d = self.0;
+                write!(f, "{:02}.{:02}.{:04}", d.day(), d.month(), d.year())
+            }
+        }
     }
 }
 
@@ -553,7 +582,10 @@ impl fmt::Debug for DayMonthYear {
 
 impl Serialize for DayMonthYear {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        match self.wire() {
+            Some(wire) => serializer.serialize_str(std::str::from_utf8(&wire).expect("ASCII")),
+            None => serializer.collect_str(self),
+        }
     }
 }
 
@@ -679,6 +711,24 @@ mod tests {
             format!("{t:?}"),
             "UnixTime(1704067200 = 2024-01-01T00:00:00+00:00)"
         );
+    }
+
+    #[test]
+    fn day_month_year_wire_form_matches_the_general_format() {
+        let mut date = NaiveDate::from_ymd_opt(-3, 12, 25).unwrap();
+        let end = NaiveDate::from_ymd_opt(10_002, 1, 2).unwrap();
+        while date <= end {
+            let d = DayMonthYear(date);
+            let general = format!("{:02}.{:02}.{:04}", date.day(), date.month(), date.year());
+            assert_eq!(d.to_string(), general);
+            assert_eq!(serde_json::to_string(&d).unwrap(), format!("\"{general}\""));
+            date = date
+                + chrono::Days::new(if (1..9999).contains(&date.year()) {
+                    97
+                } else {
+                    1
+                });
+        }
     }
 
     #[test]

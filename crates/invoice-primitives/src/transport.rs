@@ -111,7 +111,11 @@ pub struct Config<A> {
 
 impl<A: Authenticate> Config<A> {
     /// The credentials, with the default retry policy and the HTTP client's timeout.
+    ///
+    /// With the `rustls` feature, also makes sure a TLS provider is installed
+    /// ([`install_tls_provider`]), before the generated `Client::new` builds its HTTP client.
     pub fn new(auth: A) -> Self {
+        install_tls_provider();
         Self {
             auth,
             timeout: None,
@@ -130,6 +134,24 @@ impl<A: Authenticate> Config<A> {
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+}
+
+/// With the `rustls` feature (the generated crates' default): installs rustls's `ring`
+/// provider as the process's default TLS provider, unless one is installed already. Without
+/// the feature it does nothing.
+///
+/// reqwest is built with rustls but without a provider of its own (its `rustls` feature would
+/// compile aws-lc-rs), so it takes the process default, and panics when building a client if
+/// there is none. [`Config::new`] calls this, so clients built by the generated crates are
+/// always covered; call it yourself before building another `reqwest::Client` first (one
+/// given to `Client::new_with_client`, say), or install a provider of your choice before.
+/// Calling it again is cheap.
+pub fn install_tls_provider() {
+    #[cfg(feature = "rustls")]
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Another thread may install one in between: either is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
     }
 }
 
@@ -222,19 +244,36 @@ fn collapse_slashes(request: &mut Request) {
 #[derive(Debug, Clone)]
 pub(crate) struct BufferedBody(pub(crate) Bytes);
 
-/// Reads `response`'s body to the end and gives back an equal response with the body in
-/// memory (and in its extensions, as [`BufferedBody`]).
-async fn buffer(response: Response) -> reqwest::Result<Response> {
-    let status = response.status();
-    let version = response.version();
-    let headers = response.headers().clone();
-    let body = response.bytes().await?;
-    let mut buffered = http::Response::new(body.clone());
-    *buffered.status_mut() = status;
-    *buffered.version_mut() = version;
-    *buffered.headers_mut() = headers;
-    buffered.extensions_mut().insert(BufferedBody(body));
-    Ok(Response::from(buffered))
+/// The most [`buffer`] reserves from a response's `Content-Length` before the bytes arrive.
+const PRESIZE_LIMIT: u64 = 4 << 20;
+
+/// Reads `response`'s body to the end and keeps it in the response's extensions, as
+/// [`BufferedBody`]. The response itself (status, headers, URL) is given back as it came:
+/// nothing is copied, and its body stream is left empty.
+async fn buffer(mut response: Response) -> reqwest::Result<Response> {
+    let body = match response.chunk().await? {
+        None => Bytes::new(),
+        Some(first) => match response.chunk().await? {
+            // The usual case for a small answer: one chunk, kept as it is.
+            None => first,
+            Some(second) => {
+                // Sized from `Content-Length`, which the server chooses: capped, so a false
+                // one cannot make us reserve more than a few pages' worth up front.
+                let announced = response.content_length().unwrap_or(0).min(PRESIZE_LIMIT);
+                let mut body = bytes::BytesMut::with_capacity(
+                    (announced as usize).max(first.len() + second.len()),
+                );
+                body.extend_from_slice(&first);
+                body.extend_from_slice(&second);
+                while let Some(chunk) = response.chunk().await? {
+                    body.extend_from_slice(&chunk);
+                }
+                body.freeze()
+            }
+        },
+    };
+    response.extensions_mut().insert(BufferedBody(body));
+    Ok(response)
 }
 
 /// Makes `request` ready to send for a generated client (its `pre` hook, once per call, after

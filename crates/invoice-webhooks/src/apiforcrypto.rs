@@ -47,6 +47,10 @@ use crate::{DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
 mod signer;
 #[cfg(feature = "signing")]
 pub use signer::Signer;
+#[cfg(feature = "signing")]
+mod tooling;
+#[cfg(feature = "signing")]
+pub use tooling::{ApiforcryptoTooling, TOOLING};
 
 /// Bytes of randomness in a key from [`generate_secret_key`]: 32 (256 bits).
 pub const SECRET_KEY_BYTES: usize = 32;

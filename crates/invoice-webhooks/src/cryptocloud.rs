@@ -62,6 +62,10 @@ pub use replay::{AsyncTokenStore, Fingerprint, MemoryTokenStore, TokenStore, Tok
 mod signer;
 #[cfg(feature = "signing")]
 pub use signer::{Signer, DEFAULT_VALIDITY, INVOICE_CLAIM};
+#[cfg(feature = "signing")]
+mod tooling;
+#[cfg(feature = "signing")]
+pub use tooling::{CryptoCloudTooling, TOOLING};
 
 /// Clock skew allowed by default when checking `exp` and `nbf`: 60 seconds.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);

@@ -44,6 +44,10 @@ use crate::{DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
 mod signer;
 #[cfg(feature = "signing")]
 pub use signer::Signer;
+#[cfg(feature = "signing")]
+mod tooling;
+#[cfg(feature = "signing")]
+pub use tooling::{CryptoprocessingTooling, TOOLING};
 
 /// The header carrying the body's signature.
 pub const SIGNATURE_HEADER: &str = cryptoprocessing::Credentials::SIGNATURE_HEADER;

@@ -39,8 +39,10 @@
 //!
 //! With the `signing` feature, each provider module has a `Signer` that builds the delivery the
 //! provider would send, from a typed event, signed like the provider's: the `signing` module
-//! describes them. [`apiforcrypto::generate_secret_key`] makes the random per-invoice key
-//! apiforcrypto notifications are checked with (no feature needed).
+//! describes them; the `tooling` module puts each provider's verifier and signer behind one
+//! trait, for command-line tools (`listen`, `trigger`). [`apiforcrypto::generate_secret_key`]
+//! makes the random per-invoice key apiforcrypto notifications are checked with (no feature
+//! needed).
 
 use std::fmt;
 use std::ops::Deref;
@@ -53,6 +55,8 @@ pub mod cryptoprocessing;
 mod rejection;
 #[cfg(feature = "signing")]
 pub mod signing;
+#[cfg(feature = "signing")]
+pub mod tooling;
 mod util;
 
 pub use http::HeaderMap;

@@ -80,6 +80,7 @@ pub mod types {
     /// content type, not the body's fields, so every field is kept.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ErrorResponse(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
     impl ::std::ops::Deref for ErrorResponse {
         type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
@@ -106,6 +107,7 @@ pub mod types {
 
     /// The invoice's amount in fiat currency (`fiatCurrency` in requests, `fiat_currency` in responses).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct FiatAmount {
         /// Fiat currency. For an invoice in fiat, the amount in cryptocurrency is computed at the
         /// current exchange rate of this currency.
@@ -128,6 +130,7 @@ pub mod types {
 
     /// An invoice, as the create-invoice and get-invoice responses return it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Invoice {
         /// Whether the invoice is active.
         pub active: bool,
@@ -176,6 +179,7 @@ pub mod types {
     /// `secret_key` against the key stored for the invoice before this type is parsed. Fields
     /// this spec does not know are kept.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceCallback {
         /// Whether the invoice is active.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -231,6 +235,7 @@ pub mod types {
 
     /// Body of the create-invoice request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceCreateRequest {
         /// Blockchain.
         pub blockchain: ::std::string::String,
@@ -271,6 +276,7 @@ pub mod types {
 
     /// The merchant's own information about the invoice (`data`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceData {
         /// How many times a notification is resent, once a minute, until your server answers
         /// HTTP 200 "OK": from 0 to 20.
@@ -308,6 +314,7 @@ pub mod types {
 
     /// A wallet, as the wallet-info response returns it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Wallet {
         /// One account per coin or token of the wallet.
         pub accounts: ::std::vec::Vec<WalletAccount>,
@@ -332,6 +339,7 @@ pub mod types {
 
     /// A coin or token account of a wallet (an entry of `accounts`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct WalletAccount {
         /// Whether the account is enabled.
         pub active: bool,

@@ -84,6 +84,7 @@ pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 pub mod types {
     /// Additional invoice creation parameters (`add_fields`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AddFields {
         /// Cryptocurrencies offered on the payment page.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -111,6 +112,7 @@ pub mod types {
 
     /// The balance of one currency.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Balance {
         /// The part of the balance that can be withdrawn, in the currency.
         pub available_balance: ::invoice_primitives::Amount,
@@ -131,6 +133,7 @@ pub mod types {
 
     /// The balance of each currency.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct BalanceResponse {
         /// One entry per currency.
         pub result: ::std::vec::Vec<Balance>,
@@ -147,6 +150,7 @@ pub mod types {
     /// The cancellation's result: `["ok"]` (a list, older page) or `"ok"` (a string, newer page).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum CancelResult {
         Array(::std::vec::Vec<::std::string::String>),
         String(::std::string::String),
@@ -160,6 +164,7 @@ pub mod types {
 
     /// A newly created invoice, as the create-invoice response returns it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CreatedInvoice {
         /// Payment address. Filled in only when a payment cryptocurrency was chosen for the
         /// customer (`add_fields.cryptocurrency`); otherwise the empty string.
@@ -214,6 +219,7 @@ pub mod types {
 
     /// The invoice's cryptocurrency, with its network.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Currency {
         /// Currency code (`USDT`).
         pub code: ::std::string::String,
@@ -247,6 +253,7 @@ pub mod types {
     /// An error body. Validation errors (HTTP 400) carry `status: "error"` and a `result` object
     /// whose keys vary by endpoint; authentication errors (HTTP 401) carry `detail`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ErrorResponse {
         /// The reason, on authentication errors.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -270,6 +277,7 @@ pub mod types {
     /// An invoice, as the list and information endpoints return it. The two pages document
     /// different field sets: fields both show are required, the others optional.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Invoice {
         /// Payment address. Filled in only when a payment cryptocurrency was chosen for the
         /// customer (`add_fields.cryptocurrency`); otherwise the empty string.
@@ -371,6 +379,7 @@ pub mod types {
 
     /// Body of the invoice-cancellation request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceCancelRequest {
         /// The invoice to cancel, `INV-XXXXXXXX` or bare `XXXXXXXX` (`INV-89UX09KA`); one invoice
         /// per request.
@@ -385,6 +394,7 @@ pub mod types {
 
     /// Response to a successful cancellation.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceCancelResponse {
         pub result: CancelResult,
         /// `success`.
@@ -399,6 +409,7 @@ pub mod types {
 
     /// Body of the create-invoice request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceCreateRequest {
         /// Additional invoice creation parameters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -426,6 +437,7 @@ pub mod types {
 
     /// Response to a successful create-invoice request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceCreateResponse {
         pub result: CreatedInvoice,
         /// `success`.
@@ -440,6 +452,7 @@ pub mod types {
 
     /// Body of the invoice-information request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceInfoRequest {
         /// Invoice identifiers, `INV-XXXXXXXX` or `XXXXXXXX`; at most 100.
         pub uuids: ::invoice_primitives::BoundedVec<::std::string::String, 1, 100>,
@@ -453,6 +466,7 @@ pub mod types {
 
     /// The requested invoices.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceInfoResponse {
         /// The invoices found.
         pub result: ::std::vec::Vec<Invoice>,
@@ -468,6 +482,7 @@ pub mod types {
 
     /// Body of the invoice-list request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceListRequest {
         /// Last day of the period, written `dd.mm.yyyy` (`31.01.2024`); not before `start`.
         pub end: ::invoice_primitives::DayMonthYear,
@@ -492,6 +507,7 @@ pub mod types {
 
     /// One window of the period's invoices.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceListResponse {
         /// Number of invoices in the whole period, across all windows.
         pub all_count: i64,
@@ -512,6 +528,7 @@ pub mod types {
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceUuid(pub ::std::string::String);
     impl ::std::ops::Deref for InvoiceUuid {
         type Target = ::std::string::String;
@@ -547,6 +564,7 @@ pub mod types {
 
     /// The blockchain network of a currency.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Network {
         /// Network code (`TRC20`).
         pub code: ::std::string::String,
@@ -568,6 +586,7 @@ pub mod types {
     /// invoice is paid, as JSON or `application/x-www-form-urlencoded`. `token` authenticates
     /// it; crate `invoice-webhooks` checks it before this type is parsed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Postback {
         /// Amount paid, in `currency` (`0.000113`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -601,6 +620,7 @@ pub mod types {
 
     /// The merchant's project (shop) the invoice belongs to.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Project {
         /// URL the customer is sent to after a failed payment.
         pub fail: ::std::string::String,
@@ -622,6 +642,7 @@ pub mod types {
 
     /// A static wallet.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct StaticWallet {
         /// The wallet's deposit address.
         pub address: ::std::string::String,
@@ -639,6 +660,7 @@ pub mod types {
 
     /// Body of the static-wallet creation request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct StaticWalletCreateRequest {
         /// Currency of the wallet (one wallet, one currency).
         pub currency: crate::types::FullCurrencyCode,
@@ -657,6 +679,7 @@ pub mod types {
 
     /// Response to a successful static-wallet creation.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct StaticWalletCreateResponse {
         pub result: StaticWallet,
         /// `success`.
@@ -671,6 +694,7 @@ pub mod types {
 
     /// How many invoices the period has, and their sum in USD, in all and by status.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Statistics {
         pub amount: StatisticsAmount,
         pub count: StatisticsCount,
@@ -684,6 +708,7 @@ pub mod types {
 
     /// Sum of the invoices in USD, in all and by status; `all` is the sum of the others.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct StatisticsAmount {
         /// Sum of all invoices of the period, in USD.
         pub all: ::invoice_primitives::Amount,
@@ -707,6 +732,7 @@ pub mod types {
 
     /// Number of invoices, in all and by status; `all` is the sum of the others.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct StatisticsCount {
         /// All invoices of the period.
         pub all: i64,
@@ -730,6 +756,7 @@ pub mod types {
 
     /// Body of the statistics request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct StatisticsRequest {
         /// Last day of the period, written `dd.mm.yyyy` (`31.01.2023`); not before `start`.
         pub end: ::invoice_primitives::DayMonthYear,
@@ -745,6 +772,7 @@ pub mod types {
 
     /// Statistics of the period's invoices.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct StatisticsResponse {
         pub result: Statistics,
         /// `success`.
@@ -759,6 +787,7 @@ pub mod types {
 
     /// Invoice due time (`{"hours": 24, "minutes": 0}`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct TimeToPay {
         /// Hours the customer has to pay.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -779,6 +808,7 @@ pub mod types {
     /// and `enable` says whether the currency is enabled. (Invoices describe currencies another
     /// way: see `Currency`.)
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct WalletCurrency {
         /// The full currency code (`USDT_TRC20`).
         pub code: crate::types::FullCurrencyCode,
@@ -814,6 +844,7 @@ pub mod types {
 
     /// A withdrawal request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Withdrawal {
         /// The amount sent, in `currency`.
         pub amount: ::invoice_primitives::Amount,
@@ -832,6 +863,7 @@ pub mod types {
 
     /// Body of the withdrawal request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct WithdrawalCreateRequest {
         /// The amount to send, in `currency_code` (`0.05`).
         pub amount: ::invoice_primitives::Amount,
@@ -851,6 +883,7 @@ pub mod types {
     /// or under `data` (older page).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum WithdrawalCreateResponse {
         Result(WithdrawalInResult),
         Data(WithdrawalInData),
@@ -870,6 +903,7 @@ pub mod types {
 
     /// The withdrawal under `data` (older page).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct WithdrawalInData {
         pub data: Withdrawal,
         /// `success`.
@@ -884,6 +918,7 @@ pub mod types {
 
     /// The withdrawal under `result` (newer page).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct WithdrawalInResult {
         pub result: Withdrawal,
         /// `success`.

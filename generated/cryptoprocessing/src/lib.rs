@@ -80,6 +80,7 @@ pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 pub mod types {
     /// The balance of one currency of the account (`data[]` of the balances list).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Account {
         /// The balance, a decimal string (`"5973.97568920"`); a JSON number is read too.
         pub balance: ::invoice_primitives::StringAmount,
@@ -97,6 +98,7 @@ pub mod types {
 
     /// Response to a balances request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct AccountListResponse {
         /// One balance per currency, zero balances included.
         pub data: ::std::vec::Vec<Account>,
@@ -110,6 +112,7 @@ pub mod types {
 
     /// The address an invoice is paid to (`crypto_address`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CallbackCryptoAddress {
         /// The address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -136,6 +139,7 @@ pub mod types {
 
     /// A fee taken from an invoice's payments (`fees[]`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CallbackFee {
         /// Amount of the fee, a decimal string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -158,6 +162,7 @@ pub mod types {
 
     /// A payment to an invoice (`transactions[]`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CallbackTransaction {
         /// Address the payment went to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -201,6 +206,7 @@ pub mod types {
     /// string `"OK"`. Neither carries information; the 200 status is the answer.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum CancelInvoiceResponse {
         Array(::std::vec::Vec<::serde_json::Value>),
         String(::std::string::String),
@@ -215,6 +221,7 @@ pub mod types {
     /// Number of network confirmations of a transaction.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum Confirmations {
         String(::std::string::String),
         Int64(i64),
@@ -237,6 +244,7 @@ pub mod types {
 
     /// A currency of the account (`data[]` of the currencies list).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Currency {
         /// ISO code or ticker (`BTC`, `EUR`).
         pub currency: ::std::string::String,
@@ -263,6 +271,7 @@ pub mod types {
 
     /// Body of the currencies list request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CurrencyListRequest {
         /// `true` for the supported (enabled) currencies, `false` for the unsupported
         /// (disabled) ones; leave it out for the provider's default (not documented).
@@ -278,6 +287,7 @@ pub mod types {
 
     /// Response to a currencies list request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CurrencyListResponse {
         /// The currencies.
         pub data: ::std::vec::Vec<Currency>,
@@ -291,6 +301,7 @@ pub mod types {
 
     /// What the merchant receives (`currency_received`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CurrencyReceived {
         /// Amount received, a decimal string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -311,6 +322,7 @@ pub mod types {
 
     /// What the customer sends (`currency_sent`).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct CurrencySent {
         /// Amount to send, a decimal string (`"0.02000000"`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -332,6 +344,7 @@ pub mod types {
     /// The body of a call without fields, `{}` (it is still sent, and signed).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct EmptyRequest {}
     impl EmptyRequest {
         pub fn builder() -> builder::EmptyRequest {
@@ -342,6 +355,7 @@ pub mod types {
     /// Your `end_user_reference` from the request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum EndUserReference {
         String(::std::string::String),
         Int64(i64),
@@ -366,6 +380,7 @@ pub mod types {
     /// (`{"foreign_id": "The foreign id has already been taken."}`), or, for the cancel error, a
     /// message in `error` and a code in `code`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ErrorDetails {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<crate::types::ErrorCode>,
@@ -387,6 +402,7 @@ pub mod types {
     /// validation, and `{"errors": {"error": message, "code": code}}` for an invoice that cannot
     /// be cancelled.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct ErrorResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub code: ::std::option::Option<crate::types::ErrorCode>,
@@ -406,6 +422,7 @@ pub mod types {
     /// Your `foreign_id` from the create request, in the form the callback carries it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(untagged)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub enum ForeignId {
         String(::std::string::String),
         Int64(i64),
@@ -428,6 +445,7 @@ pub mod types {
 
     /// An invoice, as the create-invoice response returns it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct Invoice {
         /// Payment address; `null` until the coin is fixed.
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -475,6 +493,7 @@ pub mod types {
     /// `invoice-webhooks` checks the signature before this type is parsed. The same callback
     /// may arrive more than once.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceCallback {
         /// The address the customer pays to.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -520,6 +539,7 @@ pub mod types {
 
     /// Body of the create-invoice request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceCreateRequest {
         /// Invoice amount that you want to receive from the customer.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -581,6 +601,7 @@ pub mod types {
     /// Invoice description that the customer sees, at most 1000 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceCreateRequestDescription(::std::string::String);
     impl ::std::ops::Deref for InvoiceCreateRequestDescription {
         type Target = ::std::string::String;
@@ -638,6 +659,7 @@ pub mod types {
     /// is refused. Must not contain personal data, such as the user's name or email address.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceCreateRequestForeignId(::std::string::String);
     impl ::std::ops::Deref for InvoiceCreateRequestForeignId {
         type Target = ::std::string::String;
@@ -694,6 +716,7 @@ pub mod types {
     /// Invoice title that the customer sees.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceCreateRequestTitle(::std::string::String);
     impl ::std::ops::Deref for InvoiceCreateRequestTitle {
         type Target = ::std::string::String;
@@ -752,6 +775,7 @@ pub mod types {
 
     /// Response to a successful create-invoice request.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct InvoiceCreateResponse {
         pub data: Invoice,
     }
@@ -765,6 +789,7 @@ pub mod types {
     /// The customer's data. If the customer is already registered in your system, send it with
     /// their `end_user_reference` for a smoother checkout.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
     pub struct SenderData {
         /// The customer's date of birth (`1995-08-17`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

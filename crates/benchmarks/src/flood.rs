@@ -1,0 +1,223 @@
+//! Section 3, last part: N requests at once (10 000 by default) through one client, against the
+//! benchmark's server in a child process (`--serve`), so that the client's and the server's
+//! sockets each fit in the process's file limit.
+//!
+//! Every request is started before the first answer is awaited (`join_all`), so all N are in
+//! flight together: N connections are opened at once, then reused by a second wave of N. The
+//! generated Cryptoprocessing client (`create_invoice`: signed POST) runs with retries off, so
+//! that an error cannot be hidden by a retry; the floor is a bare `reqwest::Client` sending
+//! the same requests. Peak heap is the client process's, above its level before each wave.
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use invoice_primitives::{Config, RetryPolicy};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, USER_AGENT};
+
+use crate::alloc;
+use crate::fixtures::Examples;
+use crate::harness;
+use crate::report::{self, Table};
+use crate::requests::{CP_KEY, CP_SECRET};
+use crate::server::{Server, CP_CREATE};
+
+/// The child process: serves until its stdin closes.
+pub fn serve(examples: &Examples) {
+    let server = Server::start(examples, 0);
+    println!("{}", server.url());
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+}
+
+/// One wave of N requests at once.
+struct Wave {
+    seconds: f64,
+    errors: usize,
+    /// The first error, if any.
+    first_error: Option<String>,
+    peak: usize,
+}
+
+pub fn run(examples: &Examples, n: usize) -> String {
+    let mut child = Command::new(std::env::current_exe().expect("this binary"))
+        .arg("--serve")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the server process");
+    let mut url = String::new();
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut url)
+        .expect("the server's URL");
+    let base = url.trim().to_owned();
+
+    // A runtime per side, dropped with its client: the pooled connections' tasks (and their
+    // sockets) go with it, so the second side starts with the file table the first found.
+    let runtime = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("client runtime")
+    };
+    invoice_primitives::transport::install_tls_provider();
+    let request: cryptoprocessing::types::InvoiceCreateRequest =
+        serde_json::from_value(examples.cp_create_request.clone()).expect("documented request");
+    let request_json = examples.cp_create_request.clone();
+
+    let mut rows = Vec::new();
+    // Generated first, then the floor, each with a client (and connection pool) of its own.
+    {
+        let client = cryptoprocessing::Client::new(
+            &base,
+            Config::new(cryptoprocessing::Credentials::new(CP_KEY, CP_SECRET).unwrap())
+                .with_retry(RetryPolicy::none()),
+        );
+        let call = || {
+            let client = &client;
+            let request = request.clone();
+            async move {
+                match client.create_invoice().body(request).send().await {
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        };
+        let rt = runtime();
+        let cold = wave(&rt, n, call);
+        let warm = wave(&rt, n, call);
+        let live = alloc::current();
+        drop(client);
+        drop(rt);
+        let pool = live - alloc::current();
+        rows.push((
+            "generated `cryptoprocessing` create_invoice, retries off",
+            cold,
+            warm,
+            pool,
+        ));
+    }
+    {
+        let client = reqwest::Client::new();
+        let url = format!("{base}{CP_CREATE}");
+        let call = || {
+            let client = &client;
+            let url = url.clone();
+            let body = serde_json::to_vec(&request_json).expect("serialize");
+            async move {
+                let signature =
+                    invoice_primitives::auth::hmac_sha512_hex(CP_SECRET.as_bytes(), &body);
+                let sent = client
+                    .post(url)
+                    .header(ACCEPT, "application/json")
+                    .header(CONTENT_TYPE, "application/json")
+                    .header(USER_AGENT, cryptoprocessing::USER_AGENT)
+                    .header(cryptoprocessing::Credentials::KEY_HEADER, CP_KEY)
+                    .header(cryptoprocessing::Credentials::SIGNATURE_HEADER, signature)
+                    .body(body)
+                    .send()
+                    .await;
+                let response = sent
+                    .and_then(reqwest::Response::error_for_status)
+                    .map_err(|e| format!("{e:?}"))?;
+                let bytes = response.bytes().await.map_err(|e| format!("{e:?}"))?;
+                serde_json::from_slice::<crate::floor::FloorCpCreateResponse>(&bytes)
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            }
+        };
+        let rt = runtime();
+        let cold = wave(&rt, n, call);
+        let warm = wave(&rt, n, call);
+        let live = alloc::current();
+        drop(client);
+        drop(rt);
+        let pool = live - alloc::current();
+        rows.push(("floor: bare `reqwest::Client`", cold, warm, pool));
+    }
+    drop(child.stdin.take());
+    let _ = child.wait();
+
+    let mut table = Table::new(&[
+        "client",
+        "wave",
+        "errors",
+        "time",
+        "req/s",
+        "peak heap",
+        "peak heap per request",
+    ]);
+    for (name, cold, warm, _) in &rows {
+        for (label, w) in [("new connections", cold), ("pooled connections", warm)] {
+            table.row(vec![
+                (*name).to_owned(),
+                label.to_owned(),
+                format!("**{}**", w.errors),
+                harness::time(w.seconds),
+                format!("{:.0}", n as f64 / w.seconds),
+                harness::bytes(w.peak as f64),
+                format!("{:.1} KiB", w.peak as f64 / n as f64 / 1024.0),
+            ]);
+        }
+    }
+    let errors: usize = rows.iter().map(|(_, c, w, _)| c.errors + w.errors).sum();
+    let mut error_notes = String::new();
+    for (name, cold, warm, _) in &rows {
+        for (label, w) in [("new connections", cold), ("pooled connections", warm)] {
+            if let Some(e) = &w.first_error {
+                error_notes.push_str(&format!("- {name}, {label}: first error: {e}\n"));
+            }
+        }
+    }
+    let (_, g_cold, g_warm, g_pool) = &rows[0];
+    let (_, f_cold, f_warm, f_pool) = &rows[1];
+    report::target(
+        format!("{n} concurrent requests through one client: 0 errors, memory bounded"),
+        format!(
+            "{} errors; peak heap {} ({:.1} KiB per request) with new connections, {} pooled; \
+             floor {} / {}",
+            g_cold.errors + g_warm.errors,
+            harness::bytes(g_cold.peak as f64),
+            g_cold.peak as f64 / n as f64 / 1024.0,
+            harness::bytes(g_warm.peak as f64),
+            harness::bytes(f_cold.peak as f64),
+            harness::bytes(f_warm.peak as f64),
+        ),
+        g_cold.errors + g_warm.errors == 0,
+    );
+    format!(
+        "#### {n} requests at once through one client\n\n\
+         Every request of a wave is started before any answer is awaited, so all {n} are in \
+         flight together; the first wave opens {n} connections, the second reuses them. Server: \
+         the same answers, from a child process (`--serve`). Retries are off, so every failure \
+         counts. Errors in all: **{errors}**.\n\n{}\n{error_notes}\
+         Peak heap ÷ floor's: {:.2}× (new connections), {:.2}× (pooled). Held by the idle \
+         connection pool after the waves, freed with the client: generated {}, floor {} (the \
+         peaks are per wave; they do not grow from one wave to the next when the connections \
+         are reused).\n",
+        table.render(),
+        g_cold.peak as f64 / f_cold.peak.max(1) as f64,
+        g_warm.peak as f64 / f_warm.peak.max(1) as f64,
+        harness::bytes(*g_pool as f64),
+        harness::bytes(*f_pool as f64),
+    )
+}
+
+fn wave<F, Fut>(rt: &tokio::runtime::Runtime, n: usize, call: F) -> Wave
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let baseline = alloc::reset_peak();
+    let start = Instant::now();
+    let outcomes = rt.block_on(futures::future::join_all((0..n).map(|_| call())));
+    let seconds = start.elapsed().as_secs_f64();
+    let peak = alloc::peak_since(baseline);
+    Wave {
+        seconds,
+        errors: outcomes.iter().filter(|o| o.is_err()).count(),
+        first_error: outcomes.into_iter().find_map(Result::err),
+        peak,
+    }
+}
