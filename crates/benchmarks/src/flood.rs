@@ -221,3 +221,148 @@ where
         peak,
     }
 }
+
+/// The child process of [`run_sandbox`]: the local sandbox (`crates/invoice-sandbox`, default
+/// configuration, a free port), until stdin closes.
+pub fn serve_sandbox() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("sandbox runtime");
+    rt.block_on(async {
+        let sandbox = invoice_sandbox::Sandbox::start(invoice_sandbox::Config::default())
+            .await
+            .expect("the sandbox starts");
+        println!("{}", sandbox.url());
+        let _ = std::io::stdout().flush();
+        let _ = tokio::task::spawn_blocking(|| std::io::stdin().read_to_end(&mut Vec::new())).await;
+        sandbox.shutdown().await;
+    });
+}
+
+/// A value of the child's `/proc/<pid>/status` in bytes (`VmHWM`: peak resident set; `VmRSS`:
+/// resident now), where the kernel gives it.
+fn proc_status_bytes(pid: u32, field: &str) -> Option<usize> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// N signed Cryptoprocessing `create_invoice` requests at once through one generated client
+/// against the local sandbox in a child process (`--serve-sandbox`): every request creates an
+/// invoice (a distinct `foreign_id` each), so the sandbox checks N signatures and holds N more
+/// invoices per wave. Afterwards it must still answer (`ping`).
+pub fn run_sandbox(n: usize) -> String {
+    let mut child = Command::new(std::env::current_exe().expect("this binary"))
+        .arg("--serve-sandbox")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the sandbox process");
+    let mut url = String::new();
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut url)
+        .expect("the sandbox's URL");
+    let base = format!(
+        "{}/{}",
+        url.trim(),
+        invoice_sandbox::Provider::Cryptoprocessing
+    );
+    let pid = child.id();
+    let rss_before = proc_status_bytes(pid, "VmRSS:").unwrap_or(0);
+
+    invoice_primitives::transport::install_tls_provider();
+    let keys = invoice_sandbox::Config::default().cryptoprocessing;
+    let client = cryptoprocessing::Client::new(
+        &base,
+        Config::new(cryptoprocessing::Credentials::new(keys.api_key, keys.secret_key).unwrap())
+            .with_retry(RetryPolicy::none()),
+    );
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let call = || {
+        let client = &client;
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        async move {
+            let request = cryptoprocessing::types::InvoiceCreateRequest::builder()
+                .timer(false)
+                .title("Load")
+                .foreign_id(format!("load-{i}"))
+                .currency("EUR")
+                .amount("106.75");
+            match client.create_invoice().body(request).send().await {
+                Ok(_) => Ok(()),
+                Err(e) => Err(e.to_string()),
+            }
+        }
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    let cold = wave(&rt, n, call);
+    let warm = wave(&rt, n, call);
+    let still_serving = rt.block_on(client.ping().send()).is_ok();
+    let rss_after = proc_status_bytes(pid, "VmRSS:").unwrap_or(0);
+    let rss_peak = proc_status_bytes(pid, "VmHWM:").unwrap_or(0);
+    drop(client);
+    drop(rt);
+    drop(child.stdin.take());
+    let _ = child.wait();
+
+    let mut table = Table::new(&[
+        "wave",
+        "errors",
+        "time",
+        "req/s",
+        "client peak heap",
+        "per request",
+    ]);
+    for (label, w) in [("new connections", &cold), ("pooled connections", &warm)] {
+        table.row(vec![
+            label.to_owned(),
+            format!("**{}**", w.errors),
+            harness::time(w.seconds),
+            format!("{:.0}", n as f64 / w.seconds),
+            harness::bytes(w.peak as f64),
+            format!("{:.1} KiB", w.peak as f64 / n as f64 / 1024.0),
+        ]);
+    }
+    let mut error_notes = String::new();
+    for (label, w) in [("new connections", &cold), ("pooled connections", &warm)] {
+        if let Some(e) = &w.first_error {
+            error_notes.push_str(&format!("- {label}: first error: {e}\n"));
+        }
+    }
+    let errors = cold.errors + warm.errors;
+    let held = 2 * n - errors;
+    let grown = rss_after.saturating_sub(rss_before);
+    report::target(
+        format!("the sandbox holds {n} concurrent requests from one generated client"),
+        format!(
+            "{errors} errors; still serving afterwards: {still_serving}; sandbox resident \
+             {} → {} (peak {}) holding {held} invoices",
+            harness::bytes(rss_before as f64),
+            harness::bytes(rss_after as f64),
+            harness::bytes(rss_peak as f64),
+        ),
+        errors == 0 && still_serving,
+    );
+    format!(
+        "#### {n} requests at once against the local sandbox\n\n\
+         `crates/invoice-sandbox` in a child process (`--serve-sandbox`), one generated \
+         `cryptoprocessing` client, retries off: each request is a signed `create_invoice` with \
+         its own `foreign_id`, so the sandbox checks every HMAC signature and keeps every \
+         invoice. Errors in all: **{errors}**; `ping` answered afterwards: **{still_serving}**.\n\n\
+         {}\n{error_notes}\
+         Sandbox resident memory: {} before, {} after the two waves (peak {}), holding {held} \
+         invoices and the client's {n} idle connections: {:.1} KiB per invoice held (the \
+         in-memory state, plus the connections' buffers).\n",
+        table.render(),
+        harness::bytes(rss_before as f64),
+        harness::bytes(rss_after as f64),
+        harness::bytes(rss_peak as f64),
+        grown as f64 / held.max(1) as f64 / 1024.0,
+    )
+}

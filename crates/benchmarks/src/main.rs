@@ -64,6 +64,10 @@ struct Cli {
     /// printing its URL (section 3's flood runs its server in a child process like this).
     #[arg(long, hide = true)]
     serve: bool,
+    /// Serve the local sandbox (`crates/invoice-sandbox`) from this process until stdin closes,
+    /// after printing its URL (section 3's sandbox flood).
+    #[arg(long, hide = true)]
+    serve_sandbox: bool,
     /// What `--profile-decode` decodes into, or who sends `--profile-requests`.
     #[arg(long, value_enum, default_value = "generated")]
     decoder: Decoder,
@@ -111,6 +115,10 @@ fn main() {
     }
     if cli.serve {
         flood::serve(&examples);
+        return;
+    }
+    if cli.serve_sandbox {
+        flood::serve_sandbox();
         return;
     }
     let wants = |s: Section| match s {
@@ -202,6 +210,7 @@ fn main() {
                 &examples,
                 if cli.quick { 1_000 } else { 10_000 },
             ));
+            emit(flood::run_sandbox(if cli.quick { 1_000 } else { 10_000 }));
         }
         if wants(Section::Scale) {
             let clients = requests::Clients::new(&server, &examples);
