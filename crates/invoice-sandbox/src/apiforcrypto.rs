@@ -107,15 +107,7 @@ fn bad_request(message: &str) -> Response {
 }
 
 fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Response> {
-    let json = headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
-    if !json {
+    if !crate::app::is_json(headers) {
         return Err(bad_request("Content-Type must be application/json"));
     }
     serde_json::from_slice(body).map_err(|e| bad_request(&format!("Invalid request: {e}")))

@@ -352,3 +352,16 @@ pub fn spawn_expiry_watch(app: Arc<App>) -> JoinHandle<()> {
 pub fn minutes(n: i64) -> TimeDelta {
     TimeDelta::minutes(n)
 }
+
+/// Whether a request says its body is JSON (`Content-Type: application/json`, any parameters):
+/// each provider refuses anything else with its own documented error.
+pub fn is_json(headers: &http::HeaderMap) -> bool {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        })
+}

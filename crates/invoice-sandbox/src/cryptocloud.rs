@@ -155,15 +155,7 @@ async fn begin(
 /// A JSON body as `T`: another content type, malformed JSON or a field of the wrong type is
 /// a validation error naming the problem.
 fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Response> {
-    let json = headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
-    if !json {
+    if !crate::app::is_json(headers) {
         return Err(validation("Content-Type must be application/json"));
     }
     serde_json::from_slice(body).map_err(|e| {

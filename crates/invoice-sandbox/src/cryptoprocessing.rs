@@ -171,15 +171,7 @@ async fn begin(app: &Arc<App>, headers: &HeaderMap, body: Body) -> Result<Vec<u8
 /// A JSON body as `T`: not JSON (or not sent as JSON) is `bad_content_format`; JSON that `T`
 /// refuses is a validation error on the field named.
 fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Response> {
-    let json = headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
-    if !json {
+    if !crate::app::is_json(headers) {
         return Err(bad_content_format());
     }
     let value: serde_json::Value =
