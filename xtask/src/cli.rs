@@ -296,7 +296,7 @@ where
 }}
 "#,
             about = format!(
-                "Command-line client for the {}",
+                "Command-line client of the {} API",
                 spec.api.info.title.trim()
             ),
             envs = envs

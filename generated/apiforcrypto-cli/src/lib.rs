@@ -342,7 +342,7 @@ pub struct Provider;
 
 impl ::invoice_cli::Provider for Provider {
     const NAME: &'static str = "apiforcrypto";
-    const ABOUT: &'static str = "Command-line client for the apiforcrypto";
+    const ABOUT: &'static str = "Command-line client of the apiforcrypto API";
     const BASE_URL_ENV: &'static str = apiforcrypto::Client::BASE_URL_ENV;
     const BASE_URL: &'static str = apiforcrypto::BASE_URL;
     const CREDENTIAL_ENVS: &'static [&'static str] = &[];

@@ -764,7 +764,7 @@ pub struct Provider;
 
 impl ::invoice_cli::Provider for Provider {
     const NAME: &'static str = "cryptocloud";
-    const ABOUT: &'static str = "Command-line client for the CryptoCloud";
+    const ABOUT: &'static str = "Command-line client of the CryptoCloud API";
     const BASE_URL_ENV: &'static str = cryptocloud::Client::BASE_URL_ENV;
     const BASE_URL: &'static str = cryptocloud::BASE_URL;
     const CREDENTIAL_ENVS: &'static [&'static str] =

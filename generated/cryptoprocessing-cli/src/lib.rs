@@ -587,7 +587,7 @@ pub struct Provider;
 
 impl ::invoice_cli::Provider for Provider {
     const NAME: &'static str = "cryptoprocessing";
-    const ABOUT: &'static str = "Command-line client for the Cryptoprocessing";
+    const ABOUT: &'static str = "Command-line client of the Cryptoprocessing API";
     const BASE_URL_ENV: &'static str = cryptoprocessing::Client::BASE_URL_ENV;
     const BASE_URL: &'static str = cryptoprocessing::BASE_URL;
     const CREDENTIAL_ENVS: &'static [&'static str] =
