@@ -142,6 +142,34 @@ pub fn render(
 }
 
 /// A `[workspace.dependencies]` line that satisfies what generated code uses.
+/// Fails unless each of `needed` is in the root's `[workspace.dependencies]`, which a
+/// companion crate (`kind`: "mock", "CLI") of a client inherits them from.
+pub fn require_workspace_deps(
+    root: &RootManifest,
+    kind: &str,
+    name: &str,
+    needed: &[&str],
+) -> Result<(), Error> {
+    match needed.iter().find(|dep| !root.dependencies.contains(**dep)) {
+        Some(missing) => Err(Error::Workspace {
+            message: format!(
+                "the {kind} crate `{name}` needs `{missing}` in [workspace.dependencies]"
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The row's own `[dependencies]` lines: a companion crate of the client names the types its
+/// parameters use (the runtime's, say) by path, so it needs them too.
+pub fn row_dependency_lines(provider: &Provider) -> String {
+    provider
+        .dependencies
+        .iter()
+        .map(|(name, value)| format!("{name} = {value}\n"))
+        .collect()
+}
+
 fn suggestion(name: &str) -> String {
     match name {
         // `::chrono::DateTime<Utc>` / `NaiveDate` with serde derives.

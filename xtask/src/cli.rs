@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use progenitor_impl::Generator;
 
+use crate::cargo_toml;
 use crate::codegen::{header, GeneratedCrate};
 use crate::format;
 use crate::prepare;
@@ -166,7 +167,7 @@ pub fn generate_cli_crate(
         let mut text = header("//", &spec.path, &spec.sha256);
         text.push('\n');
         let intro = format!(
-            "`{bin}`: a command-line client for the {title}, one subcommand per operation of the \
+            "`{bin}`: a command-line client of the {title} API, one subcommand per operation of the \
              [`{sdk}`] crate (`{bin} --help` lists them, `{bin} <operation> --help` gives the \
              spec's description of each argument).\n\n\
              Credentials come from the environment variables `{sdk}::Client::from_env` reads \
@@ -318,15 +319,12 @@ where
         ));
         format::rustfmt(root, &manifest.edition, &text)?
     };
-    for needed in ["anyhow", "clap", "schemars", "serde", "serde_json"] {
-        if !manifest.dependencies.contains(needed) {
-            return Err(Error::Workspace {
-                message: format!(
-                    "the CLI crate `{name}` needs `{needed}` in [workspace.dependencies]"
-                ),
-            });
-        }
-    }
+    cargo_toml::require_workspace_deps(
+        manifest,
+        "CLI",
+        &name,
+        &["anyhow", "clap", "schemars", "serde", "serde_json"],
+    )?;
     let webhooks_dep = match provider.webhooks {
         Some(_) => format!(
             "invoice-webhooks = {{ path = \"{WEBHOOKS_PATH}\", features = [\"signing\"] }}\n"
@@ -356,12 +354,7 @@ where
         provider.name,
         provider.name,
         provider.name,
-        // The types the client's parameters use (the runtime's, say) are named by path.
-        provider
-            .dependencies
-            .iter()
-            .map(|(name, value)| format!("{name} = {value}\n"))
-            .collect::<String>(),
+        cargo_toml::row_dependency_lines(provider),
     );
     Ok(GeneratedCrate::with_files(
         &name,

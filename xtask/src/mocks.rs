@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use progenitor_impl::Generator;
 
+use crate::cargo_toml;
 use crate::codegen::{header, GeneratedCrate};
 use crate::format;
 use crate::prepare;
@@ -114,22 +115,14 @@ pub fn generate_mock_crate(
         provider.name,
         provider.name,
         provider.name,
-        // The types the client's parameters use (the runtime's, say) are named by path.
-        provider
-            .dependencies
-            .iter()
-            .map(|(name, value)| format!("{name} = {value}\n"))
-            .collect::<String>(),
+        cargo_toml::row_dependency_lines(provider),
     );
-    for needed in ["httpmock", "regex", "serde_json"] {
-        if !manifest.dependencies.contains(needed) {
-            return Err(Error::Workspace {
-                message: format!(
-                    "the mock crate `{name}` needs `{needed}` in [workspace.dependencies]"
-                ),
-            });
-        }
-    }
+    cargo_toml::require_workspace_deps(
+        manifest,
+        "mock",
+        &name,
+        &["httpmock", "regex", "serde_json"],
+    )?;
     Ok(GeneratedCrate::new(
         &name,
         spec,

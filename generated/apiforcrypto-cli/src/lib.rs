@@ -2,8 +2,8 @@
 // spec sha256: 5b7b0565b16d01e5c30358783940a2a7e7d64cb4fd877847347151eee1a42e9d
 // Do not edit by hand: change the spec or xtask/src/providers.rs and rerun `cargo xtask regen`.
 
-//! `apiforcrypto`: a command-line client for the apiforcrypto, one subcommand per operation of the
-//! [`apiforcrypto`] crate (`apiforcrypto --help` lists them, `apiforcrypto <operation> --help`
+//! `apiforcrypto`: a command-line client of the apiforcrypto API, one subcommand per operation of
+//! the [`apiforcrypto`] crate (`apiforcrypto --help` lists them, `apiforcrypto <operation> --help`
 //! gives the spec's description of each argument).
 //!
 //! Credentials come from the environment variables `apiforcrypto::Client::from_env` reads (none);

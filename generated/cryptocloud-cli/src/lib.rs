@@ -2,7 +2,7 @@
 // spec sha256: 77187a730d675a70606142048e4b6c9a2f186e0f68f8f0c6a1642a2e992d41bb
 // Do not edit by hand: change the spec or xtask/src/providers.rs and rerun `cargo xtask regen`.
 
-//! `cryptocloud`: a command-line client for the CryptoCloud, one subcommand per operation of the
+//! `cryptocloud`: a command-line client of the CryptoCloud API, one subcommand per operation of the
 //! [`cryptocloud`] crate (`cryptocloud --help` lists them, `cryptocloud <operation> --help` gives
 //! the spec's description of each argument).
 //!

@@ -2,9 +2,9 @@
 // spec sha256: ef092408dc2bf0fc628f6424040582204cb95cea67e46337f78df48eabdbf6b3
 // Do not edit by hand: change the spec or xtask/src/providers.rs and rerun `cargo xtask regen`.
 
-//! `cryptoprocessing`: a command-line client for the Cryptoprocessing, one subcommand per operation
-//! of the [`cryptoprocessing`] crate (`cryptoprocessing --help` lists them, `cryptoprocessing
-//! <operation> --help` gives the spec's description of each argument).
+//! `cryptoprocessing`: a command-line client of the Cryptoprocessing API, one subcommand per
+//! operation of the [`cryptoprocessing`] crate (`cryptoprocessing --help` lists them,
+//! `cryptoprocessing <operation> --help` gives the spec's description of each argument).
 //!
 //! Credentials come from the environment variables `cryptoprocessing::Client::from_env` reads
 //! (`CRYPTOPROCESSING_API_KEY`, `CRYPTOPROCESSING_SECRET`); the base URL from `--base-url` or
