@@ -748,3 +748,46 @@ fn readme_signing_example_runs() {
     let verifier = cryptoprocessing::Verifier::new(Secret::new(CP_SECRET));
     assert!(verifier.verify(request.headers(), request.body()).is_ok());
 }
+
+/// Each provider's command-line tooling carries its spec's example event as it says: the
+/// same JSON, less what signing replaces (CryptoCloud's `token` and `invoice_info`,
+/// apiforcrypto's `secret_key`), so `trigger`'s default event cannot drift from the spec.
+#[test]
+fn tooling_examples_are_the_specs() {
+    use invoice_webhooks::tooling::Tooling;
+
+    let cases: [(&dyn Tooling, &str, &str, &str, &[&str]); 3] = [
+        (
+            &cryptocloud::TOOLING,
+            "cryptocloud.yaml",
+            "postback",
+            "paid",
+            &["token", "invoice_info"],
+        ),
+        (
+            &cryptoprocessing::TOOLING,
+            "cryptoprocessing.yaml",
+            "invoice",
+            "successful_payment",
+            &[],
+        ),
+        (
+            &apiforcrypto::TOOLING,
+            "apiforcrypto.yaml",
+            "invoice_status",
+            "paid",
+            &["secret_key"],
+        ),
+    ];
+    for (tooling, spec, webhook, name, replaced) in cases {
+        let (example_name, event) = tooling.examples()[0];
+        assert_eq!(example_name, name, "{spec}");
+        let mut expected = webhook_example(spec, webhook, "application/json", name);
+        let mut got: Value = serde_json::from_str(event).unwrap();
+        for field in replaced {
+            expected.as_object_mut().unwrap().remove(*field);
+            got.as_object_mut().unwrap().remove(*field);
+        }
+        assert_eq!(got, expected, "{spec} {name}");
+    }
+}
