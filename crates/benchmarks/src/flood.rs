@@ -9,7 +9,7 @@
 //! the same requests. Peak heap is the client process's, above its level before each wave.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
 use invoice_primitives::{Config, RetryPolicy};
@@ -39,19 +39,25 @@ struct Wave {
     peak: usize,
 }
 
-pub fn run(examples: &Examples, n: usize) -> String {
+/// This binary started again with `flag` (`--serve`, `--serve-sandbox`): the child and the URL
+/// it prints once it listens. It serves until its stdin is closed.
+fn serving_child(flag: &str) -> (Child, String) {
     let mut child = Command::new(std::env::current_exe().expect("this binary"))
-        .arg("--serve")
+        .arg(flag)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .expect("start the server process");
+        .expect("start the serving process");
     let mut url = String::new();
     BufReader::new(child.stdout.take().expect("piped"))
         .read_line(&mut url)
-        .expect("the server's URL");
-    let base = url.trim().to_owned();
+        .expect("the child's URL");
+    (child, url.trim().to_owned())
+}
+
+pub fn run(examples: &Examples, n: usize) -> String {
+    let (mut child, base) = serving_child("--serve");
 
     // A runtime per side, dropped with its client: the pooled connections' tasks (and their
     // sockets) go with it, so the second side starts with the file table the first found.
@@ -254,22 +260,8 @@ fn proc_status_bytes(pid: u32, field: &str) -> Option<usize> {
 /// invoice (a distinct `foreign_id` each), so the sandbox checks N signatures and holds N more
 /// invoices per wave. Afterwards it must still answer (`ping`).
 pub fn run_sandbox(n: usize) -> String {
-    let mut child = Command::new(std::env::current_exe().expect("this binary"))
-        .arg("--serve-sandbox")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start the sandbox process");
-    let mut url = String::new();
-    BufReader::new(child.stdout.take().expect("piped"))
-        .read_line(&mut url)
-        .expect("the sandbox's URL");
-    let base = format!(
-        "{}/{}",
-        url.trim(),
-        invoice_sandbox::Provider::Cryptoprocessing
-    );
+    let (mut child, url) = serving_child("--serve-sandbox");
+    let base = format!("{url}/{}", invoice_sandbox::Provider::Cryptoprocessing);
     let pid = child.id();
     let rss_before = proc_status_bytes(pid, "VmRSS:").unwrap_or(0);
 
