@@ -756,7 +756,10 @@ fn readme_signing_example_runs() {
 fn tooling_examples_are_the_specs() {
     use invoice_webhooks::tooling::Tooling;
 
-    let cases: [(&dyn Tooling, &str, &str, &str, &[&str]); 3] = [
+    /// A provider's tooling, its spec, webhook and example name, and the fields signing
+    /// replaces.
+    type Case<'a> = (&'a dyn Tooling, &'a str, &'a str, &'a str, &'a [&'a str]);
+    let cases: [Case; 3] = [
         (
             &cryptocloud::TOOLING,
             "cryptocloud.yaml",
