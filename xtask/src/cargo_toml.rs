@@ -197,7 +197,6 @@ mod tests {
 
     fn root(deps: &[&str]) -> RootManifest {
         RootManifest {
-            edition: "2021".into(),
             dependencies: deps.iter().map(|d| d.to_string()).collect(),
         }
     }

@@ -4,7 +4,6 @@
 //! (JSON output, exit codes, `--base-url`, `listen`/`trigger`), and a binary named after the
 //! provider.
 
-use std::path::Path;
 use std::time::Instant;
 
 use progenitor_impl::Generator;
@@ -115,7 +114,6 @@ fn credential_envs(provider: &Provider) -> Vec<&'static str> {
 
 /// Generates `generated/<name>-cli/{Cargo.toml,src/lib.rs,src/main.rs}` for one row.
 pub fn generate_cli_crate(
-    root: &Path,
     manifest: &RootManifest,
     provider: &Provider,
     spec: &Spec,
@@ -140,7 +138,7 @@ pub fn generate_cli_crate(
         .cli(&prepared.api, &sdk)
         .map_err(|e| generate_error(e.to_string()))?;
     let tokens = fix_cli(tokens, body_count(spec)).map_err(generate_error)?;
-    let file = format::parse(tokens)?;
+    let mut file = format::parse(tokens)?;
     let generate = start.elapsed();
 
     let bin = provider.name;
@@ -164,8 +162,7 @@ pub fn generate_cli_crate(
         None => "None".to_owned(),
     };
     let lib_rs = {
-        let mut text = header("//", &spec.path, &spec.sha256);
-        text.push('\n');
+        let mut text = String::new();
         let intro = format!(
             "`{bin}`: a command-line client of the {title} API, one subcommand per operation of the \
              [`{sdk}`] crate (`{bin} --help` lists them, `{bin} <operation> --help` gives the \
@@ -197,10 +194,10 @@ pub fn generate_cli_crate(
         ));
         text.push('\n');
         text.push_str("#![allow(clippy::all, unused_mut, unused_variables)]\n\n");
-        let code = progenitor_impl::space_out_items(prettyplease::unparse(&file))
-            .map_err(|e| generate_error(e.to_string()))?;
-        text.push_str(&code);
-        text.push_str(&format!(
+        let intro = format::parse_str(&text)?;
+        file.attrs.splice(0..0, intro.attrs);
+        file.items.splice(0..0, intro.items);
+        let glue = format::parse_str(&format!(
             r#"
 /// The shared runtime's output prints what each operation returns.
 impl CliConfig for ::invoice_cli::Output {{
@@ -305,20 +302,20 @@ where
                 .map(|e| format!("{e:?}"))
                 .collect::<Vec<_>>()
                 .join(", "),
-        ));
-        format::rustfmt(root, &manifest.edition, &text)?
+        ))?;
+        file.items.extend(glue.items);
+        format::render(&header("//", &spec.path, &spec.sha256), file)?
     };
-    let main_rs = {
-        let mut text = header("//", &spec.path, &spec.sha256);
-        text.push_str(&format!(
-            "\n//! `{bin}`: see the [`{lib}`] crate.\n\n\
+    let main_rs = format::render(
+        &header("//", &spec.path, &spec.sha256),
+        format::parse_str(&format!(
+            "//! `{bin}`: see the [`{lib}`] crate.\n\n\
              fn main() -> std::process::ExitCode {{\n\
              {lib}::run(std::env::args_os())\n\
              }}\n",
             lib = name.replace('-', "_"),
-        ));
-        format::rustfmt(root, &manifest.edition, &text)?
-    };
+        ))?,
+    )?;
     cargo_toml::require_workspace_deps(
         manifest,
         "CLI",

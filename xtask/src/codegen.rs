@@ -50,8 +50,8 @@ pub struct Phases {
     pub parse: Duration,
     /// Preparing the spec, progenitor's `generate_tokens`, and tokens → syntax tree.
     pub generate: Duration,
-    /// prettyplease, item spacing, the appended extras, the rustfmt subprocess, and the
-    /// manifest.
+    /// Parsing xtask's own templates (crate docs, extras, rules), printing everything with
+    /// prettyplease, and the manifest.
     pub format: Duration,
 }
 
@@ -121,7 +121,7 @@ impl GeneratedCrate {
 }
 
 /// Generates `generated/<name>/{Cargo.toml,src/lib.rs}` for one row.
-/// `root` is where rustfmt runs (for the workspace's rustfmt config).
+/// `root` is where the row's hand-written files (guide, inline module) are read from.
 pub fn generate_crate(
     root: &Path,
     manifest: &RootManifest,
@@ -192,33 +192,36 @@ pub fn generate_crate(
     let generate = start.elapsed();
 
     let lib_rs = {
-        let mut text = header("//", &spec.path, &spec.sha256);
-        text.push('\n');
         let guide = match provider.guide {
             Some(path) => Some(read_hand_written(root, path)?),
             None => None,
         };
-        text.push_str(&front_page::crate_docs(provider, spec, guide.as_deref()));
-        text.push('\n');
-        // prettyplease separates no items; progenitor's own helper adds a
-        // blank line after each closing brace, as its CLI does.
-        let code = progenitor_impl::space_out_items(prettyplease::unparse(&file))
-            .map_err(|e| generate_error(e.to_string()))?;
-        text.push_str(&code);
-        text.push_str(&prepared.open_enums);
+        // The crate docs open the file, before progenitor's code; the extras and rules follow
+        // it. All of it is printed at once.
+        let docs = format::parse_str(&front_page::crate_docs(provider, spec, guide.as_deref()))?;
+        file.attrs.splice(0..0, docs.attrs);
+        let mut tail = String::new();
         // Everything extras reads comes from the row (and the schemes it names).
-        text.push_str(
+        tail.push_str(
             &extras::extras(provider, &spec.api).map_err(|message| Error::Provider {
                 name: provider.name.to_owned(),
                 message,
             })?,
         );
-        text.push_str(&validations);
-        if let Some(path) = provider.inline {
-            text.push_str(&format!("\n// Inlined from {path}.\n"));
-            text.push_str(&read_hand_written(root, path)?);
+        tail.push_str(&validations);
+        file.items.extend(format::parse_str(&tail)?.items);
+        let mut text = format::render(&header("//", &spec.path, &spec.sha256), file)?;
+        // As written by prepare.rs: a printer lays out a macro's body as one run of tokens.
+        if !prepared.open_enums.is_empty() {
+            text.push('\n');
+            text.push_str(&prepared.open_enums);
         }
-        format::rustfmt(root, &manifest.edition, &text)?
+        if let Some(path) = provider.inline {
+            let inline = format::parse_str(&read_hand_written(root, path)?)?;
+            text.push_str(&format!("\n// Inlined from {path}.\n\n"));
+            text.push_str(&format::unparse(&inline)?);
+        }
+        text
     };
     let cargo_toml = cargo_toml::render(
         &header("#", &spec.path, &spec.sha256),

@@ -1,9 +1,5 @@
-//! Turning progenitor's `TokenStream` into the text `cargo fmt` would leave
-//! untouched.
-
-use std::io::Write as _;
-use std::path::Path;
-use std::process::{Command, Stdio};
+//! Turning progenitor's `TokenStream`, and xtask's own templates, into the text of a
+//! generated file: one printer (prettyplease) for all of it.
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
@@ -11,9 +7,7 @@ use crate::Error;
 
 /// progenitor's tokens as a syntax tree, for `prettyplease::unparse`.
 ///
-/// prettyplease runs before rustfmt: it turns `#[doc = "..."]` attributes
-/// into `///` comments and gives rustfmt sane input. rustfmt then makes the
-/// text byte-identical to what `cargo fmt` makes of the file.
+/// prettyplease turns its `#[doc = "..."]` attributes into `///` comments.
 pub fn parse(tokens: TokenStream) -> Result<syn::File, Error> {
     syn::parse2(split_doc_lines(tokens)).map_err(|e| Error::Format {
         message: format!("progenitor's output does not parse as Rust: {e}"),
@@ -24,8 +18,8 @@ pub fn parse(tokens: TokenStream) -> Result<syn::File, Error> {
 /// line, which rustdoc joins back into the same text.
 ///
 /// prettyplease prints a multi-line doc attribute as a `/** .. */` block,
-/// whose continuation lines rustfmt then indents: rustdoc reads those as an
-/// indented code block and fails to compile it as a doctest. One attribute
+/// whose indented continuation lines rustdoc would read as an indented code
+/// block and fail to compile as a doctest. One attribute
 /// per line prints as `///` lines instead. A space added in front of every
 /// non-empty line (unless all have one) gives the usual `/// text` look;
 /// rustdoc strips indentation common to all lines, so the rendered docs do
@@ -106,62 +100,63 @@ fn quote_doc(line: &str) -> TokenStream {
     TokenTree::Group(Group::new(Delimiter::Bracket, inner)).into()
 }
 
-/// The rustfmt to run: `$RUSTFMT` (which `cargo fmt` honours too), else the one next to the
-/// `cargo` running us (`$CARGO`, set by `cargo run` and `cargo xtask`), else `rustfmt` from
-/// `PATH`. Running the toolchain's binary directly skips the rustup proxy, which costs
-/// 40-100 ms per file (more than formatting a small file).
-fn rustfmt_program() -> std::ffi::OsString {
-    if let Some(program) = std::env::var_os("RUSTFMT") {
-        return program;
-    }
-    std::env::var_os("CARGO")
-        .map(std::path::PathBuf::from)
-        .and_then(|cargo| {
-            let sibling = cargo.with_file_name(format!("rustfmt{}", std::env::consts::EXE_SUFFIX));
-            sibling.is_file().then(|| sibling.into_os_string())
-        })
-        .unwrap_or_else(|| "rustfmt".into())
+/// Hand-written Rust text from xtask's own templates (crate docs, extras, rules, CLI glue),
+/// parsed so that it is printed together with progenitor's code, by the same printer.
+///
+/// The templates carry no plain `//` comments (they would be lost here); their comments are
+/// `///` and `//!` docs, which are attributes and survive.
+pub fn parse_str(text: &str) -> Result<syn::File, Error> {
+    let tokens: TokenStream = text.parse().map_err(|e| Error::Format {
+        message: format!("xtask's generated text does not lex as Rust: {e}"),
+    })?;
+    syn::parse2(split_doc_lines(tokens)).map_err(|e| Error::Format {
+        message: format!("xtask's generated text does not parse as Rust: {e}"),
+    })
 }
 
-/// Runs the toolchain's rustfmt on `source` (via stdin, from `root` so the
-/// workspace's rustfmt.toml, if any, applies, as it does for `cargo fmt`).
-pub fn rustfmt(root: &Path, edition: &str, source: &str) -> Result<String, Error> {
-    let rustfmt = rustfmt_program();
-    let mut child = Command::new(&rustfmt)
-        .args(["--edition", edition, "--emit", "stdout"])
-        .current_dir(root)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::Format {
-            message: format!(
-                "cannot run {}: {e} (install it with `rustup component add rustfmt`)",
-                rustfmt.to_string_lossy()
-            ),
-        })?;
-    // Feed stdin from another thread: rustfmt may fill its stdout pipe
-    // before it has read all of a large input.
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let input = source.to_owned();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().map_err(|e| Error::Format {
-        message: format!("waiting for rustfmt: {e}"),
-    })?;
-    let written = writer.join().expect("stdin writer thread panicked");
-    if !output.status.success() {
-        return Err(Error::Format {
-            message: format!(
-                "rustfmt failed ({}):\n{}",
-                output.status,
-                String::from_utf8_lossy(&output.stderr)
-            ),
-        });
+/// A finished `.rs` file: `header` (plain `//` comment lines), then `file` as prettyplease
+/// prints it, marked for rustfmt to leave alone.
+///
+/// Generated files are not run through rustfmt. rustfmt is a subprocess whose start-up and
+/// formatting cost several times the whole of generation (about 0.4 s for the 12 files), and
+/// its output changes with the toolchain's version, so a regen on a newer toolchain would show
+/// drift with no change to the spec. prettyplease is a library pinned by `Cargo.lock`: the
+/// same specs give the same bytes on every machine. `#![cfg_attr(rustfmt, rustfmt::skip)]`
+/// (rustc never sets `cfg(rustfmt)`, so it compiles to nothing) keeps `cargo fmt` from
+/// reformatting what prettyplease printed.
+pub fn render(header: &str, mut file: syn::File) -> Result<String, Error> {
+    // After the crate docs, so that they still open the file.
+    let docs = file
+        .attrs
+        .iter()
+        .take_while(|attr| attr.path().is_ident("doc"))
+        .count();
+    file.attrs.insert(
+        docs,
+        syn::parse_quote!(#![cfg_attr(rustfmt, rustfmt::skip)]),
+    );
+    let code = unparse(&file)?;
+    // A blank line between the inner attributes (docs included) and the first item.
+    let attrs_end = code
+        .split_inclusive('\n')
+        .take_while(|line| line.starts_with("//!") || line.starts_with("#!["))
+        .map(str::len)
+        .sum();
+    let (attrs, items) = code.split_at(attrs_end);
+    let mut text = header.to_owned();
+    text.push('\n');
+    text.push_str(attrs);
+    if !attrs.is_empty() && !items.starts_with('\n') {
+        text.push('\n');
     }
-    written.map_err(|e| Error::Format {
-        message: format!("writing to rustfmt: {e}"),
-    })?;
-    String::from_utf8(output.stdout).map_err(|e| Error::Format {
-        message: format!("rustfmt printed invalid UTF-8: {e}"),
+    text.push_str(items);
+    Ok(text)
+}
+
+/// `file` as prettyplease prints it, with a blank line after each item's closing brace (as
+/// progenitor's own CLI does; prettyplease separates no items).
+pub fn unparse(file: &syn::File) -> Result<String, Error> {
+    progenitor_impl::space_out_items(prettyplease::unparse(file)).map_err(|e| Error::Format {
+        message: e.to_string(),
     })
 }

@@ -130,20 +130,10 @@ fn generate_row(
     generated.phases.parse = parse;
     let mut row_crates = vec![generated];
     if provider.mocks {
-        row_crates.push(mocks::generate_mock_crate(
-            workspace_root,
-            manifest,
-            provider,
-            &spec,
-        )?);
+        row_crates.push(mocks::generate_mock_crate(manifest, provider, &spec)?);
     }
     if provider.cli {
-        row_crates.push(cli::generate_cli_crate(
-            workspace_root,
-            manifest,
-            provider,
-            &spec,
-        )?);
+        row_crates.push(cli::generate_cli_crate(manifest, provider, &spec)?);
     }
     Ok(row_crates)
 }

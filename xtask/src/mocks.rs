@@ -2,7 +2,6 @@
 //! the same prepared spec and settings as the client, so that a test says
 //! `server.create_invoice(|when, then| ...)` with the client's own types.
 
-use std::path::Path;
 use std::time::Instant;
 
 use progenitor_impl::Generator;
@@ -51,7 +50,6 @@ pub fn crate_name(provider: &Provider) -> String {
 
 /// Generates `generated/<name>-httpmock/{Cargo.toml,src/lib.rs}` for one row.
 pub fn generate_mock_crate(
-    root: &Path,
     manifest: &RootManifest,
     provider: &Provider,
     spec: &Spec,
@@ -69,13 +67,11 @@ pub fn generate_mock_crate(
     let tokens = generator
         .httpmock(&prepared.api, &sdk)
         .map_err(|e| generate_error(e.to_string()))?;
-    let file = format::parse(exact_mocks(tokens, provider.runtime))?;
+    let mut file = format::parse(exact_mocks(tokens, provider.runtime))?;
     let generate = start.elapsed();
 
     let lib_rs = {
-        let mut text = header("//", &spec.path, &spec.sha256);
-        text.push('\n');
-        text.push_str(&format!(
+        let intro = format::parse_str(&format!(
             "//! Typed [httpmock](https://docs.rs/httpmock) mocks of the `{sdk}` client's \
              operations, for testing\n\
              //! code that calls the provider without reaching it.\n\
@@ -95,11 +91,10 @@ pub fn generate_mock_crate(
              //! ```\n\n\
              pub use {sdk}::types;\n\n",
             crate = name.replace('-', "_"),
-        ));
-        let code = progenitor_impl::space_out_items(prettyplease::unparse(&file))
-            .map_err(|e| generate_error(e.to_string()))?;
-        text.push_str(&code);
-        format::rustfmt(root, &manifest.edition, &text)?
+        ))?;
+        file.attrs.splice(0..0, intro.attrs);
+        file.items.splice(0..0, intro.items);
+        format::render(&header("//", &spec.path, &spec.sha256), file)?
     };
     let cargo_toml = format!(
         "{}\n[package]\nname = \"{name}\"\n\

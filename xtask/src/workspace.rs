@@ -1,4 +1,4 @@
-//! The two facts xtask needs from the root `Cargo.toml`.
+//! What xtask needs from the root `Cargo.toml`: its workspace dependencies.
 //!
 //! A line scan rather than a TOML parser: the root manifest is ours and
 //! plainly formatted, and this keeps xtask's dependencies few.
@@ -11,9 +11,6 @@ use crate::Error;
 /// What the generated crates inherit from the root manifest.
 #[derive(Debug, Clone)]
 pub struct RootManifest {
-    /// `[workspace.package] edition`: rustfmt must format with the edition
-    /// `cargo fmt` will use for the generated crates.
-    pub edition: String,
     /// Keys of `[workspace.dependencies]`: a generated manifest may only say
     /// `{ workspace = true }` for these, or cargo (and with it `cargo xtask`)
     /// could no longer load the workspace.
@@ -29,37 +26,26 @@ impl RootManifest {
 
     pub fn parse(text: &str) -> RootManifest {
         let mut table = "";
-        let mut edition = None;
         let mut dependencies = BTreeSet::new();
         for line in text.lines().map(str::trim) {
             if line.starts_with('[') {
                 table = line;
                 continue;
             }
-            let Some((key, value)) = line.split_once('=') else {
+            let Some((key, _)) = line.split_once('=') else {
                 continue;
             };
             let key = key.trim().trim_matches('"');
             if key.is_empty() || key.starts_with('#') {
                 continue;
             }
-            match table {
-                "[workspace.package]" if key == "edition" => {
-                    edition = Some(value.trim().trim_matches('"').to_owned());
-                }
-                "[workspace.dependencies]" => {
-                    // `serde.workspace = ...` style dotted keys name `serde`.
-                    let name = key.split('.').next().unwrap_or(key);
-                    dependencies.insert(name.to_owned());
-                }
-                _ => {}
+            if table == "[workspace.dependencies]" {
+                // `serde.workspace = ...` style dotted keys name `serde`.
+                let name = key.split('.').next().unwrap_or(key);
+                dependencies.insert(name.to_owned());
             }
         }
-        RootManifest {
-            // Cargo's own default when no edition is given.
-            edition: edition.unwrap_or_else(|| "2015".to_owned()),
-            dependencies,
-        }
+        RootManifest { dependencies }
     }
 }
 
@@ -68,13 +54,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_edition_and_dependency_names() {
+    fn reads_dependency_names() {
         let m = RootManifest::parse(
             "[workspace]\nmembers = [\"a\"]\n\n[workspace.package]\nedition = \"2021\"\n\
              \n[workspace.dependencies]\n# comment = 1\nserde = { version = \"1\" }\n\
              \"quoted\" = \"1\"\nsyn.version = \"3\"\n\n[profile.dev]\nopt-level = 1\n",
         );
-        assert_eq!(m.edition, "2021");
         let names: Vec<_> = m.dependencies.iter().map(String::as_str).collect();
         assert_eq!(names, ["quoted", "serde", "syn"]);
     }

@@ -6,12 +6,10 @@
 //! openapi-generator installed (see `peer.rs`), each of the first rounds also regenerates
 //! everything from scratch and runs the peer on the same specs.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use xtask::{Mode, RootManifest};
+use xtask::Mode;
 
 use crate::harness::{self, Summary};
 use crate::peer::Peer;
@@ -38,13 +36,12 @@ struct FromScratch {
 pub fn run(root: &Path, rounds: usize, peer: Result<&Peer, &str>, peer_rounds: usize) -> String {
     let scratch = scratch_copy(root);
     xtask::regen(&scratch, Mode::Write).expect("regen into the scratch copy");
-    let edition = RootManifest::load(&scratch).expect("root manifest").edition;
     let spec_paths: Vec<PathBuf> = xtask::PROVIDERS
         .iter()
         .map(|p| scratch.join(p.spec))
         .collect();
 
-    // Warm-up: the first run pays for page cache and rustfmt's own start-up files.
+    // Warm-up: the first run pays for the page cache.
     let report = xtask::regen(&scratch, Mode::Check).expect("check");
     let crate_names: Vec<String> = report.crates.iter().map(|c| c.name.clone()).collect();
     let generated: Vec<PathBuf> = report
@@ -58,7 +55,7 @@ pub fn run(root: &Path, rounds: usize, peer: Result<&Peer, &str>, peer_rounds: u
     let mut per_crate: Vec<Vec<Run>> = vec![Vec::new(); crate_names.len()];
     let mut totals = Vec::new();
     let mut io_floor = Vec::new();
-    let mut rustfmt_peer = Vec::new();
+    let mut print_floor = Vec::new();
     let mut scratch_runs = FromScratch {
         ours: Vec::new(),
         peer: Vec::new(),
@@ -101,12 +98,16 @@ pub fn run(root: &Path, rounds: usize, peer: Result<&Peer, &str>, peer_rounds: u
         std::hint::black_box(read);
         io_floor.push(start.elapsed().as_secs_f64());
 
-        // Peer: rustfmt over the finished files, which the output must already satisfy.
+        // Floor: parsing and printing the finished files, the least a printer of them pays.
+        let sources: Vec<String> = generated
+            .iter()
+            .map(|path| std::fs::read_to_string(path).expect("read"))
+            .collect();
         let start = Instant::now();
-        for path in &generated {
-            rustfmt(&scratch, &edition, &std::fs::read(path).expect("read"));
+        for source in &sources {
+            reprint(source);
         }
-        rustfmt_peer.push(start.elapsed().as_secs_f64());
+        print_floor.push(start.elapsed().as_secs_f64());
 
         // From scratch, as the peer works: an empty generated/ written in full; then the peer.
         if let (Ok(peer), true) = (peer, round < peer_rounds) {
@@ -128,7 +129,7 @@ pub fn run(root: &Path, rounds: usize, peer: Result<&Peer, &str>, peer_rounds: u
         "crate",
         "parse (YAML → OpenAPI)",
         "generate (prepare + progenitor)",
-        "format (prettyplease + rustfmt)",
+        "print (templates + prettyplease)",
         "check (compare with disk)",
         "total",
     ]);
@@ -176,7 +177,7 @@ pub fn run(root: &Path, rounds: usize, peer: Result<&Peer, &str>, peer_rounds: u
     ]);
 
     let io = Summary::of(&io_floor);
-    let fmt_peer = Summary::of(&rustfmt_peer);
+    let print = Summary::of(&print_floor);
     let ratios = |num: &[f64], den: &[f64]| {
         Summary::of(&num.iter().zip(den).map(|(a, b)| a / b).collect::<Vec<_>>())
     };
@@ -186,7 +187,7 @@ pub fn run(root: &Path, rounds: usize, peer: Result<&Peer, &str>, peer_rounds: u
         "floor / peer (same rounds)",
         "time",
         "regen --check ÷ it",
-        "format phases ÷ it",
+        "print phases ÷ it",
     ]);
     floors.row(vec![
         format!(
@@ -200,12 +201,13 @@ pub fn run(root: &Path, rounds: usize, peer: Result<&Peer, &str>, peer_rounds: u
     ]);
     floors.row(vec![
         format!(
-            "`rustfmt` on the {} finished `.rs` files, one after the other (the output must be rustfmt-stable)",
+            "parse and print the {} finished `.rs` files again (`syn` + `prettyplease`, one after \
+             the other: the least a printer of them pays)",
             generated.len()
         ),
-        harness::time(fmt_peer.median),
-        harness::ratio(&ratios(&total_v, &rustfmt_peer)),
-        harness::ratio(&ratios(&format_v, &rustfmt_peer)),
+        harness::time(print.median),
+        harness::ratio(&ratios(&total_v, &print_floor)),
+        harness::ratio(&ratios(&format_v, &print_floor)),
     ]);
     let peer_text = match peer {
         Err(reason) => format!("**Peer**: {reason}.\n"),
@@ -314,39 +316,9 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The rustfmt xtask runs: `$RUSTFMT`, else the one beside `$CARGO` (no rustup proxy), else
-/// `rustfmt`.
-fn rustfmt_program() -> std::ffi::OsString {
-    if let Some(program) = std::env::var_os("RUSTFMT") {
-        return program;
-    }
-    std::env::var_os("CARGO")
-        .map(PathBuf::from)
-        .map(|cargo| cargo.with_file_name("rustfmt"))
-        .filter(|path| path.is_file())
-        .map_or_else(|| "rustfmt".into(), PathBuf::into_os_string)
-}
-
-/// `rustfmt --edition E --emit stdout` on `source`, as xtask runs it.
-fn rustfmt(root: &Path, edition: &str, source: &[u8]) -> Duration {
-    let start = Instant::now();
-    let mut child = Command::new(rustfmt_program())
-        .args(["--edition", edition, "--emit", "stdout"])
-        .current_dir(root)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run rustfmt");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let input = source.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let output = child.wait_with_output().expect("rustfmt");
-    writer.join().expect("writer").expect("write to rustfmt");
-    assert!(output.status.success(), "rustfmt failed");
-    assert_eq!(
-        output.stdout, source,
-        "the generated file is rustfmt-stable"
-    );
-    start.elapsed()
+/// Parses a finished file and prints it again, with the printer regen uses.
+fn reprint(source: &str) {
+    let file = syn::parse_file(source).expect("a generated file parses");
+    let printed = prettyplease::unparse(&file);
+    std::hint::black_box(printed);
 }

@@ -21,11 +21,11 @@
 //!
 //! This crate is generated; the runtime it shares with the other providers' command-line clients
 //! (output, exit codes, `listen` and `trigger`) is the `invoice_cli` crate.
-
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(clippy::all, unused_mut, unused_variables)]
 
-use anyhow::Context as _;
 use apiforcrypto::*;
+use anyhow::Context as _;
 pub struct Cli<T: CliConfig> {
     client: Client,
     config: T,
@@ -137,28 +137,35 @@ impl<T: CliConfig> Cli<T> {
         }
     }
 
-    pub async fn execute_create_invoice(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
+    pub async fn execute_create_invoice(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
         let mut request = self.client.create_invoice();
         if let Some(value) = matches.get_one::<::std::string::String>("blockchain") {
-            request = request.body_map(|body| body.blockchain(value.clone()));
+            request = request.body_map(|body| { body.blockchain(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<::std::string::String>("symbol") {
-            request = request.body_map(|body| body.symbol(value.clone()));
+            request = request.body_map(|body| { body.symbol(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<::invoice_primitives::Amount>("value") {
-            request = request.body_map(|body| body.value(value.clone()));
+            request = request.body_map(|body| { body.value(value.clone()) });
         }
 
-        if let Some(value) = matches.get_one::<::invoice_primitives::PathSegment>("wallet-id") {
+        if let Some(value) = matches
+            .get_one::<::invoice_primitives::PathSegment>("wallet-id")
+        {
             request = request.wallet_id(value.clone());
         }
 
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = ::invoice_cli::read_json_body(value)
                 .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::InvoiceCreateRequest>(&body_txt)
+            let body_value = serde_json::from_str::<
+                types::InvoiceCreateRequest,
+            >(&body_txt)
                 .with_context(|| format!("failed to parse {}", value.display()))?;
             request = request.body(body_value);
         }
@@ -177,9 +184,13 @@ impl<T: CliConfig> Cli<T> {
         }
     }
 
-    pub async fn execute_get_invoice(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
+    pub async fn execute_get_invoice(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
         let mut request = self.client.get_invoice();
-        if let Some(value) = matches.get_one::<::invoice_primitives::PathSegment>("uuid") {
+        if let Some(value) = matches.get_one::<::invoice_primitives::PathSegment>("uuid")
+        {
             request = request.uuid(value.clone());
         }
 
@@ -197,9 +208,14 @@ impl<T: CliConfig> Cli<T> {
         }
     }
 
-    pub async fn execute_get_wallet(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
+    pub async fn execute_get_wallet(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
         let mut request = self.client.get_wallet();
-        if let Some(value) = matches.get_one::<::invoice_primitives::PathSegment>("wallet-id") {
+        if let Some(value) = matches
+            .get_one::<::invoice_primitives::PathSegment>("wallet-id")
+        {
             request = request.wallet_id(value.clone());
         }
 
@@ -272,12 +288,8 @@ pub enum CliCommand {
 
 impl CliCommand {
     pub fn iter() -> impl Iterator<Item = CliCommand> {
-        vec![
-            CliCommand::CreateInvoice,
-            CliCommand::GetInvoice,
-            CliCommand::GetWallet,
-        ]
-        .into_iter()
+        vec![CliCommand::CreateInvoice, CliCommand::GetInvoice, CliCommand::GetWallet,]
+            .into_iter()
     }
 
     pub fn operation_id(&self) -> &'static str {
@@ -312,9 +324,7 @@ impl CliConfig for ::invoice_cli::Output {
     fn list_start<T>(&self)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-
+    {}
     fn list_item<T>(&self, value: &T)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
@@ -325,9 +335,7 @@ impl CliConfig for ::invoice_cli::Output {
     fn list_end_success<T>(&self)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-
+    {}
     fn list_end_error<T>(&self, value: &Error<T>)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
@@ -339,22 +347,18 @@ impl CliConfig for ::invoice_cli::Output {
 /// This provider, for the shared runtime.
 #[derive(Debug, Clone, Copy)]
 pub struct Provider;
-
 impl ::invoice_cli::Provider for Provider {
     const NAME: &'static str = "apiforcrypto";
     const ABOUT: &'static str = "Command-line client of the apiforcrypto API";
     const BASE_URL_ENV: &'static str = apiforcrypto::Client::BASE_URL_ENV;
     const BASE_URL: &'static str = apiforcrypto::BASE_URL;
     const CREDENTIAL_ENVS: &'static [&'static str] = &[];
-
     fn operations() -> ::std::vec::Vec<(&'static str, ::clap::Command)> {
         CliCommand::iter()
-            .map(|command| {
-                (
-                    command.operation_id(),
-                    Cli::<::invoice_cli::Output>::get_command(command),
-                )
-            })
+            .map(|command| (
+                command.operation_id(),
+                Cli::<::invoice_cli::Output>::get_command(command),
+            ))
             .collect()
     }
 

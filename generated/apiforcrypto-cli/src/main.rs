@@ -3,6 +3,7 @@
 // Do not edit by hand: change the spec or xtask/src/providers.rs and rerun `cargo xtask regen`.
 
 //! `apiforcrypto`: see the [`apiforcrypto_cli`] crate.
+#![cfg_attr(rustfmt, rustfmt::skip)]
 
 fn main() -> std::process::ExitCode {
     apiforcrypto_cli::run(std::env::args_os())

@@ -16,9 +16,9 @@
 //! // Point the client at `server.base_url()`, e.g. with `apiforcrypto::Client::with_credentials`.
 //! let _ = server.base_url();
 //! ```
+#![cfg_attr(rustfmt, rustfmt::skip)]
 
 pub use apiforcrypto::types;
-
 pub mod operations {
     //! [`When`](::httpmock::When) and [`Then`](::httpmock::Then)
     //! wrappers for each operation. Each can be converted to
@@ -31,7 +31,9 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/api/v1/wallets/[^/]*/invoices$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/api/v1/wallets/[^/]*/invoices$").unwrap(),
+                    ),
             )
         }
 
@@ -40,20 +42,25 @@ pub mod operations {
         }
 
         pub fn wallet_id(self, value: &::invoice_primitives::PathSegment) -> Self {
-            let re = regex::Regex::new(&format!(
-                "^/api/v1/wallets/{}/invoices$",
-                regex::escape(&::invoice_primitives::progenitor::encode_path(
-                    &value.to_string()
-                ))
-            ))
-            .unwrap();
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/v1/wallets/{}/invoices$", regex::escape(&
+                        ::invoice_primitives::progenitor::encode_path(& value
+                        .to_string()))
+                    ),
+                )
+                .unwrap();
             Self(self.0.path_matches(re))
         }
 
         pub fn body(self, value: &types::InvoiceCreateRequest) -> Self {
             Self(
-                self.0
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                self
+                    .0
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -70,37 +77,53 @@ pub mod operations {
 
         pub fn ok(self, value: &types::Invoice) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(403u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn not_found(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -111,7 +134,9 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::GET)
-                    .path_matches(regex::Regex::new("^/api/v1/wallets/invoices/[^/]*$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/api/v1/wallets/invoices/[^/]*$").unwrap(),
+                    ),
             )
         }
 
@@ -120,13 +145,14 @@ pub mod operations {
         }
 
         pub fn uuid(self, value: &::invoice_primitives::PathSegment) -> Self {
-            let re = regex::Regex::new(&format!(
-                "^/api/v1/wallets/invoices/{}$",
-                regex::escape(&::invoice_primitives::progenitor::encode_path(
-                    &value.to_string()
-                ))
-            ))
-            .unwrap();
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/v1/wallets/invoices/{}$", regex::escape(&
+                        ::invoice_primitives::progenitor::encode_path(& value
+                        .to_string()))
+                    ),
+                )
+                .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -143,28 +169,40 @@ pub mod operations {
 
         pub fn ok(self, value: &types::Invoice) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn not_found(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -184,13 +222,14 @@ pub mod operations {
         }
 
         pub fn wallet_id(self, value: &::invoice_primitives::PathSegment) -> Self {
-            let re = regex::Regex::new(&format!(
-                "^/api/v1/wallets/{}$",
-                regex::escape(&::invoice_primitives::progenitor::encode_path(
-                    &value.to_string()
-                ))
-            ))
-            .unwrap();
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/v1/wallets/{}$", regex::escape(&
+                        ::invoice_primitives::progenitor::encode_path(& value
+                        .to_string()))
+                    ),
+                )
+                .unwrap();
             Self(self.0.path_matches(re))
         }
     }
@@ -207,28 +246,40 @@ pub mod operations {
 
         pub fn ok(self, value: &types::Wallet) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn not_found(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(404u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn internal_server_error(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(500u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }

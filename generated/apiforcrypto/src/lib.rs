@@ -68,11 +68,12 @@
 //! Operations that only read (`READ_ONLY_OPERATIONS`) are resent after a refused or broken connection, a timeout, HTTP 429 or 5xx; every other operation only when the connection could not be made, so it never reaches the provider twice. The default is 3 attempts with jittered backoff, honouring `Retry-After`; [`Config::with_retry`] and [`RetryPolicy::none`] change it, [`Config::with_timeout`] bounds each attempt. Requests carry `User-Agent: <crate>/<version>`.
 //!
 //! Server: <https://api.apiforcrypto.com> (Production)
+#![cfg_attr(rustfmt, rustfmt::skip)]
 
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
-#[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+#[allow(unused_imports)]
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -81,26 +82,31 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(transparent)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub struct ErrorResponse(pub ::serde_json::Map<::std::string::String, ::serde_json::Value>);
+    pub struct ErrorResponse(
+        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    );
     impl ::std::ops::Deref for ErrorResponse {
         type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(&self) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        fn deref(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
             &self.0
         }
     }
 
     impl ::std::convert::From<ErrorResponse>
-        for ::serde_json::Map<::std::string::String, ::serde_json::Value>
-    {
+    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
         fn from(value: ErrorResponse) -> Self {
             value.0
         }
     }
 
-    impl ::std::convert::From<::serde_json::Map<::std::string::String, ::serde_json::Value>>
-        for ErrorResponse
-    {
-        fn from(value: ::serde_json::Map<::std::string::String, ::serde_json::Value>) -> Self {
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for ErrorResponse {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
             Self(value)
         }
     }
@@ -254,7 +260,9 @@ pub mod types {
         /// Minutes during which this invoice's address is not reused, counted from the invoice's
         /// expiry. At least 10.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub pause: ::std::option::Option<::invoice_primitives::BoundedInt<10, { i64::MAX }>>,
+        pub pause: ::std::option::Option<
+            ::invoice_primitives::BoundedInt<10, { i64::MAX }>,
+        >,
         /// Your secret key for this invoice. It is sent back only in the notifications to
         /// `url_callback`, so the receiver can check they are authentic. Recommended.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -378,7 +386,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            percent: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            percent: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             value: ::std::result::Result<
                 ::std::option::Option<::invoice_primitives::Amount>,
                 ::std::string::String,
@@ -469,7 +480,10 @@ pub mod types {
         pub struct Invoice {
             active: ::std::result::Result<bool, ::std::string::String>,
             address: ::std::result::Result<::std::string::String, ::std::string::String>,
-            blockchain: ::std::result::Result<::std::string::String, ::std::string::String>,
+            blockchain: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             confirmations: ::std::result::Result<i64, ::std::string::String>,
             contract_address: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -486,7 +500,10 @@ pub mod types {
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            status: ::std::result::Result<crate::types::InvoiceStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::types::InvoiceStatus,
+                ::std::string::String,
+            >,
             symbol: ::std::result::Result<::std::string::String, ::std::string::String>,
             txs: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -496,7 +513,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            value: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
+            value: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for Invoice {
@@ -552,7 +572,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.blockchain = value.try_into().map_err(|e| format!("`blockchain`: {e}"));
+                self.blockchain = value
+                    .try_into()
+                    .map_err(|e| format!("`blockchain`: {e}"));
                 self
             }
             /// Number of confirmations of the transaction on the network.
@@ -751,7 +773,10 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct InvoiceCallback {
-            active: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            active: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             address: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -760,7 +785,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            confirmations: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            confirmations: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             contract_address: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -786,7 +814,10 @@ pub mod types {
                 ::std::option::Option<::invoice_primitives::Secret>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<crate::types::InvoiceStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::types::InvoiceStatus,
+                ::std::string::String,
+            >,
             symbol: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1093,7 +1124,10 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct InvoiceCreateRequest {
-            blockchain: ::std::result::Result<::std::string::String, ::std::string::String>,
+            blockchain: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             confirmations: ::std::result::Result<
                 ::invoice_primitives::BoundedInt<0, { i64::MAX }>,
                 ::std::string::String,
@@ -1111,7 +1145,9 @@ pub mod types {
                 ::std::string::String,
             >,
             pause: ::std::result::Result<
-                ::std::option::Option<::invoice_primitives::BoundedInt<10, { i64::MAX }>>,
+                ::std::option::Option<
+                    ::invoice_primitives::BoundedInt<10, { i64::MAX }>,
+                >,
                 ::std::string::String,
             >,
             secret_key: ::std::result::Result<
@@ -1150,7 +1186,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.blockchain = value.try_into().map_err(|e| format!("`blockchain`: {e}"));
+                self.blockchain = value
+                    .try_into()
+                    .map_err(|e| format!("`blockchain`: {e}"));
                 self
             }
             /// Number of network confirmations after which the invoice is paid.
@@ -1158,7 +1196,9 @@ pub mod types {
             /// Required.
             pub fn confirmations<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::invoice_primitives::BoundedInt<0, { i64::MAX }>>,
+                T: ::std::convert::TryInto<
+                    ::invoice_primitives::BoundedInt<0, { i64::MAX }>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.confirmations = value
@@ -1208,7 +1248,9 @@ pub mod types {
             /// Optional: leave it unset to send none.
             pub fn pause<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::invoice_primitives::BoundedInt<10, { i64::MAX }>>,
+                T: ::std::convert::TryInto<
+                    ::invoice_primitives::BoundedInt<10, { i64::MAX }>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.pause = value
@@ -1261,7 +1303,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<InvoiceCreateRequest> for super::InvoiceCreateRequest {
+        impl ::std::convert::TryFrom<InvoiceCreateRequest>
+        for super::InvoiceCreateRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: InvoiceCreateRequest,
@@ -1300,8 +1343,10 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct InvoiceData {
-            attempts_callback:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            attempts_callback: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1501,14 +1546,21 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct Wallet {
-            accounts:
-                ::std::result::Result<::std::vec::Vec<super::WalletAccount>, ::std::string::String>,
-            balance:
-                ::std::result::Result<::invoice_primitives::StringAmount, ::std::string::String>,
+            accounts: ::std::result::Result<
+                ::std::vec::Vec<super::WalletAccount>,
+                ::std::string::String,
+            >,
+            balance: ::std::result::Result<
+                ::invoice_primitives::StringAmount,
+                ::std::string::String,
+            >,
             created: ::std::result::Result<::std::string::String, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            type_: ::std::result::Result<crate::types::WalletType, ::std::string::String>,
+            type_: ::std::result::Result<
+                crate::types::WalletType,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for Wallet {
@@ -1625,19 +1677,35 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct WalletAccount {
             active: ::std::result::Result<bool, ::std::string::String>,
-            blockchain: ::std::result::Result<::std::string::String, ::std::string::String>,
+            blockchain: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             contract_address: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            currency: ::std::result::Result<::std::string::String, ::std::string::String>,
+            currency: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             decimal: ::std::result::Result<::std::string::String, ::std::string::String>,
-            decimal_balance:
-                ::std::result::Result<::invoice_primitives::StringAmount, ::std::string::String>,
-            fiat_balance:
-                ::std::result::Result<::invoice_primitives::StringAmount, ::std::string::String>,
-            fiat_currency: ::std::result::Result<::std::string::String, ::std::string::String>,
-            rate: ::std::result::Result<::invoice_primitives::StringAmount, ::std::string::String>,
+            decimal_balance: ::std::result::Result<
+                ::invoice_primitives::StringAmount,
+                ::std::string::String,
+            >,
+            fiat_balance: ::std::result::Result<
+                ::invoice_primitives::StringAmount,
+                ::std::string::String,
+            >,
+            fiat_currency: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            rate: ::std::result::Result<
+                ::invoice_primitives::StringAmount,
+                ::std::string::String,
+            >,
             symbol: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
 
@@ -1678,7 +1746,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.blockchain = value.try_into().map_err(|e| format!("`blockchain`: {e}"));
+                self.blockchain = value
+                    .try_into()
+                    .map_err(|e| format!("`blockchain`: {e}"));
                 self
             }
             /// Token contract address; empty or absent for a coin.
@@ -1738,7 +1808,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::invoice_primitives::StringAmount>,
                 T::Error: ::std::fmt::Display,
             {
-                self.fiat_balance = value.try_into().map_err(|e| format!("`fiat_balance`: {e}"));
+                self.fiat_balance = value
+                    .try_into()
+                    .map_err(|e| format!("`fiat_balance`: {e}"));
                 self
             }
             /// That fiat currency.
@@ -1822,13 +1894,19 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
 
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -1874,7 +1952,10 @@ impl Client {
     /// as well as port and a path stem if applicable.
     ///
     /// Requests carry `User-Agent: <crate>/<version>` ([`USER_AGENT`]).
-    pub fn new(baseurl: &str, inner: ::invoice_primitives::Config<crate::Credentials>) -> Self {
+    pub fn new(
+        baseurl: &str,
+        inner: ::invoice_primitives::Config<crate::Credentials>,
+    ) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(30u64);
@@ -1930,8 +2011,7 @@ const _: () = {
     fn assert_client_hooks()
     where
         Client: ClientHooks<::invoice_primitives::Config<crate::Credentials>>,
-    {
-    }
+    {}
 };
 impl Client {
     /// Create an invoice
@@ -2007,8 +2087,8 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        encode_path, ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     /// Builder for [`Client::create_invoice`]
     ///
@@ -2047,12 +2127,11 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InvoiceCreateRequest>,
-            <V as std::convert::TryInto<types::InvoiceCreateRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::InvoiceCreateRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| format!("{}", s));
+            self.body = value.try_into().map(From::from).map_err(|s| format!("{}", s));
             self
         }
 
@@ -2071,25 +2150,25 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Invoice>, Error<types::ErrorResponse>> {
-            let Self {
-                client,
-                wallet_id,
-                body,
-            } = self;
+            let Self { client, wallet_id, body } = self;
             let wallet_id = wallet_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::InvoiceCreateRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::InvoiceCreateRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/v1/wallets/{}/invoices",
-                client.baseurl,
-                encode_path(&wallet_id.to_string()),
+                "{}/api/v1/wallets/{}/invoices", client.baseurl, encode_path(& wallet_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2110,15 +2189,27 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -2161,15 +2252,17 @@ pub mod builder {
             let Self { client, uuid } = self;
             let uuid = uuid.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/v1/wallets/invoices/{}",
-                client.baseurl,
-                encode_path(&uuid.to_string()),
+                "{}/api/v1/wallets/invoices/{}", client.baseurl, encode_path(& uuid
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2189,12 +2282,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -2238,15 +2339,17 @@ pub mod builder {
             let Self { client, wallet_id } = self;
             let wallet_id = wallet_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/v1/wallets/{}",
-                client.baseurl,
-                encode_path(&wallet_id.to_string()),
+                "{}/api/v1/wallets/{}", client.baseurl, encode_path(& wallet_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2266,12 +2369,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -2285,41 +2396,11 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
-/// Enums that keep values this version does not know (`Unknown`), re-exported by
-/// [`types`].
-pub mod enums {
-    ::invoice_primitives::open_enum! {
-        /// Status of an invoice: `PAID`, `NOT_PAID`, `IN_MEMPOOL` (payment seen, not yet in a
-        /// block), `PARTIALLY_PAID`, `IN_BLOCK` (in a block, not yet confirmed enough).
-        pub enum InvoiceStatus {
-            /// `PAID`
-            Paid = "PAID",
-            /// `NOT_PAID`
-            NotPaid = "NOT_PAID",
-            /// `IN_MEMPOOL`
-            InMempool = "IN_MEMPOOL",
-            /// `PARTIALLY_PAID`
-            PartiallyPaid = "PARTIALLY_PAID",
-            /// `IN_BLOCK`
-            InBlock = "IN_BLOCK",
-        }
-    }
-    ::invoice_primitives::open_enum! {
-        /// Type of a wallet, chosen when it is created in the dashboard: `INVOICE` (accepts invoice
-        /// payments) or `PRIVATE` (personal use).
-        pub enum WalletType {
-            /// `INVOICE`
-            Invoice = "INVOICE",
-            /// `PRIVATE`
-            Private = "PRIVATE",
-        }
-    }
-}
+
 /// The spec's first server, <https://api.apiforcrypto.com>.
 pub const BASE_URL: &str = "https://api.apiforcrypto.com";
 /// Production: <https://api.apiforcrypto.com>.
 pub const PRODUCTION_URL: &str = "https://api.apiforcrypto.com";
-
 /// progenitor's client runtime, from the provider-neutral runtime crate: `send()`
 /// returns its [`Response`] and [`ApiError`].
 mod progenitor_client {
@@ -2327,13 +2408,12 @@ mod progenitor_client {
 }
 
 pub use ::invoice_primitives::{
-    Amount, ApiError, BoundedInt, BoundedVec, CredentialError, DayMonthYear, ErrorBody, MaybeText,
-    PathSegment, Response, RetryPolicy, Secret, StringAmount, Timestamp, UnixTime,
+    Amount, ApiError, BoundedInt, BoundedVec, CredentialError, DayMonthYear, ErrorBody,
+    MaybeText, PathSegment, Response, RetryPolicy, Secret, StringAmount, Timestamp,
+    UnixTime,
 };
-
 /// A client's settings: its [`Credentials`], per-attempt timeout and [`RetryPolicy`].
 pub type Config = ::invoice_primitives::Config<Credentials>;
-
 /// The credentials of a request: none. This API documents no API key for these
 /// operations.
 #[derive(Debug, Clone, Default)]
@@ -2347,7 +2427,10 @@ impl Credentials {
         Self::from_default(::invoice_primitives::NoAuth)
     }
 
-    fn default_from_env() -> ::std::result::Result<::invoice_primitives::NoAuth, CredentialError> {
+    fn default_from_env() -> ::std::result::Result<
+        ::invoice_primitives::NoAuth,
+        CredentialError,
+    > {
         Ok(::invoice_primitives::NoAuth)
     }
 
@@ -2376,7 +2459,6 @@ impl ::invoice_primitives::Authenticate for Credentials {
 impl Client {
     /// The environment variable [`from_env`](Self::from_env) reads for the base URL.
     pub const BASE_URL_ENV: &'static str = "APIFORCRYPTO_BASE_URL";
-
     /// A client configured from the environment: no credentials, and the base URL
     /// from `APIFORCRYPTO_BASE_URL` ([`BASE_URL`] when it is unset or empty). Retries and timeouts are the
     /// defaults of [`Config`].
@@ -2400,7 +2482,6 @@ impl Client {
 /// Operations that only read (`GET`, or `x-read-only` in the spec): the only ones
 /// resent after a response or failure that may have reached the provider.
 pub const READ_ONLY_OPERATIONS: &[&str] = &["get_invoice", "get_wallet"];
-
 /// What the transport needs of each operation, from the spec: whether it only reads,
 /// which credentials it takes (`security`), and the least time between two calls
 /// (`x-min-interval-seconds`).
@@ -2424,10 +2505,10 @@ pub const OPERATIONS: &[::invoice_primitives::transport::Operation] = &[
         min_interval: None,
     },
 ];
-
 /// The `User-Agent` of the HTTP client [`Client::new`] builds.
-pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
-
+pub const USER_AGENT: &str = concat!(
+    env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
+);
 fn operation(id: &'static str) -> ::invoice_primitives::transport::Operation {
     OPERATIONS
         .iter()
@@ -2455,12 +2536,12 @@ impl ClientHooks<Config> for Client {
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         ::invoice_primitives::transport::exec(
-            &self.inner,
-            &self.client,
-            request,
-            &operation(info.operation_id),
-        )
-        .await
+                &self.inner,
+                &self.client,
+                request,
+                &operation(info.operation_id),
+            )
+            .await
     }
 }
 
@@ -2474,22 +2555,24 @@ impl types::InvoiceCreateRequest {
 
     /// [`validate`](Self::validate) for a value at path `at` (`"data."`).
     #[doc(hidden)]
-    pub fn validate_at(&self, at: &str) -> ::std::result::Result<(), ::std::string::String> {
+    pub fn validate_at(
+        &self,
+        at: &str,
+    ) -> ::std::result::Result<(), ::std::string::String> {
         ::invoice_primitives::rules::any_required(
             at,
             &[
                 ("value", self.value.is_some()),
                 (
                     "fiatCurrency.value",
-                    self.fiat_currency
-                        .as_ref()
-                        .is_some_and(|v| v.value.is_some()),
+                    self.fiat_currency.as_ref().is_some_and(|v| v.value.is_some()),
                 ),
             ],
         )?;
         if let Some(value) = &self.data {
             value.validate_at(&format!("{at}data."))?;
         }
+
         Ok(())
     }
 }
@@ -2504,13 +2587,14 @@ impl types::InvoiceData {
 
     /// [`validate`](Self::validate) for a value at path `at` (`"data."`).
     #[doc(hidden)]
-    pub fn validate_at(&self, at: &str) -> ::std::result::Result<(), ::std::string::String> {
+    pub fn validate_at(
+        &self,
+        at: &str,
+    ) -> ::std::result::Result<(), ::std::string::String> {
         ::invoice_primitives::rules::in_range(
             at,
             "attempts_callback",
-            self.attempts_callback
-                .as_ref()
-                .map(::invoice_primitives::rules::Int::int),
+            self.attempts_callback.as_ref().map(::invoice_primitives::rules::Int::int),
             Some(0),
             Some(20),
         )?;
@@ -2529,5 +2613,36 @@ impl types::InvoiceData {
             false,
         )?;
         Ok(())
+    }
+}
+
+/// Enums that keep values this version does not know (`Unknown`), re-exported by
+/// [`types`].
+pub mod enums {
+    ::invoice_primitives::open_enum! {
+        /// Status of an invoice: `PAID`, `NOT_PAID`, `IN_MEMPOOL` (payment seen, not yet in a
+        /// block), `PARTIALLY_PAID`, `IN_BLOCK` (in a block, not yet confirmed enough).
+        pub enum InvoiceStatus {
+            /// `PAID`
+            Paid = "PAID",
+            /// `NOT_PAID`
+            NotPaid = "NOT_PAID",
+            /// `IN_MEMPOOL`
+            InMempool = "IN_MEMPOOL",
+            /// `PARTIALLY_PAID`
+            PartiallyPaid = "PARTIALLY_PAID",
+            /// `IN_BLOCK`
+            InBlock = "IN_BLOCK",
+        }
+    }
+    ::invoice_primitives::open_enum! {
+        /// Type of a wallet, chosen when it is created in the dashboard: `INVOICE` (accepts invoice
+        /// payments) or `PRIVATE` (personal use).
+        pub enum WalletType {
+            /// `INVOICE`
+            Invoice = "INVOICE",
+            /// `PRIVATE`
+            Private = "PRIVATE",
+        }
     }
 }

@@ -22,11 +22,11 @@
 //!
 //! This crate is generated; the runtime it shares with the other providers' command-line clients
 //! (output, exit codes, `listen` and `trigger`) is the `invoice_cli` crate.
-
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(clippy::all, unused_mut, unused_variables)]
 
-use anyhow::Context as _;
 use cryptocloud::*;
+use anyhow::Context as _;
 pub struct Cli<T: CliConfig> {
     client: Client,
     config: T,
@@ -319,23 +319,28 @@ impl<T: CliConfig> Cli<T> {
             CliCommand::CancelInvoice => self.execute_cancel_invoice(matches).await,
             CliCommand::GetBalance => self.execute_get_balance(matches).await,
             CliCommand::GetStatistics => self.execute_get_statistics(matches).await,
-            CliCommand::CreateStaticWallet => self.execute_create_static_wallet(matches).await,
+            CliCommand::CreateStaticWallet => {
+                self.execute_create_static_wallet(matches).await
+            }
             CliCommand::CreateWithdrawal => self.execute_create_withdrawal(matches).await,
         }
     }
 
-    pub async fn execute_create_invoice(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
+    pub async fn execute_create_invoice(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
         let mut request = self.client.create_invoice();
         if let Some(value) = matches.get_one::<::invoice_primitives::Amount>("amount") {
-            request = request.body_map(|body| body.amount(value.clone()));
+            request = request.body_map(|body| { body.amount(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<crate::types::FiatCurrency>("currency") {
-            request = request.body_map(|body| body.currency(value.clone()));
+            request = request.body_map(|body| { body.currency(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<::std::string::String>("email") {
-            request = request.body_map(|body| body.email(value.clone()));
+            request = request.body_map(|body| { body.email(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<crate::types::Locale>("locale") {
@@ -343,17 +348,19 @@ impl<T: CliConfig> Cli<T> {
         }
 
         if let Some(value) = matches.get_one::<::std::string::String>("order-id") {
-            request = request.body_map(|body| body.order_id(value.clone()));
+            request = request.body_map(|body| { body.order_id(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<::std::string::String>("shop-id") {
-            request = request.body_map(|body| body.shop_id(value.clone()));
+            request = request.body_map(|body| { body.shop_id(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = ::invoice_cli::read_json_body(value)
                 .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::InvoiceCreateRequest>(&body_txt)
+            let body_value = serde_json::from_str::<
+                types::InvoiceCreateRequest,
+            >(&body_txt)
                 .with_context(|| format!("failed to parse {}", value.display()))?;
             request = request.body(body_value);
         }
@@ -372,14 +379,20 @@ impl<T: CliConfig> Cli<T> {
         }
     }
 
-    pub async fn execute_list_invoices(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
+    pub async fn execute_list_invoices(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
         let mut request = self.client.list_invoices();
-        if let Some(value) = matches.get_one::<::invoice_primitives::DayMonthYear>("end") {
-            request = request.body_map(|body| body.end(value.clone()));
+        if let Some(value) = matches.get_one::<::invoice_primitives::DayMonthYear>("end")
+        {
+            request = request.body_map(|body| { body.end(value.clone()) });
         }
 
-        if let Some(value) = matches.get_one::<::invoice_primitives::DayMonthYear>("start") {
-            request = request.body_map(|body| body.start(value.clone()));
+        if let Some(value) = matches
+            .get_one::<::invoice_primitives::DayMonthYear>("start")
+        {
+            request = request.body_map(|body| { body.start(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -404,7 +417,10 @@ impl<T: CliConfig> Cli<T> {
         }
     }
 
-    pub async fn execute_get_invoices(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
+    pub async fn execute_get_invoices(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
         let mut request = self.client.get_invoices();
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = ::invoice_cli::read_json_body(value)
@@ -428,16 +444,21 @@ impl<T: CliConfig> Cli<T> {
         }
     }
 
-    pub async fn execute_cancel_invoice(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
+    pub async fn execute_cancel_invoice(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
         let mut request = self.client.cancel_invoice();
         if let Some(value) = matches.get_one::<::std::string::String>("uuid") {
-            request = request.body_map(|body| body.uuid(value.clone()));
+            request = request.body_map(|body| { body.uuid(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = ::invoice_cli::read_json_body(value)
                 .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::InvoiceCancelRequest>(&body_txt)
+            let body_value = serde_json::from_str::<
+                types::InvoiceCancelRequest,
+            >(&body_txt)
                 .with_context(|| format!("failed to parse {}", value.display()))?;
             request = request.body(body_value);
         }
@@ -456,7 +477,10 @@ impl<T: CliConfig> Cli<T> {
         }
     }
 
-    pub async fn execute_get_balance(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
+    pub async fn execute_get_balance(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
         let mut request = self.client.get_balance();
         self.config.execute_get_balance(matches, &mut request)?;
         let result = request.send().await;
@@ -472,14 +496,20 @@ impl<T: CliConfig> Cli<T> {
         }
     }
 
-    pub async fn execute_get_statistics(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
+    pub async fn execute_get_statistics(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
         let mut request = self.client.get_statistics();
-        if let Some(value) = matches.get_one::<::invoice_primitives::DayMonthYear>("end") {
-            request = request.body_map(|body| body.end(value.clone()));
+        if let Some(value) = matches.get_one::<::invoice_primitives::DayMonthYear>("end")
+        {
+            request = request.body_map(|body| { body.end(value.clone()) });
         }
 
-        if let Some(value) = matches.get_one::<::invoice_primitives::DayMonthYear>("start") {
-            request = request.body_map(|body| body.start(value.clone()));
+        if let Some(value) = matches
+            .get_one::<::invoice_primitives::DayMonthYear>("start")
+        {
+            request = request.body_map(|body| { body.start(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
@@ -509,28 +539,31 @@ impl<T: CliConfig> Cli<T> {
         matches: &::clap::ArgMatches,
     ) -> anyhow::Result<()> {
         let mut request = self.client.create_static_wallet();
-        if let Some(value) = matches.get_one::<crate::types::FullCurrencyCode>("currency") {
-            request = request.body_map(|body| body.currency(value.clone()));
+        if let Some(value) = matches
+            .get_one::<crate::types::FullCurrencyCode>("currency")
+        {
+            request = request.body_map(|body| { body.currency(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<::std::string::String>("identify") {
-            request = request.body_map(|body| body.identify(value.clone()));
+            request = request.body_map(|body| { body.identify(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<::std::string::String>("shop-id") {
-            request = request.body_map(|body| body.shop_id(value.clone()));
+            request = request.body_map(|body| { body.shop_id(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = ::invoice_cli::read_json_body(value)
                 .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::StaticWalletCreateRequest>(&body_txt)
+            let body_value = serde_json::from_str::<
+                types::StaticWalletCreateRequest,
+            >(&body_txt)
                 .with_context(|| format!("failed to parse {}", value.display()))?;
             request = request.body(body_value);
         }
 
-        self.config
-            .execute_create_static_wallet(matches, &mut request)?;
+        self.config.execute_create_static_wallet(matches, &mut request)?;
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -550,27 +583,30 @@ impl<T: CliConfig> Cli<T> {
     ) -> anyhow::Result<()> {
         let mut request = self.client.create_withdrawal();
         if let Some(value) = matches.get_one::<::invoice_primitives::Amount>("amount") {
-            request = request.body_map(|body| body.amount(value.clone()));
+            request = request.body_map(|body| { body.amount(value.clone()) });
         }
 
-        if let Some(value) = matches.get_one::<crate::types::FullCurrencyCode>("currency-code") {
-            request = request.body_map(|body| body.currency_code(value.clone()));
+        if let Some(value) = matches
+            .get_one::<crate::types::FullCurrencyCode>("currency-code")
+        {
+            request = request.body_map(|body| { body.currency_code(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<::std::string::String>("to-address") {
-            request = request.body_map(|body| body.to_address(value.clone()));
+            request = request.body_map(|body| { body.to_address(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = ::invoice_cli::read_json_body(value)
                 .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::WithdrawalCreateRequest>(&body_txt)
+            let body_value = serde_json::from_str::<
+                types::WithdrawalCreateRequest,
+            >(&body_txt)
                 .with_context(|| format!("failed to parse {}", value.display()))?;
             request = request.body(body_value);
         }
 
-        self.config
-            .execute_create_withdrawal(matches, &mut request)?;
+        self.config.execute_create_withdrawal(matches, &mut request)?;
         let result = request.send().await;
         match result {
             Ok(r) => {
@@ -685,16 +721,11 @@ pub enum CliCommand {
 impl CliCommand {
     pub fn iter() -> impl Iterator<Item = CliCommand> {
         vec![
-            CliCommand::CreateInvoice,
-            CliCommand::ListInvoices,
-            CliCommand::GetInvoices,
-            CliCommand::CancelInvoice,
-            CliCommand::GetBalance,
-            CliCommand::GetStatistics,
-            CliCommand::CreateStaticWallet,
-            CliCommand::CreateWithdrawal,
+            CliCommand::CreateInvoice, CliCommand::ListInvoices, CliCommand::GetInvoices,
+            CliCommand::CancelInvoice, CliCommand::GetBalance, CliCommand::GetStatistics,
+            CliCommand::CreateStaticWallet, CliCommand::CreateWithdrawal,
         ]
-        .into_iter()
+            .into_iter()
     }
 
     pub fn operation_id(&self) -> &'static str {
@@ -734,9 +765,7 @@ impl CliConfig for ::invoice_cli::Output {
     fn list_start<T>(&self)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-
+    {}
     fn list_item<T>(&self, value: &T)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
@@ -747,9 +776,7 @@ impl CliConfig for ::invoice_cli::Output {
     fn list_end_success<T>(&self)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-
+    {}
     fn list_end_error<T>(&self, value: &Error<T>)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
@@ -761,23 +788,21 @@ impl CliConfig for ::invoice_cli::Output {
 /// This provider, for the shared runtime.
 #[derive(Debug, Clone, Copy)]
 pub struct Provider;
-
 impl ::invoice_cli::Provider for Provider {
     const NAME: &'static str = "cryptocloud";
     const ABOUT: &'static str = "Command-line client of the CryptoCloud API";
     const BASE_URL_ENV: &'static str = cryptocloud::Client::BASE_URL_ENV;
     const BASE_URL: &'static str = cryptocloud::BASE_URL;
-    const CREDENTIAL_ENVS: &'static [&'static str] =
-        &["CRYPTOCLOUD_API_KEY", "CRYPTOCLOUD_WITHDRAWAL_KEY"];
-
+    const CREDENTIAL_ENVS: &'static [&'static str] = &[
+        "CRYPTOCLOUD_API_KEY",
+        "CRYPTOCLOUD_WITHDRAWAL_KEY",
+    ];
     fn operations() -> ::std::vec::Vec<(&'static str, ::clap::Command)> {
         CliCommand::iter()
-            .map(|command| {
-                (
-                    command.operation_id(),
-                    Cli::<::invoice_cli::Output>::get_command(command),
-                )
-            })
+            .map(|command| (
+                command.operation_id(),
+                Cli::<::invoice_cli::Output>::get_command(command),
+            ))
             .collect()
     }
 

@@ -16,9 +16,9 @@
 //! // Point the client at `server.base_url()`, e.g. with `cryptocloud::Client::with_credentials`.
 //! let _ = server.base_url();
 //! ```
+#![cfg_attr(rustfmt, rustfmt::skip)]
 
 pub use cryptocloud::types;
-
 pub mod operations {
     //! [`When`](::httpmock::When) and [`Then`](::httpmock::Then)
     //! wrappers for each operation. Each can be converted to
@@ -52,8 +52,12 @@ pub mod operations {
 
         pub fn body(self, value: &types::InvoiceCreateRequest) -> Self {
             Self(
-                self.0
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                self
+                    .0
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -70,28 +74,40 @@ pub mod operations {
 
         pub fn ok(self, value: &types::InvoiceCreateResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -102,7 +118,9 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/v2/invoice/merchant/list$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/v2/invoice/merchant/list$").unwrap(),
+                    ),
             )
         }
 
@@ -112,8 +130,12 @@ pub mod operations {
 
         pub fn body(self, value: &types::InvoiceListRequest) -> Self {
             Self(
-                self.0
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                self
+                    .0
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -130,28 +152,40 @@ pub mod operations {
 
         pub fn ok(self, value: &types::InvoiceListResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -162,7 +196,9 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/v2/invoice/merchant/info$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/v2/invoice/merchant/info$").unwrap(),
+                    ),
             )
         }
 
@@ -172,8 +208,12 @@ pub mod operations {
 
         pub fn body(self, value: &types::InvoiceInfoRequest) -> Self {
             Self(
-                self.0
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                self
+                    .0
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -190,28 +230,40 @@ pub mod operations {
 
         pub fn ok(self, value: &types::InvoiceInfoResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -222,7 +274,9 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/v2/invoice/merchant/canceled$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/v2/invoice/merchant/canceled$").unwrap(),
+                    ),
             )
         }
 
@@ -232,8 +286,12 @@ pub mod operations {
 
         pub fn body(self, value: &types::InvoiceCancelRequest) -> Self {
             Self(
-                self.0
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                self
+                    .0
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -250,28 +308,40 @@ pub mod operations {
 
         pub fn ok(self, value: &types::InvoiceCancelResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -282,7 +352,9 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/v2/merchant/wallet/balance/all$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/v2/merchant/wallet/balance/all$").unwrap(),
+                    ),
             )
         }
 
@@ -303,28 +375,40 @@ pub mod operations {
 
         pub fn ok(self, value: &types::BalanceResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -335,7 +419,9 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/v2/invoice/merchant/statistics$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/v2/invoice/merchant/statistics$").unwrap(),
+                    ),
             )
         }
 
@@ -345,8 +431,12 @@ pub mod operations {
 
         pub fn body(self, value: &types::StatisticsRequest) -> Self {
             Self(
-                self.0
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                self
+                    .0
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -363,28 +453,40 @@ pub mod operations {
 
         pub fn ok(self, value: &types::StatisticsResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -395,7 +497,9 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/v2/invoice/static/create$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/v2/invoice/static/create$").unwrap(),
+                    ),
             )
         }
 
@@ -405,8 +509,12 @@ pub mod operations {
 
         pub fn body(self, value: &types::StaticWalletCreateRequest) -> Self {
             Self(
-                self.0
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                self
+                    .0
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -423,28 +531,40 @@ pub mod operations {
 
         pub fn ok(self, value: &types::StaticWalletCreateResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -455,7 +575,9 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/v2/invoice/api/out/create$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/v2/invoice/api/out/create$").unwrap(),
+                    ),
             )
         }
 
@@ -465,8 +587,12 @@ pub mod operations {
 
         pub fn body(self, value: &types::WithdrawalCreateRequest) -> Self {
             Self(
-                self.0
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                self
+                    .0
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -483,28 +609,40 @@ pub mod operations {
 
         pub fn ok(self, value: &types::WithdrawalCreateResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn unauthorized(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(401u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -534,7 +672,10 @@ pub trait MockServerExt {
         F: FnOnce(operations::GetStatisticsWhen, operations::GetStatisticsThen);
     fn create_static_wallet<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::CreateStaticWalletWhen, operations::CreateStaticWalletThen);
+        F: FnOnce(
+            operations::CreateStaticWalletWhen,
+            operations::CreateStaticWalletThen,
+        );
     fn create_withdrawal<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::CreateWithdrawalWhen, operations::CreateWithdrawalThen);
@@ -615,7 +756,10 @@ impl MockServerExt for ::httpmock::MockServer {
 
     fn create_static_wallet<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
-        F: FnOnce(operations::CreateStaticWalletWhen, operations::CreateStaticWalletThen),
+        F: FnOnce(
+            operations::CreateStaticWalletWhen,
+            operations::CreateStaticWalletThen,
+        ),
     {
         self.mock(|when, then| {
             config_fn(

@@ -74,11 +74,12 @@
 //! Operations that only read (`READ_ONLY_OPERATIONS`) are resent after a refused or broken connection, a timeout, HTTP 429 or 5xx; every other operation only when the connection could not be made, so it never reaches the provider twice. The default is 3 attempts with jittered backoff, honouring `Retry-After`; [`Config::with_retry`] and [`RetryPolicy::none`] change it, [`Config::with_timeout`] bounds each attempt. Requests carry `User-Agent: <crate>/<version>`.
 //!
 //! Server: <https://api.cryptocloud.plus> (Production)
+#![cfg_attr(rustfmt, rustfmt::skip)]
 
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
-#[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+#[allow(unused_imports)]
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -357,10 +358,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tx_list: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
         /// Not described by the docs (`up` in the example).
-        #[serde(
-            rename = "type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         /// Payment type (`crypto` in the example; not described by the docs).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -525,7 +523,15 @@ pub mod types {
 
     /// Unique identifier of the invoice, with the `INV-` prefix (`INV-89UX09KA`).
     #[derive(
-        ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
     )]
     #[serde(transparent)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -791,10 +797,14 @@ pub mod types {
     pub struct TimeToPay {
         /// Hours the customer has to pay.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub hours: ::std::option::Option<::invoice_primitives::BoundedInt<0, { i64::MAX }>>,
+        pub hours: ::std::option::Option<
+            ::invoice_primitives::BoundedInt<0, { i64::MAX }>,
+        >,
         /// Minutes the customer has to pay, added to `hours`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub minutes: ::std::option::Option<::invoice_primitives::BoundedInt<0, { i64::MAX }>>,
+        pub minutes: ::std::option::Option<
+            ::invoice_primitives::BoundedInt<0, { i64::MAX }>,
+        >,
     }
 
     impl TimeToPay {
@@ -975,7 +985,9 @@ pub mod types {
             /// Required.
             pub fn available_currencies<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<crate::types::CryptoCurrencyCode>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<crate::types::CryptoCurrencyCode>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.available_currencies = value
@@ -1071,21 +1083,37 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct Balance {
-            available_balance:
-                ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            available_balance_usd:
-                ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            balance_crypto:
-                ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            balance_usd: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            currency: ::std::result::Result<super::WalletCurrency, ::std::string::String>,
+            available_balance: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            available_balance_usd: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            balance_crypto: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            balance_usd: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            currency: ::std::result::Result<
+                super::WalletCurrency,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for Balance {
             fn default() -> Self {
                 Self {
-                    available_balance: Err("`available_balance` is required".to_string()),
-                    available_balance_usd: Err("`available_balance_usd` is required".to_string()),
+                    available_balance: Err(
+                        "`available_balance` is required".to_string(),
+                    ),
+                    available_balance_usd: Err(
+                        "`available_balance_usd` is required".to_string(),
+                    ),
                     balance_crypto: Err("`balance_crypto` is required".to_string()),
                     balance_usd: Err("`balance_usd` is required".to_string()),
                     currency: Err("`currency` is required".to_string()),
@@ -1141,7 +1169,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::invoice_primitives::Amount>,
                 T::Error: ::std::fmt::Display,
             {
-                self.balance_usd = value.try_into().map_err(|e| format!("`balance_usd`: {e}"));
+                self.balance_usd = value
+                    .try_into()
+                    .map_err(|e| format!("`balance_usd`: {e}"));
                 self
             }
             /// Required.
@@ -1184,7 +1214,10 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct BalanceResponse {
-            result: ::std::result::Result<::std::vec::Vec<super::Balance>, ::std::string::String>,
+            result: ::std::result::Result<
+                ::std::vec::Vec<super::Balance>,
+                ::std::string::String,
+            >,
             status: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
 
@@ -1246,17 +1279,39 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct CreatedInvoice {
             address: ::std::result::Result<::std::string::String, ::std::string::String>,
-            amount: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            amount_in_fiat:
-                ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            amount_usd: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            created: ::std::result::Result<::invoice_primitives::Timestamp, ::std::string::String>,
+            amount: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            amount_in_fiat: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            amount_usd: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            created: ::std::result::Result<
+                ::invoice_primitives::Timestamp,
+                ::std::string::String,
+            >,
             currency: ::std::result::Result<super::Currency, ::std::string::String>,
-            expiry_date:
-                ::std::result::Result<::invoice_primitives::Timestamp, ::std::string::String>,
-            fee: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            fee_usd: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            fiat_currency: ::std::result::Result<crate::types::FiatCurrency, ::std::string::String>,
+            expiry_date: ::std::result::Result<
+                ::invoice_primitives::Timestamp,
+                ::std::string::String,
+            >,
+            fee: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            fee_usd: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            fiat_currency: ::std::result::Result<
+                crate::types::FiatCurrency,
+                ::std::string::String,
+            >,
             invoice_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1264,16 +1319,31 @@ pub mod types {
             is_email_required: ::std::result::Result<bool, ::std::string::String>,
             link: ::std::result::Result<::std::string::String, ::std::string::String>,
             project: ::std::result::Result<super::Project, ::std::string::String>,
-            service_fee: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            service_fee_usd:
-                ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            side_commission:
-                ::std::result::Result<crate::types::CommissionSide, ::std::string::String>,
-            side_commission_cc:
-                ::std::result::Result<crate::types::CommissionSide, ::std::string::String>,
-            status: ::std::result::Result<crate::types::InvoiceStatus, ::std::string::String>,
+            service_fee: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            service_fee_usd: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            side_commission: ::std::result::Result<
+                crate::types::CommissionSide,
+                ::std::string::String,
+            >,
+            side_commission_cc: ::std::result::Result<
+                crate::types::CommissionSide,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                crate::types::InvoiceStatus,
+                ::std::string::String,
+            >,
             test_mode: ::std::result::Result<bool, ::std::string::String>,
-            type_payments: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_payments: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             uuid: ::std::result::Result<super::InvoiceUuid, ::std::string::String>,
         }
 
@@ -1291,13 +1361,17 @@ pub mod types {
                     fee_usd: Err("`fee_usd` is required".to_string()),
                     fiat_currency: Err("`fiat_currency` is required".to_string()),
                     invoice_id: Ok(Default::default()),
-                    is_email_required: Err("`is_email_required` is required".to_string()),
+                    is_email_required: Err(
+                        "`is_email_required` is required".to_string(),
+                    ),
                     link: Err("`link` is required".to_string()),
                     project: Err("`project` is required".to_string()),
                     service_fee: Err("`service_fee` is required".to_string()),
                     service_fee_usd: Err("`service_fee_usd` is required".to_string()),
                     side_commission: Err("`side_commission` is required".to_string()),
-                    side_commission_cc: Err("`side_commission_cc` is required".to_string()),
+                    side_commission_cc: Err(
+                        "`side_commission_cc` is required".to_string(),
+                    ),
                     status: Err("`status` is required".to_string()),
                     test_mode: Err("`test_mode` is required".to_string()),
                     type_payments: Err("`type_payments` is required".to_string()),
@@ -1351,7 +1425,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::invoice_primitives::Amount>,
                 T::Error: ::std::fmt::Display,
             {
-                self.amount_usd = value.try_into().map_err(|e| format!("`amount_usd`: {e}"));
+                self.amount_usd = value
+                    .try_into()
+                    .map_err(|e| format!("`amount_usd`: {e}"));
                 self
             }
             /// Time the invoice was created, UTC.
@@ -1382,7 +1458,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::invoice_primitives::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
-                self.expiry_date = value.try_into().map_err(|e| format!("`expiry_date`: {e}"));
+                self.expiry_date = value
+                    .try_into()
+                    .map_err(|e| format!("`expiry_date`: {e}"));
                 self
             }
             /// Transfer commission.
@@ -1475,7 +1553,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::invoice_primitives::Amount>,
                 T::Error: ::std::fmt::Display,
             {
-                self.service_fee = value.try_into().map_err(|e| format!("`service_fee`: {e}"));
+                self.service_fee = value
+                    .try_into()
+                    .map_err(|e| format!("`service_fee`: {e}"));
                 self
             }
             /// Service commission in USD.
@@ -1536,7 +1616,9 @@ pub mod types {
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.test_mode = value.try_into().map_err(|e| format!("`test_mode`: {e}"));
+                self.test_mode = value
+                    .try_into()
+                    .map_err(|e| format!("`test_mode`: {e}"));
                 self
             }
             /// Payment type (`crypto` in the example; not described by the docs).
@@ -1627,10 +1709,18 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Currency {
             code: ::std::result::Result<::std::string::String, ::std::string::String>,
-            fullcode:
-                ::std::result::Result<crate::types::CryptoCurrencyCode, ::std::string::String>,
-            icon_base: ::std::result::Result<::std::string::String, ::std::string::String>,
-            icon_network: ::std::result::Result<::std::string::String, ::std::string::String>,
+            fullcode: ::std::result::Result<
+                crate::types::CryptoCurrencyCode,
+                ::std::string::String,
+            >,
+            icon_base: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            icon_network: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             icon_qr: ::std::result::Result<::std::string::String, ::std::string::String>,
             id: ::std::result::Result<i64, ::std::string::String>,
             is_email_required: ::std::result::Result<bool, ::std::string::String>,
@@ -1649,7 +1739,9 @@ pub mod types {
                     icon_network: Err("`icon_network` is required".to_string()),
                     icon_qr: Err("`icon_qr` is required".to_string()),
                     id: Err("`id` is required".to_string()),
-                    is_email_required: Err("`is_email_required` is required".to_string()),
+                    is_email_required: Err(
+                        "`is_email_required` is required".to_string(),
+                    ),
                     name: Err("`name` is required".to_string()),
                     network: Err("`network` is required".to_string()),
                     order: Err("`order` is required".to_string()),
@@ -1689,7 +1781,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.icon_base = value.try_into().map_err(|e| format!("`icon_base`: {e}"));
+                self.icon_base = value
+                    .try_into()
+                    .map_err(|e| format!("`icon_base`: {e}"));
                 self
             }
             /// URL of the currency-and-network icon.
@@ -1700,7 +1794,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.icon_network = value.try_into().map_err(|e| format!("`icon_network`: {e}"));
+                self.icon_network = value
+                    .try_into()
+                    .map_err(|e| format!("`icon_network`: {e}"));
                 self
             }
             /// URL of the icon shown in the QR code.
@@ -1777,7 +1873,9 @@ pub mod types {
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.stablecoin = value.try_into().map_err(|e| format!("`stablecoin`: {e}"));
+                self.stablecoin = value
+                    .try_into()
+                    .map_err(|e| format!("`stablecoin`: {e}"));
                 self
             }
         }
@@ -1919,13 +2017,18 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Invoice {
             address: ::std::result::Result<::std::string::String, ::std::string::String>,
-            amount: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
+            amount: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
             amount_in_crypto: ::std::result::Result<
                 ::std::option::Option<::invoice_primitives::Amount>,
                 ::std::string::String,
             >,
-            amount_in_fiat:
-                ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
+            amount_in_fiat: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
             amount_paid: ::std::result::Result<
                 ::std::option::Option<::invoice_primitives::Amount>,
                 ::std::string::String,
@@ -1942,17 +2045,31 @@ pub mod types {
                 ::std::option::Option<::invoice_primitives::Amount>,
                 ::std::string::String,
             >,
-            amount_usd: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            created: ::std::result::Result<::invoice_primitives::Timestamp, ::std::string::String>,
+            amount_usd: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            created: ::std::result::Result<
+                ::invoice_primitives::Timestamp,
+                ::std::string::String,
+            >,
             currency: ::std::result::Result<super::Currency, ::std::string::String>,
             date_finished: ::std::result::Result<
                 ::std::option::Option<::invoice_primitives::Timestamp>,
                 ::std::string::String,
             >,
-            expiry_date:
-                ::std::result::Result<::invoice_primitives::Timestamp, ::std::string::String>,
-            fee: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            fee_usd: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
+            expiry_date: ::std::result::Result<
+                ::invoice_primitives::Timestamp,
+                ::std::string::String,
+            >,
+            fee: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            fee_usd: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
             fiat_currency: ::std::result::Result<
                 ::std::option::Option<crate::types::FiatCurrency>,
                 ::std::string::String,
@@ -1975,22 +2092,43 @@ pub mod types {
                 ::std::string::String,
             >,
             project: ::std::result::Result<super::Project, ::std::string::String>,
-            received: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            received_usd:
-                ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            service_fee: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            service_fee_usd:
-                ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            side_commission:
-                ::std::result::Result<crate::types::CommissionSide, ::std::string::String>,
-            side_commission_cc:
-                ::std::result::Result<crate::types::CommissionSide, ::std::string::String>,
-            status: ::std::result::Result<crate::types::InvoiceStatus, ::std::string::String>,
+            received: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            received_usd: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            service_fee: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            service_fee_usd: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            side_commission: ::std::result::Result<
+                crate::types::CommissionSide,
+                ::std::string::String,
+            >,
+            side_commission_cc: ::std::result::Result<
+                crate::types::CommissionSide,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                crate::types::InvoiceStatus,
+                ::std::string::String,
+            >,
             test_mode: ::std::result::Result<bool, ::std::string::String>,
-            to_surcharge:
-                ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            to_surcharge_usd:
-                ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
+            to_surcharge: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            to_surcharge_usd: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
             tx_list: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
                 ::std::string::String,
@@ -2029,7 +2167,9 @@ pub mod types {
                     fee: Err("`fee` is required".to_string()),
                     fee_usd: Err("`fee_usd` is required".to_string()),
                     fiat_currency: Ok(Default::default()),
-                    is_email_required: Err("`is_email_required` is required".to_string()),
+                    is_email_required: Err(
+                        "`is_email_required` is required".to_string(),
+                    ),
                     link: Ok(Default::default()),
                     order_id: Ok(Default::default()),
                     pay_url: Ok(Default::default()),
@@ -2040,7 +2180,9 @@ pub mod types {
                     service_fee: Err("`service_fee` is required".to_string()),
                     service_fee_usd: Err("`service_fee_usd` is required".to_string()),
                     side_commission: Err("`side_commission` is required".to_string()),
-                    side_commission_cc: Err("`side_commission_cc` is required".to_string()),
+                    side_commission_cc: Err(
+                        "`side_commission_cc` is required".to_string(),
+                    ),
                     status: Err("`status` is required".to_string()),
                     test_mode: Err("`test_mode` is required".to_string()),
                     to_surcharge: Err("`to_surcharge` is required".to_string()),
@@ -2169,7 +2311,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::invoice_primitives::Amount>,
                 T::Error: ::std::fmt::Display,
             {
-                self.amount_usd = value.try_into().map_err(|e| format!("`amount_usd`: {e}"));
+                self.amount_usd = value
+                    .try_into()
+                    .map_err(|e| format!("`amount_usd`: {e}"));
                 self
             }
             /// Time the invoice was created, UTC.
@@ -2214,7 +2358,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::invoice_primitives::Timestamp>,
                 T::Error: ::std::fmt::Display,
             {
-                self.expiry_date = value.try_into().map_err(|e| format!("`expiry_date`: {e}"));
+                self.expiry_date = value
+                    .try_into()
+                    .map_err(|e| format!("`expiry_date`: {e}"));
                 self
             }
             /// Transfer commission.
@@ -2350,7 +2496,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::invoice_primitives::Amount>,
                 T::Error: ::std::fmt::Display,
             {
-                self.received_usd = value.try_into().map_err(|e| format!("`received_usd`: {e}"));
+                self.received_usd = value
+                    .try_into()
+                    .map_err(|e| format!("`received_usd`: {e}"));
                 self
             }
             /// Service commission.
@@ -2361,7 +2509,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::invoice_primitives::Amount>,
                 T::Error: ::std::fmt::Display,
             {
-                self.service_fee = value.try_into().map_err(|e| format!("`service_fee`: {e}"));
+                self.service_fee = value
+                    .try_into()
+                    .map_err(|e| format!("`service_fee`: {e}"));
                 self
             }
             /// Service commission in USD.
@@ -2420,7 +2570,9 @@ pub mod types {
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.test_mode = value.try_into().map_err(|e| format!("`test_mode`: {e}"));
+                self.test_mode = value
+                    .try_into()
+                    .map_err(|e| format!("`test_mode`: {e}"));
                 self
             }
             /// Amount still to be paid, in cryptocurrency.
@@ -2431,7 +2583,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::invoice_primitives::Amount>,
                 T::Error: ::std::fmt::Display,
             {
-                self.to_surcharge = value.try_into().map_err(|e| format!("`to_surcharge`: {e}"));
+                self.to_surcharge = value
+                    .try_into()
+                    .map_err(|e| format!("`to_surcharge`: {e}"));
                 self
             }
             /// Amount still to be paid, in USD.
@@ -2634,7 +2788,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<InvoiceCancelRequest> for super::InvoiceCancelRequest {
+        impl ::std::convert::TryFrom<InvoiceCancelRequest>
+        for super::InvoiceCancelRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: InvoiceCancelRequest,
@@ -2645,9 +2800,7 @@ pub mod types {
 
         impl ::std::convert::From<super::InvoiceCancelRequest> for InvoiceCancelRequest {
             fn from(value: super::InvoiceCancelRequest) -> Self {
-                Self {
-                    uuid: Ok(value.uuid),
-                }
+                Self { uuid: Ok(value.uuid) }
             }
         }
 
@@ -2689,7 +2842,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<InvoiceCancelResponse> for super::InvoiceCancelResponse {
+        impl ::std::convert::TryFrom<InvoiceCancelResponse>
+        for super::InvoiceCancelResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: InvoiceCancelResponse,
@@ -2701,7 +2855,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::From<super::InvoiceCancelResponse> for InvoiceCancelResponse {
+        impl ::std::convert::From<super::InvoiceCancelResponse>
+        for InvoiceCancelResponse {
             fn from(value: super::InvoiceCancelResponse) -> Self {
                 Self {
                     result: Ok(value.result),
@@ -2716,7 +2871,10 @@ pub mod types {
                 ::std::option::Option<super::AddFields>,
                 ::std::string::String,
             >,
-            amount: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
+            amount: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
             currency: ::std::result::Result<
                 ::std::option::Option<crate::types::FiatCurrency>,
                 ::std::string::String,
@@ -2826,7 +2984,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<InvoiceCreateRequest> for super::InvoiceCreateRequest {
+        impl ::std::convert::TryFrom<InvoiceCreateRequest>
+        for super::InvoiceCreateRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: InvoiceCreateRequest,
@@ -2893,7 +3052,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<InvoiceCreateResponse> for super::InvoiceCreateResponse {
+        impl ::std::convert::TryFrom<InvoiceCreateResponse>
+        for super::InvoiceCreateResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: InvoiceCreateResponse,
@@ -2905,7 +3065,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::From<super::InvoiceCreateResponse> for InvoiceCreateResponse {
+        impl ::std::convert::From<super::InvoiceCreateResponse>
+        for InvoiceCreateResponse {
             fn from(value: super::InvoiceCreateResponse) -> Self {
                 Self {
                     result: Ok(value.result),
@@ -2951,23 +3112,22 @@ pub mod types {
             fn try_from(
                 value: InvoiceInfoRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    uuids: value.uuids?,
-                })
+                Ok(Self { uuids: value.uuids? })
             }
         }
 
         impl ::std::convert::From<super::InvoiceInfoRequest> for InvoiceInfoRequest {
             fn from(value: super::InvoiceInfoRequest) -> Self {
-                Self {
-                    uuids: Ok(value.uuids),
-                }
+                Self { uuids: Ok(value.uuids) }
             }
         }
 
         #[derive(Clone, Debug)]
         pub struct InvoiceInfoResponse {
-            result: ::std::result::Result<::std::vec::Vec<super::Invoice>, ::std::string::String>,
+            result: ::std::result::Result<
+                ::std::vec::Vec<super::Invoice>,
+                ::std::string::String,
+            >,
             status: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
 
@@ -3005,7 +3165,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<InvoiceInfoResponse> for super::InvoiceInfoResponse {
+        impl ::std::convert::TryFrom<InvoiceInfoResponse>
+        for super::InvoiceInfoResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: InvoiceInfoResponse,
@@ -3028,7 +3189,10 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct InvoiceListRequest {
-            end: ::std::result::Result<::invoice_primitives::DayMonthYear, ::std::string::String>,
+            end: ::std::result::Result<
+                ::invoice_primitives::DayMonthYear,
+                ::std::string::String,
+            >,
             limit: ::std::result::Result<
                 ::invoice_primitives::BoundedInt<0, { i64::MAX }>,
                 ::std::string::String,
@@ -3037,7 +3201,10 @@ pub mod types {
                 ::invoice_primitives::BoundedInt<0, { i64::MAX }>,
                 ::std::string::String,
             >,
-            start: ::std::result::Result<::invoice_primitives::DayMonthYear, ::std::string::String>,
+            start: ::std::result::Result<
+                ::invoice_primitives::DayMonthYear,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for InvoiceListRequest {
@@ -3070,7 +3237,9 @@ pub mod types {
             /// Required.
             pub fn limit<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::invoice_primitives::BoundedInt<0, { i64::MAX }>>,
+                T: ::std::convert::TryInto<
+                    ::invoice_primitives::BoundedInt<0, { i64::MAX }>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.limit = value.try_into().map_err(|e| format!("`limit`: {e}"));
@@ -3082,7 +3251,9 @@ pub mod types {
             /// Required.
             pub fn offset<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::invoice_primitives::BoundedInt<0, { i64::MAX }>>,
+                T: ::std::convert::TryInto<
+                    ::invoice_primitives::BoundedInt<0, { i64::MAX }>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.offset = value.try_into().map_err(|e| format!("`offset`: {e}"));
@@ -3131,7 +3302,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct InvoiceListResponse {
             all_count: ::std::result::Result<i64, ::std::string::String>,
-            result: ::std::result::Result<::std::vec::Vec<super::Invoice>, ::std::string::String>,
+            result: ::std::result::Result<
+                ::std::vec::Vec<super::Invoice>,
+                ::std::string::String,
+            >,
             status: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
 
@@ -3154,7 +3328,9 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.all_count = value.try_into().map_err(|e| format!("`all_count`: {e}"));
+                self.all_count = value
+                    .try_into()
+                    .map_err(|e| format!("`all_count`: {e}"));
                 self
             }
             /// The invoices of this window.
@@ -3181,7 +3357,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<InvoiceListResponse> for super::InvoiceListResponse {
+        impl ::std::convert::TryFrom<InvoiceListResponse>
+        for super::InvoiceListResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: InvoiceListResponse,
@@ -3207,7 +3384,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Network {
             code: ::std::result::Result<::std::string::String, ::std::string::String>,
-            fullname: ::std::result::Result<::std::string::String, ::std::string::String>,
+            fullname: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             icon: ::std::result::Result<::std::string::String, ::std::string::String>,
             id: ::std::result::Result<i64, ::std::string::String>,
         }
@@ -3305,14 +3485,22 @@ pub mod types {
                 ::std::option::Option<crate::types::CryptoCurrencyCode>,
                 ::std::string::String,
             >,
-            invoice_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            invoice_info:
-                ::std::result::Result<::std::option::Option<super::Invoice>, ::std::string::String>,
+            invoice_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            invoice_info: ::std::result::Result<
+                ::std::option::Option<super::Invoice>,
+                ::std::string::String,
+            >,
             order_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<crate::types::PostbackStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::types::PostbackStatus,
+                ::std::string::String,
+            >,
             token: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
 
@@ -3369,7 +3557,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.invoice_id = value.try_into().map_err(|e| format!("`invoice_id`: {e}"));
+                self.invoice_id = value
+                    .try_into()
+                    .map_err(|e| format!("`invoice_id`: {e}"));
                 self
             }
             /// The full invoice, shaped like the invoice-information endpoint's.
@@ -3460,7 +3650,10 @@ pub mod types {
         pub struct Project {
             fail: ::std::result::Result<::std::string::String, ::std::string::String>,
             id: ::std::result::Result<i64, ::std::string::String>,
-            logo: ::std::result::Result<::invoice_primitives::MaybeText, ::std::string::String>,
+            logo: ::std::result::Result<
+                ::invoice_primitives::MaybeText,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             success: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
@@ -3565,7 +3758,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct StaticWallet {
             address: ::std::result::Result<::std::string::String, ::std::string::String>,
-            currency: ::std::result::Result<super::WalletCurrency, ::std::string::String>,
+            currency: ::std::result::Result<
+                super::WalletCurrency,
+                ::std::string::String,
+            >,
             uuid: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
 
@@ -3639,8 +3835,14 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct StaticWalletCreateRequest {
-            currency: ::std::result::Result<crate::types::FullCurrencyCode, ::std::string::String>,
-            identify: ::std::result::Result<::std::string::String, ::std::string::String>,
+            currency: ::std::result::Result<
+                crate::types::FullCurrencyCode,
+                ::std::string::String,
+            >,
+            identify: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             shop_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
 
@@ -3691,7 +3893,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<StaticWalletCreateRequest> for super::StaticWalletCreateRequest {
+        impl ::std::convert::TryFrom<StaticWalletCreateRequest>
+        for super::StaticWalletCreateRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: StaticWalletCreateRequest,
@@ -3704,7 +3907,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::From<super::StaticWalletCreateRequest> for StaticWalletCreateRequest {
+        impl ::std::convert::From<super::StaticWalletCreateRequest>
+        for StaticWalletCreateRequest {
             fn from(value: super::StaticWalletCreateRequest) -> Self {
                 Self {
                     currency: Ok(value.currency),
@@ -3752,7 +3956,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<StaticWalletCreateResponse> for super::StaticWalletCreateResponse {
+        impl ::std::convert::TryFrom<StaticWalletCreateResponse>
+        for super::StaticWalletCreateResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: StaticWalletCreateResponse,
@@ -3764,7 +3969,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::From<super::StaticWalletCreateResponse> for StaticWalletCreateResponse {
+        impl ::std::convert::From<super::StaticWalletCreateResponse>
+        for StaticWalletCreateResponse {
             fn from(value: super::StaticWalletCreateResponse) -> Self {
                 Self {
                     result: Ok(value.result),
@@ -3775,7 +3981,10 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct Statistics {
-            amount: ::std::result::Result<super::StatisticsAmount, ::std::string::String>,
+            amount: ::std::result::Result<
+                super::StatisticsAmount,
+                ::std::string::String,
+            >,
             count: ::std::result::Result<super::StatisticsCount, ::std::string::String>,
         }
 
@@ -3832,12 +4041,30 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct StatisticsAmount {
-            all: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            canceled: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            created: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            overpaid: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            paid: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            partial: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
+            all: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            canceled: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            created: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            overpaid: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            paid: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            partial: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for StatisticsAmount {
@@ -4074,8 +4301,14 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct StatisticsRequest {
-            end: ::std::result::Result<::invoice_primitives::DayMonthYear, ::std::string::String>,
-            start: ::std::result::Result<::invoice_primitives::DayMonthYear, ::std::string::String>,
+            end: ::std::result::Result<
+                ::invoice_primitives::DayMonthYear,
+                ::std::string::String,
+            >,
+            start: ::std::result::Result<
+                ::invoice_primitives::DayMonthYear,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for StatisticsRequest {
@@ -4221,7 +4454,9 @@ pub mod types {
             /// Optional: leave it unset to send none.
             pub fn hours<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::invoice_primitives::BoundedInt<0, { i64::MAX }>>,
+                T: ::std::convert::TryInto<
+                    ::invoice_primitives::BoundedInt<0, { i64::MAX }>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.hours = value
@@ -4235,7 +4470,9 @@ pub mod types {
             /// Optional: leave it unset to send none.
             pub fn minutes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::invoice_primitives::BoundedInt<0, { i64::MAX }>>,
+                T: ::std::convert::TryInto<
+                    ::invoice_primitives::BoundedInt<0, { i64::MAX }>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.minutes = value
@@ -4269,18 +4506,29 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct WalletCurrency {
-            code: ::std::result::Result<crate::types::FullCurrencyCode, ::std::string::String>,
+            code: ::std::result::Result<
+                crate::types::FullCurrencyCode,
+                ::std::string::String,
+            >,
             enable: ::std::result::Result<bool, ::std::string::String>,
-            icon_base: ::std::result::Result<::std::string::String, ::std::string::String>,
-            icon_network:
-                ::std::result::Result<::invoice_primitives::MaybeText, ::std::string::String>,
+            icon_base: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            icon_network: ::std::result::Result<
+                ::invoice_primitives::MaybeText,
+                ::std::string::String,
+            >,
             icon_qr: ::std::result::Result<::std::string::String, ::std::string::String>,
             id: ::std::result::Result<i64, ::std::string::String>,
             is_email_required: ::std::result::Result<bool, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             obj_network: ::std::result::Result<super::Network, ::std::string::String>,
             order: ::std::result::Result<i64, ::std::string::String>,
-            short_code: ::std::result::Result<::std::string::String, ::std::string::String>,
+            short_code: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             stablecoin: ::std::result::Result<bool, ::std::string::String>,
         }
 
@@ -4293,7 +4541,9 @@ pub mod types {
                     icon_network: Err("`icon_network` is required".to_string()),
                     icon_qr: Err("`icon_qr` is required".to_string()),
                     id: Err("`id` is required".to_string()),
-                    is_email_required: Err("`is_email_required` is required".to_string()),
+                    is_email_required: Err(
+                        "`is_email_required` is required".to_string(),
+                    ),
                     name: Err("`name` is required".to_string()),
                     obj_network: Err("`obj_network` is required".to_string()),
                     order: Err("`order` is required".to_string()),
@@ -4334,7 +4584,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.icon_base = value.try_into().map_err(|e| format!("`icon_base`: {e}"));
+                self.icon_base = value
+                    .try_into()
+                    .map_err(|e| format!("`icon_base`: {e}"));
                 self
             }
             /// URL of the currency-and-network icon, if there is one.
@@ -4345,7 +4597,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::invoice_primitives::MaybeText>,
                 T::Error: ::std::fmt::Display,
             {
-                self.icon_network = value.try_into().map_err(|e| format!("`icon_network`: {e}"));
+                self.icon_network = value
+                    .try_into()
+                    .map_err(|e| format!("`icon_network`: {e}"));
                 self
             }
             /// URL of the icon shown in the QR code.
@@ -4402,7 +4656,9 @@ pub mod types {
                 T: ::std::convert::TryInto<super::Network>,
                 T::Error: ::std::fmt::Display,
             {
-                self.obj_network = value.try_into().map_err(|e| format!("`obj_network`: {e}"));
+                self.obj_network = value
+                    .try_into()
+                    .map_err(|e| format!("`obj_network`: {e}"));
                 self
             }
             /// Display order.
@@ -4424,7 +4680,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.short_code = value.try_into().map_err(|e| format!("`short_code`: {e}"));
+                self.short_code = value
+                    .try_into()
+                    .map_err(|e| format!("`short_code`: {e}"));
                 self
             }
             /// Whether the currency is a stablecoin.
@@ -4435,7 +4693,9 @@ pub mod types {
                 T: ::std::convert::TryInto<bool>,
                 T::Error: ::std::fmt::Display,
             {
-                self.stablecoin = value.try_into().map_err(|e| format!("`stablecoin`: {e}"));
+                self.stablecoin = value
+                    .try_into()
+                    .map_err(|e| format!("`stablecoin`: {e}"));
                 self
             }
         }
@@ -4483,10 +4743,22 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct Withdrawal {
-            amount: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            currency: ::std::result::Result<crate::types::FullCurrencyCode, ::std::string::String>,
-            invoice_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            status: ::std::result::Result<crate::types::WithdrawalStatus, ::std::string::String>,
+            amount: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            currency: ::std::result::Result<
+                crate::types::FullCurrencyCode,
+                ::std::string::String,
+            >,
+            invoice_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                crate::types::WithdrawalStatus,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for Withdrawal {
@@ -4531,7 +4803,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.invoice_id = value.try_into().map_err(|e| format!("`invoice_id`: {e}"));
+                self.invoice_id = value
+                    .try_into()
+                    .map_err(|e| format!("`invoice_id`: {e}"));
                 self
             }
             /// Required.
@@ -4572,10 +4846,18 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct WithdrawalCreateRequest {
-            amount: ::std::result::Result<::invoice_primitives::Amount, ::std::string::String>,
-            currency_code:
-                ::std::result::Result<crate::types::FullCurrencyCode, ::std::string::String>,
-            to_address: ::std::result::Result<::std::string::String, ::std::string::String>,
+            amount: ::std::result::Result<
+                ::invoice_primitives::Amount,
+                ::std::string::String,
+            >,
+            currency_code: ::std::result::Result<
+                crate::types::FullCurrencyCode,
+                ::std::string::String,
+            >,
+            to_address: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for WithdrawalCreateRequest {
@@ -4621,12 +4903,15 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.to_address = value.try_into().map_err(|e| format!("`to_address`: {e}"));
+                self.to_address = value
+                    .try_into()
+                    .map_err(|e| format!("`to_address`: {e}"));
                 self
             }
         }
 
-        impl ::std::convert::TryFrom<WithdrawalCreateRequest> for super::WithdrawalCreateRequest {
+        impl ::std::convert::TryFrom<WithdrawalCreateRequest>
+        for super::WithdrawalCreateRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: WithdrawalCreateRequest,
@@ -4639,7 +4924,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::From<super::WithdrawalCreateRequest> for WithdrawalCreateRequest {
+        impl ::std::convert::From<super::WithdrawalCreateRequest>
+        for WithdrawalCreateRequest {
             fn from(value: super::WithdrawalCreateRequest) -> Self {
                 Self {
                     amount: Ok(value.amount),
@@ -4770,15 +5056,23 @@ pub mod types {
 
     /// Generation of default values for serde.
     pub mod defaults {
-        pub(super) fn invoice_list_request_limit(
-        ) -> ::invoice_primitives::BoundedInt<0, { i64::MAX }> {
-            ::serde_json::from_str::<::invoice_primitives::BoundedInt<0, { i64::MAX }>>("10")
+        pub(super) fn invoice_list_request_limit() -> ::invoice_primitives::BoundedInt<
+            0,
+            { i64::MAX },
+        > {
+            ::serde_json::from_str::<
+                ::invoice_primitives::BoundedInt<0, { i64::MAX }>,
+            >("10")
                 .unwrap()
         }
 
-        pub(super) fn invoice_list_request_offset(
-        ) -> ::invoice_primitives::BoundedInt<0, { i64::MAX }> {
-            ::serde_json::from_str::<::invoice_primitives::BoundedInt<0, { i64::MAX }>>("0")
+        pub(super) fn invoice_list_request_offset() -> ::invoice_primitives::BoundedInt<
+            0,
+            { i64::MAX },
+        > {
+            ::serde_json::from_str::<
+                ::invoice_primitives::BoundedInt<0, { i64::MAX }>,
+            >("0")
                 .unwrap()
         }
     }
@@ -4789,13 +5083,19 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
 
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -4842,7 +5142,10 @@ impl Client {
     /// as well as port and a path stem if applicable.
     ///
     /// Requests carry `User-Agent: <crate>/<version>` ([`USER_AGENT`]).
-    pub fn new(baseurl: &str, inner: ::invoice_primitives::Config<crate::Credentials>) -> Self {
+    pub fn new(
+        baseurl: &str,
+        inner: ::invoice_primitives::Config<crate::Credentials>,
+    ) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(30u64);
@@ -4898,8 +5201,7 @@ const _: () = {
     fn assert_client_hooks()
     where
         Client: ClientHooks<::invoice_primitives::Config<crate::Credentials>>,
-    {
-    }
+    {}
 };
 impl Client {
     /// Create an invoice
@@ -5053,8 +5355,8 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        encode_path, ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     /// Builder for [`Client::create_invoice`]
     ///
@@ -5096,12 +5398,11 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InvoiceCreateRequest>,
-            <V as std::convert::TryInto<types::InvoiceCreateRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::InvoiceCreateRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| format!("{}", s));
+            self.body = value.try_into().map(From::from).map_err(|s| format!("{}", s));
             self
         }
 
@@ -5119,23 +5420,26 @@ pub mod builder {
         /// Sends a `POST` request to `/v2/invoice/create`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InvoiceCreateResponse>, Error<types::ErrorResponse>>
-        {
-            let Self {
-                client,
-                locale,
-                body,
-            } = self;
+        ) -> Result<
+            ResponseValue<types::InvoiceCreateResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, locale, body } = self;
             let locale = locale.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::InvoiceCreateRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::InvoiceCreateRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/invoice/create", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5157,12 +5461,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -5191,12 +5503,11 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InvoiceListRequest>,
-            <V as std::convert::TryInto<types::InvoiceListRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::InvoiceListRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| format!("{}", s));
+            self.body = value.try_into().map(From::from).map_err(|s| format!("{}", s));
             self
         }
 
@@ -5214,18 +5525,25 @@ pub mod builder {
         /// Sends a `POST` request to `/v2/invoice/merchant/list`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InvoiceListResponse>, Error<types::ErrorResponse>>
-        {
+        ) -> Result<
+            ResponseValue<types::InvoiceListResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::InvoiceListRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::InvoiceListRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/invoice/merchant/list", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5246,12 +5564,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -5280,12 +5606,11 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InvoiceInfoRequest>,
-            <V as std::convert::TryInto<types::InvoiceInfoRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::InvoiceInfoRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| format!("{}", s));
+            self.body = value.try_into().map(From::from).map_err(|s| format!("{}", s));
             self
         }
 
@@ -5303,18 +5628,25 @@ pub mod builder {
         /// Sends a `POST` request to `/v2/invoice/merchant/info`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InvoiceInfoResponse>, Error<types::ErrorResponse>>
-        {
+        ) -> Result<
+            ResponseValue<types::InvoiceInfoResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::InvoiceInfoRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::InvoiceInfoRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/invoice/merchant/info", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5335,12 +5667,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -5369,12 +5709,11 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InvoiceCancelRequest>,
-            <V as std::convert::TryInto<types::InvoiceCancelRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::InvoiceCancelRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| format!("{}", s));
+            self.body = value.try_into().map(From::from).map_err(|s| format!("{}", s));
             self
         }
 
@@ -5392,18 +5731,25 @@ pub mod builder {
         /// Sends a `POST` request to `/v2/invoice/merchant/canceled`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InvoiceCancelResponse>, Error<types::ErrorResponse>>
-        {
+        ) -> Result<
+            ResponseValue<types::InvoiceCancelResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::InvoiceCancelRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::InvoiceCancelRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/invoice/merchant/canceled", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5424,12 +5770,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -5456,10 +5810,13 @@ pub mod builder {
             let Self { client } = self;
             let url = format!("{}/v2/merchant/wallet/balance/all", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5479,12 +5836,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -5513,12 +5878,11 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::StatisticsRequest>,
-            <V as std::convert::TryInto<types::StatisticsRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::StatisticsRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| format!("{}", s));
+            self.body = value.try_into().map(From::from).map_err(|s| format!("{}", s));
             self
         }
 
@@ -5536,17 +5900,25 @@ pub mod builder {
         /// Sends a `POST` request to `/v2/invoice/merchant/statistics`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::StatisticsResponse>, Error<types::ErrorResponse>> {
+        ) -> Result<
+            ResponseValue<types::StatisticsResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::StatisticsRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::StatisticsRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/invoice/merchant/statistics", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5567,12 +5939,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -5601,13 +5981,11 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::StaticWalletCreateRequest>,
-            <V as std::convert::TryInto<types::StaticWalletCreateRequest>>::Error:
-                std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::StaticWalletCreateRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| format!("{}", s));
+            self.body = value.try_into().map(From::from).map_err(|s| format!("{}", s));
             self
         }
 
@@ -5625,20 +6003,26 @@ pub mod builder {
         /// Sends a `POST` request to `/v2/invoice/static/create`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::StaticWalletCreateResponse>, Error<types::ErrorResponse>>
-        {
+        ) -> Result<
+            ResponseValue<types::StaticWalletCreateResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::StaticWalletCreateRequest::try_from(v).map_err(|e| e.to_string())
+                    types::StaticWalletCreateRequest::try_from(v)
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/invoice/static/create", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5659,12 +6043,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -5693,12 +6085,11 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::WithdrawalCreateRequest>,
-            <V as std::convert::TryInto<types::WithdrawalCreateRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::WithdrawalCreateRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| format!("{}", s));
+            self.body = value.try_into().map(From::from).map_err(|s| format!("{}", s));
             self
         }
 
@@ -5716,20 +6107,26 @@ pub mod builder {
         /// Sends a `POST` request to `/v2/invoice/api/out/create`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::WithdrawalCreateResponse>, Error<types::ErrorResponse>>
-        {
+        ) -> Result<
+            ResponseValue<types::WithdrawalCreateResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
-                    types::WithdrawalCreateRequest::try_from(v).map_err(|e| e.to_string())
+                    types::WithdrawalCreateRequest::try_from(v)
+                        .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v2/invoice/api/out/create", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -5750,12 +6147,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -5769,6 +6174,322 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+
+/// The spec's first server, <https://api.cryptocloud.plus>.
+pub const BASE_URL: &str = "https://api.cryptocloud.plus";
+/// Production: <https://api.cryptocloud.plus>.
+pub const PRODUCTION_URL: &str = "https://api.cryptocloud.plus";
+/// progenitor's client runtime, from the provider-neutral runtime crate: `send()`
+/// returns its [`Response`] and [`ApiError`].
+mod progenitor_client {
+    pub use ::invoice_primitives::progenitor::*;
+}
+
+pub use ::invoice_primitives::{
+    Amount, ApiError, BoundedInt, BoundedVec, CredentialError, DayMonthYear, ErrorBody,
+    MaybeText, PathSegment, Response, RetryPolicy, Secret, StringAmount, Timestamp,
+    UnixTime,
+};
+/// A client's settings: its [`Credentials`], per-attempt timeout and [`RetryPolicy`].
+pub type Config = ::invoice_primitives::Config<Credentials>;
+/// The credentials of a request: the API key, sent as `authorization: Token <API key>`.
+///
+/// The project's API key, sent as `Authorization: Token <API KEY>`.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    default: ::invoice_primitives::HeaderToken,
+    withdrawal_key: ::std::option::Option<::invoice_primitives::HeaderToken>,
+}
+
+impl Credentials {
+    /// The header that carries the API key.
+    pub const HEADER: &'static str = "authorization";
+    /// What comes before the API key in [`HEADER`](Self::HEADER).
+    pub const PREFIX: &'static str = "Token ";
+    /// The environment variable [`from_env`](Self::from_env) reads for the API key.
+    pub const API_KEY_ENV: &'static str = "CRYPTOCLOUD_API_KEY";
+    /// From the API key; refused if it is empty, has spaces around it, already
+    /// starts with the prefix, or is not valid in a header.
+    pub fn new(
+        api_key: impl Into<String>,
+    ) -> ::std::result::Result<Self, CredentialError> {
+        ::invoice_primitives::HeaderToken::new(
+                Self::HEADER,
+                Self::PREFIX,
+                "the API key",
+                api_key,
+            )
+            .map(Self::from_default)
+    }
+
+    fn default_from_env() -> ::std::result::Result<
+        ::invoice_primitives::HeaderToken,
+        CredentialError,
+    > {
+        let api_key = ::invoice_primitives::auth::env_var(Self::API_KEY_ENV)?;
+        ::invoice_primitives::HeaderToken::new(
+            Self::HEADER,
+            Self::PREFIX,
+            "the API key",
+            api_key,
+        )
+    }
+
+    /// The environment variable [`from_env`](Self::from_env) reads for the withdrawal key, if set.
+    pub const WITHDRAWAL_KEY_ENV: &'static str = "CRYPTOCLOUD_WITHDRAWAL_KEY";
+    /// Adds the withdrawal key, sent as `authorization: Token <withdrawal key>` by the operations that take it
+    /// (and only by them).
+    ///
+    /// The withdrawal key, sent as `Authorization: Token <WITHDRAWAL KEY>`: a separate API key,
+    /// generated in the account settings → «Security» and shown only once. Only withdrawals
+    /// take it; the project's API key is never sent with a withdrawal.
+    pub fn with_withdrawal_key(
+        mut self,
+        withdrawal_key: impl Into<String>,
+    ) -> ::std::result::Result<Self, CredentialError> {
+        self.withdrawal_key = Some(
+            ::invoice_primitives::HeaderToken::new(
+                "authorization",
+                "Token ",
+                "the withdrawal key",
+                withdrawal_key,
+            )?,
+        );
+        Ok(self)
+    }
+
+    /// From the environment: the API key from `CRYPTOCLOUD_API_KEY`, and the withdrawal key from `CRYPTOCLOUD_WITHDRAWAL_KEY` if it is set.
+    pub fn from_env() -> ::std::result::Result<Self, CredentialError> {
+        #[allow(unused_mut)]
+        let mut credentials = Self::from_default(Self::default_from_env()?);
+        if let Some(value) = ::std::env::var(Self::WITHDRAWAL_KEY_ENV)
+            .ok()
+            .filter(|v| !v.is_empty())
+        {
+            credentials = credentials.with_withdrawal_key(value)?;
+        }
+
+        Ok(credentials)
+    }
+
+    fn from_default(default: ::invoice_primitives::HeaderToken) -> Self {
+        Self {
+            default,
+            withdrawal_key: None,
+        }
+    }
+}
+
+impl ::invoice_primitives::Authenticate for Credentials {
+    fn authenticate(
+        &self,
+        request: &mut reqwest::Request,
+        scheme: ::invoice_primitives::Scheme,
+    ) -> ::std::result::Result<(), CredentialError> {
+        match scheme {
+            ::invoice_primitives::Scheme::Named("WithdrawalToken") => {
+                match &self.withdrawal_key {
+                    Some(key) => {
+                        key.authenticate(request, ::invoice_primitives::Scheme::Default)
+                    }
+                    None => {
+                        Err(
+                            CredentialError::new(
+                                "this operation takes the withdrawal key, which was not given (`Credentials::with_withdrawal_key`, or `CRYPTOCLOUD_WITHDRAWAL_KEY` for `from_env`); no other key is ever sent in its place",
+                            ),
+                        )
+                    }
+                }
+            }
+            other => self.default.authenticate(request, other),
+        }
+    }
+}
+
+impl Client {
+    /// The environment variable [`from_env`](Self::from_env) reads for the base URL.
+    pub const BASE_URL_ENV: &'static str = "CRYPTOCLOUD_BASE_URL";
+    /// A client configured from the environment: the API key from `CRYPTOCLOUD_API_KEY`, and the base URL
+    /// from `CRYPTOCLOUD_BASE_URL` ([`BASE_URL`] when it is unset or empty). Retries and timeouts are the
+    /// defaults of [`Config`].
+    pub fn from_env() -> ::std::result::Result<Self, CredentialError> {
+        let credentials = Credentials::from_env()?;
+        let base_url = ::std::env::var(Self::BASE_URL_ENV)
+            .ok()
+            .filter(|url| !url.trim().is_empty())
+            .unwrap_or_else(|| BASE_URL.to_owned());
+        Ok(Self::with_credentials(&base_url, credentials))
+    }
+
+    /// A client for `base_url` (such as [`BASE_URL`], or a local server's URL) with
+    /// `credentials` and the default retries and timeouts; [`Client::new`] takes a
+    /// [`Config`] to change them.
+    pub fn with_credentials(base_url: &str, credentials: Credentials) -> Self {
+        Self::new(base_url, Config::new(credentials))
+    }
+}
+
+/// Operations that only read (`GET`, or `x-read-only` in the spec): the only ones
+/// resent after a response or failure that may have reached the provider.
+pub const READ_ONLY_OPERATIONS: &[&str] = &[
+    "list_invoices",
+    "get_invoices",
+    "get_balance",
+    "get_statistics",
+];
+/// What the transport needs of each operation, from the spec: whether it only reads,
+/// which credentials it takes (`security`), and the least time between two calls
+/// (`x-min-interval-seconds`).
+pub const OPERATIONS: &[::invoice_primitives::transport::Operation] = &[
+    ::invoice_primitives::transport::Operation {
+        id: "create_invoice",
+        read_only: false,
+        scheme: ::invoice_primitives::Scheme::Default,
+        min_interval: None,
+    },
+    ::invoice_primitives::transport::Operation {
+        id: "list_invoices",
+        read_only: true,
+        scheme: ::invoice_primitives::Scheme::Default,
+        min_interval: None,
+    },
+    ::invoice_primitives::transport::Operation {
+        id: "get_invoices",
+        read_only: true,
+        scheme: ::invoice_primitives::Scheme::Default,
+        min_interval: None,
+    },
+    ::invoice_primitives::transport::Operation {
+        id: "cancel_invoice",
+        read_only: false,
+        scheme: ::invoice_primitives::Scheme::Default,
+        min_interval: None,
+    },
+    ::invoice_primitives::transport::Operation {
+        id: "get_balance",
+        read_only: true,
+        scheme: ::invoice_primitives::Scheme::Default,
+        min_interval: None,
+    },
+    ::invoice_primitives::transport::Operation {
+        id: "get_statistics",
+        read_only: true,
+        scheme: ::invoice_primitives::Scheme::Default,
+        min_interval: None,
+    },
+    ::invoice_primitives::transport::Operation {
+        id: "create_static_wallet",
+        read_only: false,
+        scheme: ::invoice_primitives::Scheme::Default,
+        min_interval: None,
+    },
+    ::invoice_primitives::transport::Operation {
+        id: "create_withdrawal",
+        read_only: false,
+        scheme: ::invoice_primitives::Scheme::Named("WithdrawalToken"),
+        min_interval: Some(::std::time::Duration::from_secs(12)),
+    },
+];
+/// The `User-Agent` of the HTTP client [`Client::new`] builds.
+pub const USER_AGENT: &str = concat!(
+    env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
+);
+fn operation(id: &'static str) -> ::invoice_primitives::transport::Operation {
+    OPERATIONS
+        .iter()
+        .find(|operation| operation.id == id)
+        .copied()
+        .unwrap_or(::invoice_primitives::transport::Operation::new(id))
+}
+
+impl ClientHooks<Config> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> ::std::result::Result<(), Error<E>> {
+        ::invoice_primitives::transport::prepare(
+            &self.inner,
+            request,
+            &operation(info.operation_id),
+        )
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        ::invoice_primitives::transport::exec(
+                &self.inner,
+                &self.client,
+                request,
+                &operation(info.operation_id),
+            )
+            .await
+    }
+}
+
+impl types::InvoiceListRequest {
+    /// The most records one request may span (`x-window-end` in the spec).
+    pub const MAX_WINDOW: i64 = 100;
+    /// Checks the documented rules that span this type's fields (and those of the
+    /// objects it holds). Its builder runs this, so a request that breaks one is
+    /// refused before anything is sent; the message names the field.
+    pub fn validate(&self) -> ::std::result::Result<(), ::std::string::String> {
+        self.validate_at("")
+    }
+
+    /// [`validate`](Self::validate) for a value at path `at` (`"data."`).
+    #[doc(hidden)]
+    pub fn validate_at(
+        &self,
+        at: &str,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::invoice_primitives::rules::not_after(
+            at,
+            "start",
+            Some(&self.start),
+            "end",
+            Some(&self.end),
+        )?;
+        ::invoice_primitives::rules::window_end(
+            at,
+            "offset",
+            ::invoice_primitives::rules::Int::int(&self.offset),
+            "limit",
+            ::invoice_primitives::rules::Int::int(&self.limit),
+            Self::MAX_WINDOW,
+        )?;
+        Ok(())
+    }
+}
+
+impl types::StatisticsRequest {
+    /// Checks the documented rules that span this type's fields (and those of the
+    /// objects it holds). Its builder runs this, so a request that breaks one is
+    /// refused before anything is sent; the message names the field.
+    pub fn validate(&self) -> ::std::result::Result<(), ::std::string::String> {
+        self.validate_at("")
+    }
+
+    /// [`validate`](Self::validate) for a value at path `at` (`"data."`).
+    #[doc(hidden)]
+    pub fn validate_at(
+        &self,
+        at: &str,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::invoice_primitives::rules::not_after(
+            at,
+            "start",
+            Some(&self.start),
+            "end",
+            Some(&self.end),
+        )?;
+        Ok(())
+    }
+}
+
 /// Enums that keep values this version does not know (`Unknown`), re-exported by
 /// [`types`].
 pub mod enums {
@@ -6024,304 +6745,14 @@ pub mod enums {
         }
     }
 }
-/// The spec's first server, <https://api.cryptocloud.plus>.
-pub const BASE_URL: &str = "https://api.cryptocloud.plus";
-/// Production: <https://api.cryptocloud.plus>.
-pub const PRODUCTION_URL: &str = "https://api.cryptocloud.plus";
-
-/// progenitor's client runtime, from the provider-neutral runtime crate: `send()`
-/// returns its [`Response`] and [`ApiError`].
-mod progenitor_client {
-    pub use ::invoice_primitives::progenitor::*;
-}
-
-pub use ::invoice_primitives::{
-    Amount, ApiError, BoundedInt, BoundedVec, CredentialError, DayMonthYear, ErrorBody, MaybeText,
-    PathSegment, Response, RetryPolicy, Secret, StringAmount, Timestamp, UnixTime,
-};
-
-/// A client's settings: its [`Credentials`], per-attempt timeout and [`RetryPolicy`].
-pub type Config = ::invoice_primitives::Config<Credentials>;
-
-/// The credentials of a request: the API key, sent as `authorization: Token <API key>`.
-///
-/// The project's API key, sent as `Authorization: Token <API KEY>`.
-#[derive(Debug, Clone)]
-pub struct Credentials {
-    default: ::invoice_primitives::HeaderToken,
-    withdrawal_key: ::std::option::Option<::invoice_primitives::HeaderToken>,
-}
-
-impl Credentials {
-    /// The header that carries the API key.
-    pub const HEADER: &'static str = "authorization";
-    /// What comes before the API key in [`HEADER`](Self::HEADER).
-    pub const PREFIX: &'static str = "Token ";
-    /// The environment variable [`from_env`](Self::from_env) reads for the API key.
-    pub const API_KEY_ENV: &'static str = "CRYPTOCLOUD_API_KEY";
-
-    /// From the API key; refused if it is empty, has spaces around it, already
-    /// starts with the prefix, or is not valid in a header.
-    pub fn new(api_key: impl Into<String>) -> ::std::result::Result<Self, CredentialError> {
-        ::invoice_primitives::HeaderToken::new(Self::HEADER, Self::PREFIX, "the API key", api_key)
-            .map(Self::from_default)
-    }
-
-    fn default_from_env(
-    ) -> ::std::result::Result<::invoice_primitives::HeaderToken, CredentialError> {
-        let api_key = ::invoice_primitives::auth::env_var(Self::API_KEY_ENV)?;
-        ::invoice_primitives::HeaderToken::new(Self::HEADER, Self::PREFIX, "the API key", api_key)
-    }
-
-    /// The environment variable [`from_env`](Self::from_env) reads for the withdrawal key, if set.
-    pub const WITHDRAWAL_KEY_ENV: &'static str = "CRYPTOCLOUD_WITHDRAWAL_KEY";
-
-    /// Adds the withdrawal key, sent as `authorization: Token <withdrawal key>` by the operations that take it
-    /// (and only by them).
-    ///
-    /// The withdrawal key, sent as `Authorization: Token <WITHDRAWAL KEY>`: a separate API key,
-    /// generated in the account settings → «Security» and shown only once. Only withdrawals
-    /// take it; the project's API key is never sent with a withdrawal.
-    pub fn with_withdrawal_key(
-        mut self,
-        withdrawal_key: impl Into<String>,
-    ) -> ::std::result::Result<Self, CredentialError> {
-        self.withdrawal_key = Some(::invoice_primitives::HeaderToken::new(
-            "authorization",
-            "Token ",
-            "the withdrawal key",
-            withdrawal_key,
-        )?);
-        Ok(self)
-    }
-
-    /// From the environment: the API key from `CRYPTOCLOUD_API_KEY`, and the withdrawal key from `CRYPTOCLOUD_WITHDRAWAL_KEY` if it is set.
-    pub fn from_env() -> ::std::result::Result<Self, CredentialError> {
-        #[allow(unused_mut)]
-        let mut credentials = Self::from_default(Self::default_from_env()?);
-        if let Some(value) = ::std::env::var(Self::WITHDRAWAL_KEY_ENV)
-            .ok()
-            .filter(|v| !v.is_empty())
-        {
-            credentials = credentials.with_withdrawal_key(value)?;
-        }
-        Ok(credentials)
-    }
-
-    fn from_default(default: ::invoice_primitives::HeaderToken) -> Self {
-        Self {
-            default,
-            withdrawal_key: None,
-        }
-    }
-}
-
-impl ::invoice_primitives::Authenticate for Credentials {
-    fn authenticate(
-        &self,
-        request: &mut reqwest::Request,
-        scheme: ::invoice_primitives::Scheme,
-    ) -> ::std::result::Result<(), CredentialError> {
-        match scheme {
-::invoice_primitives::Scheme::Named("WithdrawalToken") => match &self.withdrawal_key {
-Some(key) => key.authenticate(request, ::invoice_primitives::Scheme::Default),
-None => Err(CredentialError::new(
-"this operation takes the withdrawal key, which was not given (`Credentials::with_withdrawal_key`, or `CRYPTOCLOUD_WITHDRAWAL_KEY` for `from_env`); no other key is ever sent in its place",
-)),
-},
-other => self.default.authenticate(request, other),
-}
-    }
-}
-
-impl Client {
-    /// The environment variable [`from_env`](Self::from_env) reads for the base URL.
-    pub const BASE_URL_ENV: &'static str = "CRYPTOCLOUD_BASE_URL";
-
-    /// A client configured from the environment: the API key from `CRYPTOCLOUD_API_KEY`, and the base URL
-    /// from `CRYPTOCLOUD_BASE_URL` ([`BASE_URL`] when it is unset or empty). Retries and timeouts are the
-    /// defaults of [`Config`].
-    pub fn from_env() -> ::std::result::Result<Self, CredentialError> {
-        let credentials = Credentials::from_env()?;
-        let base_url = ::std::env::var(Self::BASE_URL_ENV)
-            .ok()
-            .filter(|url| !url.trim().is_empty())
-            .unwrap_or_else(|| BASE_URL.to_owned());
-        Ok(Self::with_credentials(&base_url, credentials))
-    }
-
-    /// A client for `base_url` (such as [`BASE_URL`], or a local server's URL) with
-    /// `credentials` and the default retries and timeouts; [`Client::new`] takes a
-    /// [`Config`] to change them.
-    pub fn with_credentials(base_url: &str, credentials: Credentials) -> Self {
-        Self::new(base_url, Config::new(credentials))
-    }
-}
-
-/// Operations that only read (`GET`, or `x-read-only` in the spec): the only ones
-/// resent after a response or failure that may have reached the provider.
-pub const READ_ONLY_OPERATIONS: &[&str] = &[
-    "list_invoices",
-    "get_invoices",
-    "get_balance",
-    "get_statistics",
-];
-
-/// What the transport needs of each operation, from the spec: whether it only reads,
-/// which credentials it takes (`security`), and the least time between two calls
-/// (`x-min-interval-seconds`).
-pub const OPERATIONS: &[::invoice_primitives::transport::Operation] = &[
-    ::invoice_primitives::transport::Operation {
-        id: "create_invoice",
-        read_only: false,
-        scheme: ::invoice_primitives::Scheme::Default,
-        min_interval: None,
-    },
-    ::invoice_primitives::transport::Operation {
-        id: "list_invoices",
-        read_only: true,
-        scheme: ::invoice_primitives::Scheme::Default,
-        min_interval: None,
-    },
-    ::invoice_primitives::transport::Operation {
-        id: "get_invoices",
-        read_only: true,
-        scheme: ::invoice_primitives::Scheme::Default,
-        min_interval: None,
-    },
-    ::invoice_primitives::transport::Operation {
-        id: "cancel_invoice",
-        read_only: false,
-        scheme: ::invoice_primitives::Scheme::Default,
-        min_interval: None,
-    },
-    ::invoice_primitives::transport::Operation {
-        id: "get_balance",
-        read_only: true,
-        scheme: ::invoice_primitives::Scheme::Default,
-        min_interval: None,
-    },
-    ::invoice_primitives::transport::Operation {
-        id: "get_statistics",
-        read_only: true,
-        scheme: ::invoice_primitives::Scheme::Default,
-        min_interval: None,
-    },
-    ::invoice_primitives::transport::Operation {
-        id: "create_static_wallet",
-        read_only: false,
-        scheme: ::invoice_primitives::Scheme::Default,
-        min_interval: None,
-    },
-    ::invoice_primitives::transport::Operation {
-        id: "create_withdrawal",
-        read_only: false,
-        scheme: ::invoice_primitives::Scheme::Named("WithdrawalToken"),
-        min_interval: Some(::std::time::Duration::from_secs(12)),
-    },
-];
-
-/// The `User-Agent` of the HTTP client [`Client::new`] builds.
-pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
-
-fn operation(id: &'static str) -> ::invoice_primitives::transport::Operation {
-    OPERATIONS
-        .iter()
-        .find(|operation| operation.id == id)
-        .copied()
-        .unwrap_or(::invoice_primitives::transport::Operation::new(id))
-}
-
-impl ClientHooks<Config> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> ::std::result::Result<(), Error<E>> {
-        ::invoice_primitives::transport::prepare(
-            &self.inner,
-            request,
-            &operation(info.operation_id),
-        )
-    }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        ::invoice_primitives::transport::exec(
-            &self.inner,
-            &self.client,
-            request,
-            &operation(info.operation_id),
-        )
-        .await
-    }
-}
-
-impl types::InvoiceListRequest {
-    /// The most records one request may span (`x-window-end` in the spec).
-    pub const MAX_WINDOW: i64 = 100;
-
-    /// Checks the documented rules that span this type's fields (and those of the
-    /// objects it holds). Its builder runs this, so a request that breaks one is
-    /// refused before anything is sent; the message names the field.
-    pub fn validate(&self) -> ::std::result::Result<(), ::std::string::String> {
-        self.validate_at("")
-    }
-
-    /// [`validate`](Self::validate) for a value at path `at` (`"data."`).
-    #[doc(hidden)]
-    pub fn validate_at(&self, at: &str) -> ::std::result::Result<(), ::std::string::String> {
-        ::invoice_primitives::rules::not_after(
-            at,
-            "start",
-            Some(&self.start),
-            "end",
-            Some(&self.end),
-        )?;
-        ::invoice_primitives::rules::window_end(
-            at,
-            "offset",
-            ::invoice_primitives::rules::Int::int(&self.offset),
-            "limit",
-            ::invoice_primitives::rules::Int::int(&self.limit),
-            Self::MAX_WINDOW,
-        )?;
-        Ok(())
-    }
-}
-
-impl types::StatisticsRequest {
-    /// Checks the documented rules that span this type's fields (and those of the
-    /// objects it holds). Its builder runs this, so a request that breaks one is
-    /// refused before anything is sent; the message names the field.
-    pub fn validate(&self) -> ::std::result::Result<(), ::std::string::String> {
-        self.validate_at("")
-    }
-
-    /// [`validate`](Self::validate) for a value at path `at` (`"data."`).
-    #[doc(hidden)]
-    pub fn validate_at(&self, at: &str) -> ::std::result::Result<(), ::std::string::String> {
-        ::invoice_primitives::rules::not_after(
-            at,
-            "start",
-            Some(&self.start),
-            "end",
-            Some(&self.end),
-        )?;
-        Ok(())
-    }
-}
 
 // Inlined from xtask/inline/cryptocloud.rs.
+
 /// CryptoCloud's invoice identifiers: one definition of the `INV-` prefix rule, for this
 /// crate's users, the paging helpers and the webhook verifier alike.
 pub mod invoice_id {
     /// The prefix of an invoice identifier as the API returns it (`INV-89UX09KA`).
     pub const PREFIX: &str = "INV-";
-
     /// The identifier without its prefix (`89UX09KA`), which is how the API's own requests
     /// and tokens may name it too. The prefix is matched in any letter case, once.
     pub fn bare(id: &str) -> &str {
@@ -6339,7 +6770,6 @@ pub mod invoice_id {
     #[cfg(test)]
     mod tests {
         use super::*;
-
         #[test]
         fn bare_strips_the_prefix_once_in_any_case() {
             assert_eq!(bare("INV-89UX09KA"), "89UX09KA");
@@ -6349,10 +6779,7 @@ pub mod invoice_id {
             assert_eq!(bare("IN"), "IN");
             assert_eq!(bare("ÉÉÉ"), "ÉÉÉ");
             assert!(same("INV-A1", "A1") && same("inv-A1", "A1"));
-            assert!(
-                !same("INV-A1", "a1"),
-                "the identifier itself keeps its case"
-            );
+            assert!(! same("INV-A1", "a1"), "the identifier itself keeps its case");
         }
     }
 }

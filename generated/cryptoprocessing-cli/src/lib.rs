@@ -22,11 +22,11 @@
 //!
 //! This crate is generated; the runtime it shares with the other providers' command-line clients
 //! (output, exit codes, `listen` and `trigger`) is the `invoice_cli` crate.
-
+#![cfg_attr(rustfmt, rustfmt::skip)]
 #![allow(clippy::all, unused_mut, unused_variables)]
 
-use anyhow::Context as _;
 use cryptoprocessing::*;
+use anyhow::Context as _;
 pub struct Cli<T: CliConfig> {
     client: Client,
     config: T,
@@ -263,66 +263,78 @@ impl<T: CliConfig> Cli<T> {
         }
     }
 
-    pub async fn execute_create_invoice(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
+    pub async fn execute_create_invoice(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
         let mut request = self.client.create_invoice();
         if let Some(value) = matches.get_one::<::invoice_primitives::Amount>("amount") {
-            request = request.body_map(|body| body.amount(value.clone()));
+            request = request.body_map(|body| { body.amount(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<::std::string::String>("currency") {
-            request = request.body_map(|body| body.currency(value.clone()));
+            request = request.body_map(|body| { body.currency(value.clone()) });
         }
 
-        if let Some(value) =
-            matches.get_one::<types::InvoiceCreateRequestDescription>("description")
+        if let Some(value) = matches
+            .get_one::<types::InvoiceCreateRequestDescription>("description")
         {
-            request = request.body_map(|body| body.description(value.clone()));
+            request = request.body_map(|body| { body.description(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<::std::string::String>("email-user") {
-            request = request.body_map(|body| body.email_user(value.clone()));
+            request = request.body_map(|body| { body.email_user(value.clone()) });
         }
 
-        if let Some(value) = matches.get_one::<::std::string::String>("end-user-reference") {
-            request = request.body_map(|body| body.end_user_reference(value.clone()));
+        if let Some(value) = matches
+            .get_one::<::std::string::String>("end-user-reference")
+        {
+            request = request
+                .body_map(|body| { body.end_user_reference(value.clone()) });
         }
 
-        if let Some(value) = matches.get_one::<types::InvoiceCreateRequestForeignId>("foreign-id") {
-            request = request.body_map(|body| body.foreign_id(value.clone()));
+        if let Some(value) = matches
+            .get_one::<types::InvoiceCreateRequestForeignId>("foreign-id")
+        {
+            request = request.body_map(|body| { body.foreign_id(value.clone()) });
         }
 
-        if let Some(value) = matches.get_one::<::std::string::String>("sender-currency") {
-            request = request.body_map(|body| body.sender_currency(value.clone()));
+        if let Some(value) = matches.get_one::<::std::string::String>("sender-currency")
+        {
+            request = request.body_map(|body| { body.sender_currency(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<crate::types::SenderType>("sender-type") {
-            request = request.body_map(|body| body.sender_type(value.clone()));
+            request = request.body_map(|body| { body.sender_type(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<bool>("timer") {
-            request = request.body_map(|body| body.timer(value.clone()));
+            request = request.body_map(|body| { body.timer(value.clone()) });
         }
 
-        if let Some(value) = matches.get_one::<types::InvoiceCreateRequestTitle>("title") {
-            request = request.body_map(|body| body.title(value.clone()));
+        if let Some(value) = matches.get_one::<types::InvoiceCreateRequestTitle>("title")
+        {
+            request = request.body_map(|body| { body.title(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<crate::types::InvoiceType>("type") {
-            request = request.body_map(|body| body.type_(value.clone()));
+            request = request.body_map(|body| { body.type_(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<::std::string::String>("url-failed") {
-            request = request.body_map(|body| body.url_failed(value.clone()));
+            request = request.body_map(|body| { body.url_failed(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<::std::string::String>("url-success") {
-            request = request.body_map(|body| body.url_success(value.clone()));
+            request = request.body_map(|body| { body.url_success(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = ::invoice_cli::read_json_body(value)
                 .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::InvoiceCreateRequest>(&body_txt)
+            let body_value = serde_json::from_str::<
+                types::InvoiceCreateRequest,
+            >(&body_txt)
                 .with_context(|| format!("failed to parse {}", value.display()))?;
             request = request.body(body_value);
         }
@@ -341,9 +353,14 @@ impl<T: CliConfig> Cli<T> {
         }
     }
 
-    pub async fn execute_cancel_invoice(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
+    pub async fn execute_cancel_invoice(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
         let mut request = self.client.cancel_invoice();
-        if let Some(value) = matches.get_one::<::invoice_primitives::PathSegment>("foreign-id") {
+        if let Some(value) = matches
+            .get_one::<::invoice_primitives::PathSegment>("foreign-id")
+        {
             request = request.foreign_id(value.clone());
         }
 
@@ -369,7 +386,10 @@ impl<T: CliConfig> Cli<T> {
         }
     }
 
-    pub async fn execute_ping(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
+    pub async fn execute_ping(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
         let mut request = self.client.ping();
         self.config.execute_ping(matches, &mut request)?;
         let result = request.send().await;
@@ -391,13 +411,15 @@ impl<T: CliConfig> Cli<T> {
     ) -> anyhow::Result<()> {
         let mut request = self.client.list_currencies();
         if let Some(value) = matches.get_one::<bool>("visible") {
-            request = request.body_map(|body| body.visible(value.clone()));
+            request = request.body_map(|body| { body.visible(value.clone()) });
         }
 
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = ::invoice_cli::read_json_body(value)
                 .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::CurrencyListRequest>(&body_txt)
+            let body_value = serde_json::from_str::<
+                types::CurrencyListRequest,
+            >(&body_txt)
                 .with_context(|| format!("failed to parse {}", value.display()))?;
             request = request.body(body_value);
         }
@@ -416,7 +438,10 @@ impl<T: CliConfig> Cli<T> {
         }
     }
 
-    pub async fn execute_list_accounts(&self, matches: &::clap::ArgMatches) -> anyhow::Result<()> {
+    pub async fn execute_list_accounts(
+        &self,
+        matches: &::clap::ArgMatches,
+    ) -> anyhow::Result<()> {
         let mut request = self.client.list_accounts();
         if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
             let body_txt = ::invoice_cli::read_json_body(value)
@@ -514,13 +539,10 @@ pub enum CliCommand {
 impl CliCommand {
     pub fn iter() -> impl Iterator<Item = CliCommand> {
         vec![
-            CliCommand::CreateInvoice,
-            CliCommand::CancelInvoice,
-            CliCommand::Ping,
-            CliCommand::ListCurrencies,
-            CliCommand::ListAccounts,
+            CliCommand::CreateInvoice, CliCommand::CancelInvoice, CliCommand::Ping,
+            CliCommand::ListCurrencies, CliCommand::ListAccounts,
         ]
-        .into_iter()
+            .into_iter()
     }
 
     pub fn operation_id(&self) -> &'static str {
@@ -557,9 +579,7 @@ impl CliConfig for ::invoice_cli::Output {
     fn list_start<T>(&self)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-
+    {}
     fn list_item<T>(&self, value: &T)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
@@ -570,9 +590,7 @@ impl CliConfig for ::invoice_cli::Output {
     fn list_end_success<T>(&self)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
-    {
-    }
-
+    {}
     fn list_end_error<T>(&self, value: &Error<T>)
     where
         T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
@@ -584,23 +602,21 @@ impl CliConfig for ::invoice_cli::Output {
 /// This provider, for the shared runtime.
 #[derive(Debug, Clone, Copy)]
 pub struct Provider;
-
 impl ::invoice_cli::Provider for Provider {
     const NAME: &'static str = "cryptoprocessing";
     const ABOUT: &'static str = "Command-line client of the Cryptoprocessing API";
     const BASE_URL_ENV: &'static str = cryptoprocessing::Client::BASE_URL_ENV;
     const BASE_URL: &'static str = cryptoprocessing::BASE_URL;
-    const CREDENTIAL_ENVS: &'static [&'static str] =
-        &["CRYPTOPROCESSING_API_KEY", "CRYPTOPROCESSING_SECRET"];
-
+    const CREDENTIAL_ENVS: &'static [&'static str] = &[
+        "CRYPTOPROCESSING_API_KEY",
+        "CRYPTOPROCESSING_SECRET",
+    ];
     fn operations() -> ::std::vec::Vec<(&'static str, ::clap::Command)> {
         CliCommand::iter()
-            .map(|command| {
-                (
-                    command.operation_id(),
-                    Cli::<::invoice_cli::Output>::get_command(command),
-                )
-            })
+            .map(|command| (
+                command.operation_id(),
+                Cli::<::invoice_cli::Output>::get_command(command),
+            ))
             .collect()
     }
 

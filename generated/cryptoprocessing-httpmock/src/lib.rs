@@ -16,9 +16,9 @@
 //! // Point the client at `server.base_url()`, e.g. with `cryptoprocessing::Client::with_credentials`.
 //! let _ = server.base_url();
 //! ```
+#![cfg_attr(rustfmt, rustfmt::skip)]
 
 pub use cryptoprocessing::types;
-
 pub mod operations {
     //! [`When`](::httpmock::When) and [`Then`](::httpmock::Then)
     //! wrappers for each operation. Each can be converted to
@@ -31,7 +31,9 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/api/v2/invoices/create$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/api/v2/invoices/create$").unwrap(),
+                    ),
             )
         }
 
@@ -41,8 +43,12 @@ pub mod operations {
 
         pub fn body(self, value: &types::InvoiceCreateRequest) -> Self {
             Self(
-                self.0
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                self
+                    .0
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -59,28 +65,40 @@ pub mod operations {
 
         pub fn ok(self, value: &types::InvoiceCreateResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(403u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -91,7 +109,9 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/api/v2/invoices/[^/]*/cancel/$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/api/v2/invoices/[^/]*/cancel/$").unwrap(),
+                    ),
             )
         }
 
@@ -100,20 +120,25 @@ pub mod operations {
         }
 
         pub fn foreign_id(self, value: &::invoice_primitives::PathSegment) -> Self {
-            let re = regex::Regex::new(&format!(
-                "^/api/v2/invoices/{}/cancel/$",
-                regex::escape(&::invoice_primitives::progenitor::encode_path(
-                    &value.to_string()
-                ))
-            ))
-            .unwrap();
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/v2/invoices/{}/cancel/$", regex::escape(&
+                        ::invoice_primitives::progenitor::encode_path(& value
+                        .to_string()))
+                    ),
+                )
+                .unwrap();
             Self(self.0.path_matches(re))
         }
 
         pub fn body(self, value: &types::EmptyRequest) -> Self {
             Self(
-                self.0
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                self
+                    .0
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -130,28 +155,40 @@ pub mod operations {
 
         pub fn ok(self, value: &types::CancelInvoiceResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(403u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -192,7 +229,9 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/api/v2/currencies/list$").unwrap()),
+                    .path_matches(
+                        regex::Regex::new("^/api/v2/currencies/list$").unwrap(),
+                    ),
             )
         }
 
@@ -202,8 +241,12 @@ pub mod operations {
 
         pub fn body(self, value: &types::CurrencyListRequest) -> Self {
             Self(
-                self.0
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                self
+                    .0
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -220,28 +263,40 @@ pub mod operations {
 
         pub fn ok(self, value: &types::CurrencyListResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(403u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -262,8 +317,12 @@ pub mod operations {
 
         pub fn body(self, value: &types::EmptyRequest) -> Self {
             Self(
-                self.0
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                self
+                    .0
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -280,28 +339,40 @@ pub mod operations {
 
         pub fn ok(self, value: &types::AccountListResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(200u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn bad_request(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(400u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
 
         pub fn forbidden(self, value: &types::ErrorResponse) -> Self {
             Self(
-                self.0
+                self
+                    .0
                     .status(403u16)
                     .header("content-type", "application/json")
-                    .body(::serde_json::to_string(value).expect("a typed body serializes to JSON")),
+                    .body(
+                        ::serde_json::to_string(value)
+                            .expect("a typed body serializes to JSON"),
+                    ),
             )
         }
     }
@@ -358,10 +429,7 @@ impl MockServerExt for ::httpmock::MockServer {
         F: FnOnce(operations::PingWhen, operations::PingThen),
     {
         self.mock(|when, then| {
-            config_fn(
-                operations::PingWhen::new(when),
-                operations::PingThen::new(then),
-            )
+            config_fn(operations::PingWhen::new(when), operations::PingThen::new(then))
         })
     }
 

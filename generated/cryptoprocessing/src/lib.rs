@@ -70,11 +70,12 @@
 //! Servers:
 //! - <https://app.cryptoprocessing.com> (Production)
 //! - <https://app.sandbox.cryptoprocessing.com> (Sandbox)
+#![cfg_attr(rustfmt, rustfmt::skip)]
 
 #[allow(unused_imports)]
-use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
-#[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+#[allow(unused_imports)]
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -147,10 +148,7 @@ pub mod types {
         /// Currency of the fee.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::types::FeeType>,
     }
 
@@ -189,10 +187,7 @@ pub mod types {
         /// Hash of the transaction on its network.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub txid: ::std::option::Option<::std::string::String>,
-        #[serde(
-            rename = "type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::types::TransactionKind>,
     }
 
@@ -212,7 +207,8 @@ pub mod types {
         String(::std::string::String),
     }
 
-    impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for CancelInvoiceResponse {
+    impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>>
+    for CancelInvoiceResponse {
         fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
             Self::Array(value)
         }
@@ -388,7 +384,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
-        pub extra: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        pub extra: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
     }
 
     impl ErrorDetails {
@@ -579,10 +578,7 @@ pub mod types {
         pub title: InvoiceCreateRequestTitle,
         /// For partial pay invoices, set this to `good_until_expired`. For standard invoices, use
         /// `fill_or_kill` or leave it out.
-        #[serde(
-            rename = "type",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<crate::types::InvoiceType>,
         /// URL the customer is redirected to after an unsuccessful payment (HTTPS, a domain name).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -610,7 +606,8 @@ pub mod types {
         }
     }
 
-    impl ::std::convert::From<InvoiceCreateRequestDescription> for ::std::string::String {
+    impl ::std::convert::From<InvoiceCreateRequestDescription>
+    for ::std::string::String {
         fn from(value: InvoiceCreateRequestDescription) -> Self {
             value.0
         }
@@ -618,7 +615,9 @@ pub mod types {
 
     impl ::std::str::FromStr for InvoiceCreateRequestDescription {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 1000usize {
                 return Err("longer than 1000 characters".into());
             }
@@ -628,12 +627,15 @@ pub mod types {
 
     impl ::std::convert::TryFrom<&str> for InvoiceCreateRequestDescription {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
 
-    impl ::std::convert::TryFrom<::std::string::String> for InvoiceCreateRequestDescription {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InvoiceCreateRequestDescription {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -676,7 +678,9 @@ pub mod types {
 
     impl ::std::str::FromStr for InvoiceCreateRequestForeignId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -686,12 +690,15 @@ pub mod types {
 
     impl ::std::convert::TryFrom<&str> for InvoiceCreateRequestForeignId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
 
-    impl ::std::convert::TryFrom<::std::string::String> for InvoiceCreateRequestForeignId {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for InvoiceCreateRequestForeignId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -733,7 +740,9 @@ pub mod types {
 
     impl ::std::str::FromStr for InvoiceCreateRequestTitle {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 50usize {
                 return Err("longer than 50 characters".into());
             }
@@ -746,7 +755,9 @@ pub mod types {
 
     impl ::std::convert::TryFrom<&str> for InvoiceCreateRequestTitle {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -815,10 +826,18 @@ pub mod types {
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct Account {
-            balance:
-                ::std::result::Result<::invoice_primitives::StringAmount, ::std::string::String>,
-            currency: ::std::result::Result<::std::string::String, ::std::string::String>,
-            type_: ::std::result::Result<crate::types::CurrencyType, ::std::string::String>,
+            balance: ::std::result::Result<
+                ::invoice_primitives::StringAmount,
+                ::std::string::String,
+            >,
+            currency: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::types::CurrencyType,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for Account {
@@ -890,7 +909,10 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct AccountListResponse {
-            data: ::std::result::Result<::std::vec::Vec<super::Account>, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Account>,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for AccountListResponse {
@@ -915,7 +937,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<AccountListResponse> for super::AccountListResponse {
+        impl ::std::convert::TryFrom<AccountListResponse>
+        for super::AccountListResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: AccountListResponse,
@@ -926,9 +949,7 @@ pub mod types {
 
         impl ::std::convert::From<super::AccountListResponse> for AccountListResponse {
             fn from(value: super::AccountListResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                }
+                Self { data: Ok(value.data) }
             }
         }
 
@@ -1038,7 +1059,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<CallbackCryptoAddress> for super::CallbackCryptoAddress {
+        impl ::std::convert::TryFrom<CallbackCryptoAddress>
+        for super::CallbackCryptoAddress {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CallbackCryptoAddress,
@@ -1053,7 +1075,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::From<super::CallbackCryptoAddress> for CallbackCryptoAddress {
+        impl ::std::convert::From<super::CallbackCryptoAddress>
+        for CallbackCryptoAddress {
             fn from(value: super::CallbackCryptoAddress) -> Self {
                 Self {
                     address: Ok(value.address),
@@ -1352,7 +1375,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<CallbackTransaction> for super::CallbackTransaction {
+        impl ::std::convert::TryFrom<CallbackTransaction>
+        for super::CallbackTransaction {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CallbackTransaction,
@@ -1391,28 +1415,47 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct Currency {
-            currency: ::std::result::Result<::std::string::String, ::std::string::String>,
-            deposit_fee_percent:
-                ::std::result::Result<::invoice_primitives::StringAmount, ::std::string::String>,
+            currency: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            deposit_fee_percent: ::std::result::Result<
+                ::invoice_primitives::StringAmount,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<i64, ::std::string::String>,
-            minimum_amount:
-                ::std::result::Result<::invoice_primitives::StringAmount, ::std::string::String>,
-            precision: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            type_: ::std::result::Result<crate::types::CurrencyType, ::std::string::String>,
-            withdrawal_fee_percent:
-                ::std::result::Result<::invoice_primitives::StringAmount, ::std::string::String>,
+            minimum_amount: ::std::result::Result<
+                ::invoice_primitives::StringAmount,
+                ::std::string::String,
+            >,
+            precision: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                crate::types::CurrencyType,
+                ::std::string::String,
+            >,
+            withdrawal_fee_percent: ::std::result::Result<
+                ::invoice_primitives::StringAmount,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for Currency {
             fn default() -> Self {
                 Self {
                     currency: Err("`currency` is required".to_string()),
-                    deposit_fee_percent: Err("`deposit_fee_percent` is required".to_string()),
+                    deposit_fee_percent: Err(
+                        "`deposit_fee_percent` is required".to_string(),
+                    ),
                     id: Err("`id` is required".to_string()),
                     minimum_amount: Err("`minimum_amount` is required".to_string()),
                     precision: Ok(Default::default()),
                     type_: Err("`type` is required".to_string()),
-                    withdrawal_fee_percent: Err("`withdrawal_fee_percent` is required".to_string()),
+                    withdrawal_fee_percent: Err(
+                        "`withdrawal_fee_percent` is required".to_string(),
+                    ),
                 }
             }
         }
@@ -1537,7 +1580,10 @@ pub mod types {
 
         #[derive(Clone, Debug)]
         pub struct CurrencyListRequest {
-            visible: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            visible: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for CurrencyListRequest {
@@ -1566,28 +1612,28 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<CurrencyListRequest> for super::CurrencyListRequest {
+        impl ::std::convert::TryFrom<CurrencyListRequest>
+        for super::CurrencyListRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CurrencyListRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    visible: value.visible?,
-                })
+                Ok(Self { visible: value.visible? })
             }
         }
 
         impl ::std::convert::From<super::CurrencyListRequest> for CurrencyListRequest {
             fn from(value: super::CurrencyListRequest) -> Self {
-                Self {
-                    visible: Ok(value.visible),
-                }
+                Self { visible: Ok(value.visible) }
             }
         }
 
         #[derive(Clone, Debug)]
         pub struct CurrencyListResponse {
-            data: ::std::result::Result<::std::vec::Vec<super::Currency>, ::std::string::String>,
+            data: ::std::result::Result<
+                ::std::vec::Vec<super::Currency>,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for CurrencyListResponse {
@@ -1612,7 +1658,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<CurrencyListResponse> for super::CurrencyListResponse {
+        impl ::std::convert::TryFrom<CurrencyListResponse>
+        for super::CurrencyListResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CurrencyListResponse,
@@ -1623,9 +1670,7 @@ pub mod types {
 
         impl ::std::convert::From<super::CurrencyListResponse> for CurrencyListResponse {
             fn from(value: super::CurrencyListResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                }
+                Self { data: Ok(value.data) }
             }
         }
 
@@ -1852,7 +1897,10 @@ pub mod types {
                 ::std::string::String,
             >,
             extra: ::std::result::Result<
-                ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
                 ::std::string::String,
             >,
         }
@@ -1898,7 +1946,10 @@ pub mod types {
             pub fn extra<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -2026,9 +2077,14 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            amount:
-                ::std::result::Result<::invoice_primitives::StringAmount, ::std::string::String>,
-            currency: ::std::result::Result<::std::string::String, ::std::string::String>,
+            amount: ::std::result::Result<
+                ::invoice_primitives::StringAmount,
+                ::std::string::String,
+            >,
+            currency: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             end_user_reference: ::std::result::Result<
                 ::std::option::Option<super::EndUserReference>,
                 ::std::string::String,
@@ -2037,13 +2093,19 @@ pub mod types {
                 ::std::option::Option<::invoice_primitives::UnixTime>,
                 ::std::string::String,
             >,
-            foreign_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            foreign_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<i64, ::std::string::String>,
             release_at: ::std::result::Result<
                 ::std::option::Option<::invoice_primitives::UnixTime>,
                 ::std::string::String,
             >,
-            seconds_left: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            seconds_left: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             sender_amount: ::std::result::Result<
                 ::std::option::Option<::invoice_primitives::StringAmount>,
                 ::std::string::String,
@@ -2052,7 +2114,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<crate::types::InvoiceStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::types::InvoiceStatus,
+                ::std::string::String,
+            >,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
             url: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
@@ -2149,7 +2214,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.foreign_id = value.try_into().map_err(|e| format!("`foreign_id`: {e}"));
+                self.foreign_id = value
+                    .try_into()
+                    .map_err(|e| format!("`foreign_id`: {e}"));
                 self
             }
             /// Invoice identifier.
@@ -2336,12 +2403,18 @@ pub mod types {
                 ::std::string::String,
             >,
             id: ::std::result::Result<i64, ::std::string::String>,
-            status: ::std::result::Result<crate::types::InvoiceStatus, ::std::string::String>,
+            status: ::std::result::Result<
+                crate::types::InvoiceStatus,
+                ::std::string::String,
+            >,
             transactions: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::CallbackTransaction>>,
                 ::std::string::String,
             >,
-            type_: ::std::result::Result<crate::types::CallbackType, ::std::string::String>,
+            type_: ::std::result::Result<
+                crate::types::CallbackType,
+                ::std::string::String,
+            >,
         }
 
         impl ::std::default::Default for InvoiceCallback {
@@ -2598,8 +2671,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            foreign_id:
-                ::std::result::Result<super::InvoiceCreateRequestForeignId, ::std::string::String>,
+            foreign_id: ::std::result::Result<
+                super::InvoiceCreateRequestForeignId,
+                ::std::string::String,
+            >,
             sender_currency: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2613,7 +2688,10 @@ pub mod types {
                 ::std::string::String,
             >,
             timer: ::std::result::Result<bool, ::std::string::String>,
-            title: ::std::result::Result<super::InvoiceCreateRequestTitle, ::std::string::String>,
+            title: ::std::result::Result<
+                super::InvoiceCreateRequestTitle,
+                ::std::string::String,
+            >,
             type_: ::std::result::Result<
                 ::std::option::Option<crate::types::InvoiceType>,
                 ::std::string::String,
@@ -2732,7 +2810,9 @@ pub mod types {
                 T: ::std::convert::TryInto<super::InvoiceCreateRequestForeignId>,
                 T::Error: ::std::fmt::Display,
             {
-                self.foreign_id = value.try_into().map_err(|e| format!("`foreign_id`: {e}"));
+                self.foreign_id = value
+                    .try_into()
+                    .map_err(|e| format!("`foreign_id`: {e}"));
                 self
             }
             /// Currency the customer pays the invoice in (pre-selected: the customer does not choose).
@@ -2845,7 +2925,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<InvoiceCreateRequest> for super::InvoiceCreateRequest {
+        impl ::std::convert::TryFrom<InvoiceCreateRequest>
+        for super::InvoiceCreateRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: InvoiceCreateRequest,
@@ -2917,7 +2998,8 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::TryFrom<InvoiceCreateResponse> for super::InvoiceCreateResponse {
+        impl ::std::convert::TryFrom<InvoiceCreateResponse>
+        for super::InvoiceCreateResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: InvoiceCreateResponse,
@@ -2926,11 +3008,10 @@ pub mod types {
             }
         }
 
-        impl ::std::convert::From<super::InvoiceCreateResponse> for InvoiceCreateResponse {
+        impl ::std::convert::From<super::InvoiceCreateResponse>
+        for InvoiceCreateResponse {
             fn from(value: super::InvoiceCreateResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                }
+                Self { data: Ok(value.data) }
             }
         }
 
@@ -3056,13 +3137,19 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
 
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -3108,7 +3195,10 @@ impl Client {
     /// as well as port and a path stem if applicable.
     ///
     /// Requests carry `User-Agent: <crate>/<version>` ([`USER_AGENT`]).
-    pub fn new(baseurl: &str, inner: ::invoice_primitives::Config<crate::Credentials>) -> Self {
+    pub fn new(
+        baseurl: &str,
+        inner: ::invoice_primitives::Config<crate::Credentials>,
+    ) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(30u64);
@@ -3164,8 +3254,7 @@ const _: () = {
     fn assert_client_hooks()
     where
         Client: ClientHooks<::invoice_primitives::Config<crate::Credentials>>,
-    {
-    }
+    {}
 };
 impl Client {
     /// Create an invoice
@@ -3275,8 +3364,8 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        encode_path, ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     /// Builder for [`Client::create_invoice`]
     ///
@@ -3301,12 +3390,11 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::InvoiceCreateRequest>,
-            <V as std::convert::TryInto<types::InvoiceCreateRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::InvoiceCreateRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| format!("{}", s));
+            self.body = value.try_into().map(From::from).map_err(|s| format!("{}", s));
             self
         }
 
@@ -3324,18 +3412,25 @@ pub mod builder {
         /// Sends a `POST` request to `/api/v2/invoices/create`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::InvoiceCreateResponse>, Error<types::ErrorResponse>>
-        {
+        ) -> Result<
+            ResponseValue<types::InvoiceCreateResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::InvoiceCreateRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::InvoiceCreateRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/invoices/create", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3356,12 +3451,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3406,17 +3509,16 @@ pub mod builder {
             V: std::convert::TryInto<types::EmptyRequest>,
             <V as std::convert::TryInto<types::EmptyRequest>>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| format!("{}", s));
+            self.body = value.try_into().map(From::from).map_err(|s| format!("{}", s));
             self
         }
 
         /// Changes the request body with `f`: a function from its builder, as set so far (or empty), to a builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::EmptyRequest) -> types::builder::EmptyRequest,
+            F: std::ops::FnOnce(
+                types::builder::EmptyRequest,
+            ) -> types::builder::EmptyRequest,
         {
             self.body = self.body.map(f);
             self
@@ -3425,27 +3527,29 @@ pub mod builder {
         /// Sends a `POST` request to `/api/v2/invoices/{foreign_id}/cancel/`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CancelInvoiceResponse>, Error<types::ErrorResponse>>
-        {
-            let Self {
-                client,
-                foreign_id,
-                body,
-            } = self;
+        ) -> Result<
+            ResponseValue<types::CancelInvoiceResponse>,
+            Error<types::ErrorResponse>,
+        > {
+            let Self { client, foreign_id, body } = self;
             let foreign_id = foreign_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::EmptyRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::EmptyRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/v2/invoices/{}/cancel/",
-                client.baseurl,
-                encode_path(&foreign_id.to_string()),
+                "{}/api/v2/invoices/{}/cancel/", client.baseurl, encode_path(& foreign_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3466,12 +3570,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3496,10 +3608,13 @@ pub mod builder {
             let Self { client } = self;
             let url = format!("{}/api/v2/ping", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client.client.get(url).headers(header_map).build()?;
             let info = OperationInfo {
@@ -3539,12 +3654,11 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CurrencyListRequest>,
-            <V as std::convert::TryInto<types::CurrencyListRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::CurrencyListRequest,
+            >>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| format!("{}", s));
+            self.body = value.try_into().map(From::from).map_err(|s| format!("{}", s));
             self
         }
 
@@ -3562,18 +3676,25 @@ pub mod builder {
         /// Sends a `POST` request to `/api/v2/currencies/list`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::CurrencyListResponse>, Error<types::ErrorResponse>>
-        {
+        ) -> Result<
+            ResponseValue<types::CurrencyListResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::CurrencyListRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::CurrencyListRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/currencies/list", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3594,12 +3715,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3630,17 +3759,16 @@ pub mod builder {
             V: std::convert::TryInto<types::EmptyRequest>,
             <V as std::convert::TryInto<types::EmptyRequest>>::Error: std::fmt::Display,
         {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| format!("{}", s));
+            self.body = value.try_into().map(From::from).map_err(|s| format!("{}", s));
             self
         }
 
         /// Changes the request body with `f`: a function from its builder, as set so far (or empty), to a builder.
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::EmptyRequest) -> types::builder::EmptyRequest,
+            F: std::ops::FnOnce(
+                types::builder::EmptyRequest,
+            ) -> types::builder::EmptyRequest,
         {
             self.body = self.body.map(f);
             self
@@ -3649,18 +3777,25 @@ pub mod builder {
         /// Sends a `POST` request to `/api/v2/accounts/list`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::AccountListResponse>, Error<types::ErrorResponse>>
-        {
+        ) -> Result<
+            ResponseValue<types::AccountListResponse>,
+            Error<types::ErrorResponse>,
+        > {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::EmptyRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::EmptyRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/v2/accounts/list", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3681,12 +3816,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -3700,6 +3843,239 @@ pub mod builder {
 pub mod prelude {
     pub use self::super::Client;
 }
+
+/// The spec's first server, <https://app.cryptoprocessing.com>.
+pub const BASE_URL: &str = "https://app.cryptoprocessing.com";
+/// Production: <https://app.cryptoprocessing.com>.
+pub const PRODUCTION_URL: &str = "https://app.cryptoprocessing.com";
+/// Sandbox: <https://app.sandbox.cryptoprocessing.com>.
+pub const SANDBOX_URL: &str = "https://app.sandbox.cryptoprocessing.com";
+/// progenitor's client runtime, from the provider-neutral runtime crate: `send()`
+/// returns its [`Response`] and [`ApiError`].
+mod progenitor_client {
+    pub use ::invoice_primitives::progenitor::*;
+}
+
+pub use ::invoice_primitives::{
+    Amount, ApiError, BoundedInt, BoundedVec, CredentialError, DayMonthYear, ErrorBody,
+    MaybeText, PathSegment, Response, RetryPolicy, Secret, StringAmount, Timestamp,
+    UnixTime,
+};
+/// A client's settings: its [`Credentials`], per-attempt timeout and [`RetryPolicy`].
+pub type Config = ::invoice_primitives::Config<Credentials>;
+/// The credentials of a request: the API key in `x-processing-key`, and in
+/// `x-processing-signature` the lowercase hex HMAC-SHA512 of the exact body
+/// bytes, keyed with the secret key.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    default: ::invoice_primitives::HmacBodySignature,
+}
+
+impl Credentials {
+    /// The header that carries the API key.
+    pub const KEY_HEADER: &'static str = "x-processing-key";
+    /// The header that carries the signature.
+    pub const SIGNATURE_HEADER: &'static str = "x-processing-signature";
+    /// The environment variable [`from_env`](Self::from_env) reads for the API key.
+    pub const API_KEY_ENV: &'static str = "CRYPTOPROCESSING_API_KEY";
+    /// The environment variable [`from_env`](Self::from_env) reads for the secret key.
+    pub const SECRET_ENV: &'static str = "CRYPTOPROCESSING_SECRET";
+    /// From the API key and the secret key; refused if either is empty, or the
+    /// API key has spaces around it or is not valid in a header.
+    pub fn new(
+        api_key: impl Into<String>,
+        secret_key: impl Into<String>,
+    ) -> ::std::result::Result<Self, CredentialError> {
+        ::invoice_primitives::HmacBodySignature::new(
+                Self::KEY_HEADER,
+                Self::SIGNATURE_HEADER,
+                api_key,
+                secret_key,
+            )
+            .map(Self::from_default)
+    }
+
+    fn default_from_env() -> ::std::result::Result<
+        ::invoice_primitives::HmacBodySignature,
+        CredentialError,
+    > {
+        let api_key = ::invoice_primitives::auth::env_var(Self::API_KEY_ENV)?;
+        let secret_key = ::invoice_primitives::auth::env_var(Self::SECRET_ENV)?;
+        ::invoice_primitives::HmacBodySignature::new(
+            Self::KEY_HEADER,
+            Self::SIGNATURE_HEADER,
+            api_key,
+            secret_key,
+        )
+    }
+
+    /// The signature of `body`, as sent in [`SIGNATURE_HEADER`](Self::SIGNATURE_HEADER).
+    pub fn sign(&self, body: &[u8]) -> String {
+        self.default.sign(body)
+    }
+
+    /// From the environment: the API key from `CRYPTOPROCESSING_API_KEY` and the secret key from `CRYPTOPROCESSING_SECRET`.
+    pub fn from_env() -> ::std::result::Result<Self, CredentialError> {
+        #[allow(unused_mut)]
+        let mut credentials = Self::from_default(Self::default_from_env()?);
+        Ok(credentials)
+    }
+
+    fn from_default(default: ::invoice_primitives::HmacBodySignature) -> Self {
+        Self { default }
+    }
+}
+
+impl ::invoice_primitives::Authenticate for Credentials {
+    fn authenticate(
+        &self,
+        request: &mut reqwest::Request,
+        scheme: ::invoice_primitives::Scheme,
+    ) -> ::std::result::Result<(), CredentialError> {
+        self.default.authenticate(request, scheme)
+    }
+}
+
+impl Client {
+    /// The environment variable [`from_env`](Self::from_env) reads for the base URL.
+    pub const BASE_URL_ENV: &'static str = "CRYPTOPROCESSING_BASE_URL";
+    /// A client configured from the environment: the API key from `CRYPTOPROCESSING_API_KEY` and the secret key from `CRYPTOPROCESSING_SECRET`, and the base URL
+    /// from `CRYPTOPROCESSING_BASE_URL` ([`BASE_URL`] when it is unset or empty). Retries and timeouts are the
+    /// defaults of [`Config`].
+    pub fn from_env() -> ::std::result::Result<Self, CredentialError> {
+        let credentials = Credentials::from_env()?;
+        let base_url = ::std::env::var(Self::BASE_URL_ENV)
+            .ok()
+            .filter(|url| !url.trim().is_empty())
+            .unwrap_or_else(|| BASE_URL.to_owned());
+        Ok(Self::with_credentials(&base_url, credentials))
+    }
+
+    /// A client for `base_url` (such as [`BASE_URL`], or a local server's URL) with
+    /// `credentials` and the default retries and timeouts; [`Client::new`] takes a
+    /// [`Config`] to change them.
+    pub fn with_credentials(base_url: &str, credentials: Credentials) -> Self {
+        Self::new(base_url, Config::new(credentials))
+    }
+}
+
+/// Operations that only read (`GET`, or `x-read-only` in the spec): the only ones
+/// resent after a response or failure that may have reached the provider.
+pub const READ_ONLY_OPERATIONS: &[&str] = &["ping", "list_currencies", "list_accounts"];
+/// What the transport needs of each operation, from the spec: whether it only reads,
+/// which credentials it takes (`security`), and the least time between two calls
+/// (`x-min-interval-seconds`).
+pub const OPERATIONS: &[::invoice_primitives::transport::Operation] = &[
+    ::invoice_primitives::transport::Operation {
+        id: "create_invoice",
+        read_only: false,
+        scheme: ::invoice_primitives::Scheme::Default,
+        min_interval: None,
+    },
+    ::invoice_primitives::transport::Operation {
+        id: "cancel_invoice",
+        read_only: false,
+        scheme: ::invoice_primitives::Scheme::Default,
+        min_interval: None,
+    },
+    ::invoice_primitives::transport::Operation {
+        id: "ping",
+        read_only: true,
+        scheme: ::invoice_primitives::Scheme::None,
+        min_interval: None,
+    },
+    ::invoice_primitives::transport::Operation {
+        id: "list_currencies",
+        read_only: true,
+        scheme: ::invoice_primitives::Scheme::Default,
+        min_interval: None,
+    },
+    ::invoice_primitives::transport::Operation {
+        id: "list_accounts",
+        read_only: true,
+        scheme: ::invoice_primitives::Scheme::Default,
+        min_interval: None,
+    },
+];
+/// The `User-Agent` of the HTTP client [`Client::new`] builds.
+pub const USER_AGENT: &str = concat!(
+    env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")
+);
+fn operation(id: &'static str) -> ::invoice_primitives::transport::Operation {
+    OPERATIONS
+        .iter()
+        .find(|operation| operation.id == id)
+        .copied()
+        .unwrap_or(::invoice_primitives::transport::Operation::new(id))
+}
+
+impl ClientHooks<Config> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> ::std::result::Result<(), Error<E>> {
+        ::invoice_primitives::transport::prepare(
+            &self.inner,
+            request,
+            &operation(info.operation_id),
+        )
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        ::invoice_primitives::transport::exec(
+                &self.inner,
+                &self.client,
+                request,
+                &operation(info.operation_id),
+            )
+            .await
+    }
+}
+
+impl types::InvoiceCreateRequest {
+    /// Checks the documented rules that span this type's fields (and those of the
+    /// objects it holds). Its builder runs this, so a request that breaks one is
+    /// refused before anything is sent; the message names the field.
+    pub fn validate(&self) -> ::std::result::Result<(), ::std::string::String> {
+        self.validate_at("")
+    }
+
+    /// [`validate`](Self::validate) for a value at path `at` (`"data."`).
+    #[doc(hidden)]
+    pub fn validate_at(
+        &self,
+        at: &str,
+    ) -> ::std::result::Result<(), ::std::string::String> {
+        ::invoice_primitives::rules::url(
+            at,
+            "url_success",
+            self.url_success.as_deref(),
+            &["https"],
+            true,
+        )?;
+        ::invoice_primitives::rules::url(
+            at,
+            "url_failed",
+            self.url_failed.as_deref(),
+            &["https"],
+            true,
+        )?;
+        ::invoice_primitives::rules::required_with(
+            at,
+            "sender_data",
+            self.sender_data.is_some(),
+            "sender_type",
+            self.sender_type.is_some(),
+        )?;
+        Ok(())
+    }
+}
+
 /// Enums that keep values this version does not know (`Unknown`), re-exported by
 /// [`types`].
 pub mod enums {
@@ -3805,236 +4181,5 @@ pub mod enums {
             /// `fiat`
             Fiat = "fiat",
         }
-    }
-}
-/// The spec's first server, <https://app.cryptoprocessing.com>.
-pub const BASE_URL: &str = "https://app.cryptoprocessing.com";
-/// Production: <https://app.cryptoprocessing.com>.
-pub const PRODUCTION_URL: &str = "https://app.cryptoprocessing.com";
-/// Sandbox: <https://app.sandbox.cryptoprocessing.com>.
-pub const SANDBOX_URL: &str = "https://app.sandbox.cryptoprocessing.com";
-
-/// progenitor's client runtime, from the provider-neutral runtime crate: `send()`
-/// returns its [`Response`] and [`ApiError`].
-mod progenitor_client {
-    pub use ::invoice_primitives::progenitor::*;
-}
-
-pub use ::invoice_primitives::{
-    Amount, ApiError, BoundedInt, BoundedVec, CredentialError, DayMonthYear, ErrorBody, MaybeText,
-    PathSegment, Response, RetryPolicy, Secret, StringAmount, Timestamp, UnixTime,
-};
-
-/// A client's settings: its [`Credentials`], per-attempt timeout and [`RetryPolicy`].
-pub type Config = ::invoice_primitives::Config<Credentials>;
-
-/// The credentials of a request: the API key in `x-processing-key`, and in
-/// `x-processing-signature` the lowercase hex HMAC-SHA512 of the exact body
-/// bytes, keyed with the secret key.
-#[derive(Debug, Clone)]
-pub struct Credentials {
-    default: ::invoice_primitives::HmacBodySignature,
-}
-
-impl Credentials {
-    /// The header that carries the API key.
-    pub const KEY_HEADER: &'static str = "x-processing-key";
-    /// The header that carries the signature.
-    pub const SIGNATURE_HEADER: &'static str = "x-processing-signature";
-    /// The environment variable [`from_env`](Self::from_env) reads for the API key.
-    pub const API_KEY_ENV: &'static str = "CRYPTOPROCESSING_API_KEY";
-    /// The environment variable [`from_env`](Self::from_env) reads for the secret key.
-    pub const SECRET_ENV: &'static str = "CRYPTOPROCESSING_SECRET";
-
-    /// From the API key and the secret key; refused if either is empty, or the
-    /// API key has spaces around it or is not valid in a header.
-    pub fn new(
-        api_key: impl Into<String>,
-        secret_key: impl Into<String>,
-    ) -> ::std::result::Result<Self, CredentialError> {
-        ::invoice_primitives::HmacBodySignature::new(
-            Self::KEY_HEADER,
-            Self::SIGNATURE_HEADER,
-            api_key,
-            secret_key,
-        )
-        .map(Self::from_default)
-    }
-
-    fn default_from_env(
-    ) -> ::std::result::Result<::invoice_primitives::HmacBodySignature, CredentialError> {
-        let api_key = ::invoice_primitives::auth::env_var(Self::API_KEY_ENV)?;
-        let secret_key = ::invoice_primitives::auth::env_var(Self::SECRET_ENV)?;
-        ::invoice_primitives::HmacBodySignature::new(
-            Self::KEY_HEADER,
-            Self::SIGNATURE_HEADER,
-            api_key,
-            secret_key,
-        )
-    }
-
-    /// The signature of `body`, as sent in [`SIGNATURE_HEADER`](Self::SIGNATURE_HEADER).
-    pub fn sign(&self, body: &[u8]) -> String {
-        self.default.sign(body)
-    }
-
-    /// From the environment: the API key from `CRYPTOPROCESSING_API_KEY` and the secret key from `CRYPTOPROCESSING_SECRET`.
-    pub fn from_env() -> ::std::result::Result<Self, CredentialError> {
-        #[allow(unused_mut)]
-        let mut credentials = Self::from_default(Self::default_from_env()?);
-        Ok(credentials)
-    }
-
-    fn from_default(default: ::invoice_primitives::HmacBodySignature) -> Self {
-        Self { default }
-    }
-}
-
-impl ::invoice_primitives::Authenticate for Credentials {
-    fn authenticate(
-        &self,
-        request: &mut reqwest::Request,
-        scheme: ::invoice_primitives::Scheme,
-    ) -> ::std::result::Result<(), CredentialError> {
-        self.default.authenticate(request, scheme)
-    }
-}
-
-impl Client {
-    /// The environment variable [`from_env`](Self::from_env) reads for the base URL.
-    pub const BASE_URL_ENV: &'static str = "CRYPTOPROCESSING_BASE_URL";
-
-    /// A client configured from the environment: the API key from `CRYPTOPROCESSING_API_KEY` and the secret key from `CRYPTOPROCESSING_SECRET`, and the base URL
-    /// from `CRYPTOPROCESSING_BASE_URL` ([`BASE_URL`] when it is unset or empty). Retries and timeouts are the
-    /// defaults of [`Config`].
-    pub fn from_env() -> ::std::result::Result<Self, CredentialError> {
-        let credentials = Credentials::from_env()?;
-        let base_url = ::std::env::var(Self::BASE_URL_ENV)
-            .ok()
-            .filter(|url| !url.trim().is_empty())
-            .unwrap_or_else(|| BASE_URL.to_owned());
-        Ok(Self::with_credentials(&base_url, credentials))
-    }
-
-    /// A client for `base_url` (such as [`BASE_URL`], or a local server's URL) with
-    /// `credentials` and the default retries and timeouts; [`Client::new`] takes a
-    /// [`Config`] to change them.
-    pub fn with_credentials(base_url: &str, credentials: Credentials) -> Self {
-        Self::new(base_url, Config::new(credentials))
-    }
-}
-
-/// Operations that only read (`GET`, or `x-read-only` in the spec): the only ones
-/// resent after a response or failure that may have reached the provider.
-pub const READ_ONLY_OPERATIONS: &[&str] = &["ping", "list_currencies", "list_accounts"];
-
-/// What the transport needs of each operation, from the spec: whether it only reads,
-/// which credentials it takes (`security`), and the least time between two calls
-/// (`x-min-interval-seconds`).
-pub const OPERATIONS: &[::invoice_primitives::transport::Operation] = &[
-    ::invoice_primitives::transport::Operation {
-        id: "create_invoice",
-        read_only: false,
-        scheme: ::invoice_primitives::Scheme::Default,
-        min_interval: None,
-    },
-    ::invoice_primitives::transport::Operation {
-        id: "cancel_invoice",
-        read_only: false,
-        scheme: ::invoice_primitives::Scheme::Default,
-        min_interval: None,
-    },
-    ::invoice_primitives::transport::Operation {
-        id: "ping",
-        read_only: true,
-        scheme: ::invoice_primitives::Scheme::None,
-        min_interval: None,
-    },
-    ::invoice_primitives::transport::Operation {
-        id: "list_currencies",
-        read_only: true,
-        scheme: ::invoice_primitives::Scheme::Default,
-        min_interval: None,
-    },
-    ::invoice_primitives::transport::Operation {
-        id: "list_accounts",
-        read_only: true,
-        scheme: ::invoice_primitives::Scheme::Default,
-        min_interval: None,
-    },
-];
-
-/// The `User-Agent` of the HTTP client [`Client::new`] builds.
-pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
-
-fn operation(id: &'static str) -> ::invoice_primitives::transport::Operation {
-    OPERATIONS
-        .iter()
-        .find(|operation| operation.id == id)
-        .copied()
-        .unwrap_or(::invoice_primitives::transport::Operation::new(id))
-}
-
-impl ClientHooks<Config> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> ::std::result::Result<(), Error<E>> {
-        ::invoice_primitives::transport::prepare(
-            &self.inner,
-            request,
-            &operation(info.operation_id),
-        )
-    }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        ::invoice_primitives::transport::exec(
-            &self.inner,
-            &self.client,
-            request,
-            &operation(info.operation_id),
-        )
-        .await
-    }
-}
-
-impl types::InvoiceCreateRequest {
-    /// Checks the documented rules that span this type's fields (and those of the
-    /// objects it holds). Its builder runs this, so a request that breaks one is
-    /// refused before anything is sent; the message names the field.
-    pub fn validate(&self) -> ::std::result::Result<(), ::std::string::String> {
-        self.validate_at("")
-    }
-
-    /// [`validate`](Self::validate) for a value at path `at` (`"data."`).
-    #[doc(hidden)]
-    pub fn validate_at(&self, at: &str) -> ::std::result::Result<(), ::std::string::String> {
-        ::invoice_primitives::rules::url(
-            at,
-            "url_success",
-            self.url_success.as_deref(),
-            &["https"],
-            true,
-        )?;
-        ::invoice_primitives::rules::url(
-            at,
-            "url_failed",
-            self.url_failed.as_deref(),
-            &["https"],
-            true,
-        )?;
-        ::invoice_primitives::rules::required_with(
-            at,
-            "sender_data",
-            self.sender_data.is_some(),
-            "sender_type",
-            self.sender_type.is_some(),
-        )?;
-        Ok(())
     }
 }
