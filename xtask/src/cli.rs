@@ -11,7 +11,7 @@ use progenitor_impl::Generator;
 use crate::cargo_toml;
 use crate::codegen::{header, GeneratedCrate};
 use crate::format;
-use crate::prepare;
+use crate::prepare::Prepared;
 use crate::providers::{Auth, Provider};
 use crate::settings::generation_settings;
 use crate::spec::Spec;
@@ -117,6 +117,7 @@ pub fn generate_cli_crate(
     manifest: &RootManifest,
     provider: &Provider,
     spec: &Spec,
+    prepared: &Prepared,
 ) -> Result<GeneratedCrate, Error> {
     let start = Instant::now();
     let name = crate_name(provider);
@@ -130,8 +131,7 @@ pub fn generate_cli_crate(
             message: "`cli` needs `runtime` (the CLI runs on crates/invoice-cli)".to_owned(),
         });
     }
-    let prepared = prepare::prepare(provider, &spec.api).map_err(generate_error)?;
-    let settings = generation_settings(provider, &prepared)?;
+    let settings = generation_settings(provider, prepared)?;
     let mut generator = Generator::new(&settings);
     let sdk = provider.name.replace('-', "_");
     let tokens = generator

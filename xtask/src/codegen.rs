@@ -11,7 +11,7 @@ use crate::diagnose;
 use crate::extras;
 use crate::format;
 use crate::front_page;
-use crate::prepare;
+use crate::prepare::{self, Prepared};
 use crate::providers::Provider;
 use crate::rules;
 use crate::setters;
@@ -129,12 +129,33 @@ pub fn generate_crate(
     spec: &Spec,
 ) -> Result<GeneratedCrate, Error> {
     let start = Instant::now();
+    let prepared = prepare(provider, spec)?;
+    generate_client(root, manifest, provider, spec, &prepared, start)
+}
+
+/// The row's spec as progenitor is given it (prepare.rs), made once for the row's client,
+/// mocks and command-line client.
+pub(crate) fn prepare(provider: &Provider, spec: &Spec) -> Result<Prepared, Error> {
+    prepare::prepare(provider, &spec.api).map_err(|message| Error::Generate {
+        spec: spec.path.clone(),
+        message,
+    })
+}
+
+/// [`generate_crate`] from the prepared spec; `start` is when the crate's generation began.
+pub(crate) fn generate_client(
+    root: &Path,
+    manifest: &RootManifest,
+    provider: &Provider,
+    spec: &Spec,
+    prepared: &Prepared,
+    start: Instant,
+) -> Result<GeneratedCrate, Error> {
     let generate_error = |message: String| Error::Generate {
         spec: spec.path.clone(),
         message,
     };
-    let prepared = prepare::prepare(provider, &spec.api).map_err(generate_error)?;
-    let settings = generation_settings(provider, &prepared)?;
+    let settings = generation_settings(provider, prepared)?;
     let mut generator = Generator::new(&settings);
     // progenitor asserts on some spec shapes instead of returning an error
     // (e.g. one operation's error responses must share one schema); turn the
@@ -311,8 +332,8 @@ fn default_user_agent(file: &mut syn::File) -> Result<(), Error> {
             let text = text.replace(builder, &format!("{builder} . user_agent (USER_AGENT)"));
             method.block = syn::parse_str(&text).map_err(|e| error(&e.to_string()))?;
             let doc = " Requests carry `User-Agent: <crate>/<version>` ([`USER_AGENT`]).";
-            method.attrs.push(syn::parse_quote!(#[doc = ""]));
-            method.attrs.push(syn::parse_quote!(#[doc = #doc]));
+            method.attrs.push(format::doc_attribute(""));
+            method.attrs.push(format::doc_attribute(doc));
             return Ok(());
         }
     }

@@ -1,7 +1,8 @@
 //! Turning progenitor's `TokenStream`, and xtask's own templates, into the text of a
 //! generated file: one printer (prettyplease) for all of it.
 
-use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream};
+use syn::{Attribute, Expr, ExprLit, ImplItem, Item, Lit, LitStr, Meta, TraitItem};
 
 use crate::Error;
 
@@ -9,95 +10,177 @@ use crate::Error;
 ///
 /// prettyplease turns its `#[doc = "..."]` attributes into `///` comments.
 pub fn parse(tokens: TokenStream) -> Result<syn::File, Error> {
-    syn::parse2(split_doc_lines(tokens)).map_err(|e| Error::Format {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| Error::Format {
         message: format!("progenitor's output does not parse as Rust: {e}"),
-    })
+    })?;
+    split_doc_lines(&mut file.items);
+    Ok(file)
 }
 
-/// Rewrites each multi-line `#[doc = "a\nb"]` into one `#[doc = " a"]` per
-/// line, which rustdoc joins back into the same text.
+/// Rewrites each multi-line `#[doc = "a\nb"]` of `items` (and of their fields, variants,
+/// associated items and modules' items) into one `#[doc = " a"]` per line, which rustdoc
+/// joins back into the same text.
 ///
-/// prettyplease prints a multi-line doc attribute as a `/** .. */` block,
-/// whose indented continuation lines rustdoc would read as an indented code
-/// block and fail to compile as a doctest. One attribute
-/// per line prints as `///` lines instead. A space added in front of every
-/// non-empty line (unless all have one) gives the usual `/// text` look;
-/// rustdoc strips indentation common to all lines, so the rendered docs do
-/// not change.
-fn split_doc_lines(tokens: TokenStream) -> TokenStream {
-    let mut out = Vec::new();
-    let mut iter = tokens.into_iter().peekable();
-    while let Some(tree) = iter.next() {
-        match tree {
-            TokenTree::Punct(hash) if hash.as_char() == '#' => {
-                let doc = match iter.peek() {
-                    Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket => {
-                        doc_text(g.stream())
-                    }
-                    _ => None,
-                };
-                match doc {
-                    Some(text) => {
-                        iter.next();
-                        // `///` comments in progenitor's own templates
-                        // already start with a space; typify's docs do not.
-                        let pad = if text
-                            .lines()
-                            .all(|l| l.trim().is_empty() || l.starts_with(' '))
-                        {
-                            ""
-                        } else {
-                            " "
-                        };
-                        for line in text.split('\n') {
-                            let line = match line.trim_end() {
-                                "" => String::new(),
-                                line => format!("{pad}{line}"),
-                            };
-                            let attr: TokenStream = quote_doc(&line);
-                            out.push(TokenTree::Punct(hash.clone()));
-                            out.extend(attr);
-                        }
-                    }
-                    None => out.push(TokenTree::Punct(hash)),
+/// prettyplease prints a multi-line doc attribute as a `/** .. */` block, whose indented
+/// continuation lines rustdoc would read as an indented code block and fail to compile as a
+/// doctest. One attribute per line prints as `///` lines instead. A space added in front of
+/// every non-empty line (unless all have one) gives the usual `/// text` look; rustdoc strips
+/// indentation common to all lines, so the rendered docs do not change.
+///
+/// A walk over the syntax tree rather than the tokens: iterating proc-macro2's tokens clones
+/// each one, which cost more than parsing them.
+fn split_doc_lines(items: &mut [Item]) {
+    for item in items {
+        match item {
+            Item::Struct(s) => {
+                split_attrs(&mut s.attrs);
+                for field in s.fields.iter_mut() {
+                    split_attrs(&mut field.attrs);
                 }
             }
-            TokenTree::Group(g) => {
-                let mut group = Group::new(g.delimiter(), split_doc_lines(g.stream()));
-                group.set_span(g.span());
-                out.push(TokenTree::Group(group));
+            Item::Enum(e) => {
+                split_attrs(&mut e.attrs);
+                for variant in e.variants.iter_mut() {
+                    split_attrs(&mut variant.attrs);
+                    for field in variant.fields.iter_mut() {
+                        split_attrs(&mut field.attrs);
+                    }
+                }
             }
-            other => out.push(other),
+            Item::Impl(i) => {
+                split_attrs(&mut i.attrs);
+                for member in &mut i.items {
+                    match member {
+                        ImplItem::Fn(f) => split_attrs(&mut f.attrs),
+                        ImplItem::Const(c) => split_attrs(&mut c.attrs),
+                        ImplItem::Type(t) => split_attrs(&mut t.attrs),
+                        _ => {}
+                    }
+                }
+            }
+            Item::Trait(t) => {
+                split_attrs(&mut t.attrs);
+                for member in &mut t.items {
+                    match member {
+                        TraitItem::Fn(f) => split_attrs(&mut f.attrs),
+                        TraitItem::Const(c) => split_attrs(&mut c.attrs),
+                        TraitItem::Type(t) => split_attrs(&mut t.attrs),
+                        _ => {}
+                    }
+                }
+            }
+            Item::Mod(m) => {
+                split_attrs(&mut m.attrs);
+                if let Some((_, items)) = &mut m.content {
+                    split_doc_lines(items);
+                }
+            }
+            Item::Fn(f) => split_attrs(&mut f.attrs),
+            Item::Const(c) => split_attrs(&mut c.attrs),
+            Item::Static(s) => split_attrs(&mut s.attrs),
+            Item::Type(t) => split_attrs(&mut t.attrs),
+            Item::Use(u) => split_attrs(&mut u.attrs),
+            Item::Macro(m) => split_attrs(&mut m.attrs),
+            Item::Union(u) => split_attrs(&mut u.attrs),
+            _ => {}
         }
     }
-    out.into_iter().collect()
 }
 
-/// The text of `doc = "..."` (the inside of an outer doc attribute).
-fn doc_text(attr: TokenStream) -> Option<String> {
-    let meta: syn::MetaNameValue = syn::parse2(attr).ok()?;
-    if !meta.path.is_ident("doc") {
+/// [`split_doc_lines`] on one list of attributes.
+fn split_attrs(attrs: &mut Vec<Attribute>) {
+    let mut split: Option<Vec<Attribute>> = None;
+    for (index, attr) in attrs.iter().enumerate() {
+        let lines = match outer_doc(attr) {
+            Some(text) => doc_lines(&text),
+            None => None,
+        };
+        match (lines, &mut split) {
+            (None, None) => {}
+            (None, Some(out)) => out.push(attr.clone()),
+            (Some(lines), out) => {
+                let out = out.get_or_insert_with(|| attrs[..index].to_vec());
+                out.extend(lines.iter().map(|line| doc_attr(attr, line)));
+            }
+        }
+    }
+    if let Some(out) = split {
+        *attrs = out;
+    }
+}
+
+/// The text of an outer `#[doc = "..."]`.
+fn outer_doc(attr: &Attribute) -> Option<String> {
+    if !matches!(attr.style, syn::AttrStyle::Outer) {
         return None;
     }
-    match meta.value {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(s),
-            ..
-        }) => Some(s.value()),
+    match &attr.meta {
+        Meta::NameValue(meta) if meta.path.is_ident("doc") => match &meta.value {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(text),
+                ..
+            }) => Some(text.value()),
+            _ => None,
+        },
         _ => None,
     }
 }
 
-/// `[doc = "<line>"]`, the bracketed part of a doc attribute.
-fn quote_doc(line: &str) -> TokenStream {
-    let inner: TokenStream = [
-        TokenTree::Ident(Ident::new("doc", Span::call_site())),
-        TokenTree::Punct(Punct::new('=', Spacing::Alone)),
-        TokenTree::Literal(Literal::string(line)),
-    ]
-    .into_iter()
-    .collect();
-    TokenTree::Group(Group::new(Delimiter::Bracket, inner)).into()
+/// The lines a doc text is printed as, or `None` when it is one already: a single line that
+/// starts with a space and has no trailing spaces.
+fn doc_lines(text: &str) -> Option<Vec<String>> {
+    if !text.contains('\n') && text.starts_with(' ') && text.trim_end() == text {
+        return None;
+    }
+    // `///` comments in progenitor's own templates already start with a space; typify's
+    // docs do not.
+    let pad = if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.starts_with(' '))
+    {
+        ""
+    } else {
+        " "
+    };
+    Some(
+        text.split('\n')
+            .map(|line| match line.trim_end() {
+                "" => String::new(),
+                line => format!("{pad}{line}"),
+            })
+            .collect(),
+    )
+}
+
+/// `attr` (a doc attribute) with `line` as its text.
+fn doc_attr(attr: &Attribute, line: &str) -> Attribute {
+    let mut attr = attr.clone();
+    if let Meta::NameValue(meta) = &mut attr.meta {
+        meta.value = doc_text(line);
+    }
+    attr
+}
+
+/// `#[doc = "<text>"]`, built directly rather than printed and parsed again by `parse_quote!`
+/// (a crate has hundreds of doc lines).
+pub fn doc_attribute(text: &str) -> Attribute {
+    Attribute {
+        pound_token: Default::default(),
+        style: syn::AttrStyle::Outer,
+        bracket_token: Default::default(),
+        meta: Meta::NameValue(syn::MetaNameValue {
+            path: syn::Ident::new("doc", Span::call_site()).into(),
+            eq_token: Default::default(),
+            value: doc_text(text),
+        }),
+    }
+}
+
+fn doc_text(text: &str) -> Expr {
+    Expr::Lit(ExprLit {
+        attrs: Vec::new(),
+        lit: Lit::Str(LitStr::new(text, Span::call_site())),
+    })
 }
 
 /// Hand-written Rust text from xtask's own templates (crate docs, extras, rules, CLI glue),
@@ -106,12 +189,11 @@ fn quote_doc(line: &str) -> TokenStream {
 /// The templates carry no plain `//` comments (they would be lost here); their comments are
 /// `///` and `//!` docs, which are attributes and survive.
 pub fn parse_str(text: &str) -> Result<syn::File, Error> {
-    let tokens: TokenStream = text.parse().map_err(|e| Error::Format {
-        message: format!("xtask's generated text does not lex as Rust: {e}"),
-    })?;
-    syn::parse2(split_doc_lines(tokens)).map_err(|e| Error::Format {
+    let mut file = syn::parse_file(text).map_err(|e| Error::Format {
         message: format!("xtask's generated text does not parse as Rust: {e}"),
-    })
+    })?;
+    split_doc_lines(&mut file.items);
+    Ok(file)
 }
 
 /// A finished `.rs` file: `header` (plain `//` comment lines), then `file` as prettyplease
@@ -156,7 +238,72 @@ pub fn render(header: &str, mut file: syn::File) -> Result<String, Error> {
 /// `file` as prettyplease prints it, with a blank line after each item's closing brace (as
 /// progenitor's own CLI does; prettyplease separates no items).
 pub fn unparse(file: &syn::File) -> Result<String, Error> {
-    progenitor_impl::space_out_items(prettyplease::unparse(file)).map_err(|e| Error::Format {
-        message: e.to_string(),
-    })
+    Ok(space_out_items(&prettyplease::unparse(file)))
+}
+
+/// progenitor's `space_out_items` without its regular expression (compiled on every call):
+/// a blank line after a line that is only `}`, when the next line is indented by at most 8
+/// spaces and does not close a block itself. The test below checks both agree on the
+/// generated files.
+fn space_out_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut lines = text.split_inclusive('\n').peekable();
+    let mut first = true;
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        // The expression wants a line break before the brace: never on the first line.
+        let closes = !std::mem::take(&mut first) && line.ends_with('\n') && line.trim() == "}";
+        if let (true, Some(next)) = (closes, lines.peek()) {
+            let indent = next.len() - next.trim_start_matches(' ').len();
+            let first = next[indent..].chars().next();
+            if indent <= 8 && first.is_some_and(|c| c != '}' && c != '\n') {
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every generated file, with its blank lines after items taken out again, spaced by
+    /// both.
+    #[test]
+    fn item_spacing_agrees_with_progenitors() {
+        let root = crate::workspace_root().join(crate::GENERATED_DIR);
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&root).unwrap() {
+            let lib = entry.unwrap().path().join("src/lib.rs");
+            let Ok(text) = std::fs::read_to_string(&lib) else {
+                continue;
+            };
+            let unspaced = text.replace("}\n\n", "}\n");
+            let theirs = progenitor_impl::space_out_items(unspaced.clone()).unwrap();
+            assert_eq!(space_out_items(&unspaced), theirs, "{}", lib.display());
+            checked += 1;
+        }
+        assert!(checked >= 3, "found {checked} generated crates");
+    }
+
+    #[test]
+    fn item_spacing_cases() {
+        for (text, spaced) in [
+            ("a {\n}\nb\n", "a {\n}\n\nb\n"),
+            ("    }\n}\n", "    }\n}\n"),
+            ("x\n        }\n        x\n", "x\n        }\n\n        x\n"),
+            ("x\n         }\n         x\n", "x\n         }\n         x\n"),
+            ("}\nx\n", "}\nx\n"),
+            ("}\n", "}\n"),
+            ("x }\ny\n", "x }\ny\n"),
+        ] {
+            assert_eq!(space_out_items(text), spaced, "{text:?}");
+            assert_eq!(
+                progenitor_impl::space_out_items(text.to_owned()).unwrap(),
+                spaced,
+                "{text:?}"
+            );
+        }
+    }
 }

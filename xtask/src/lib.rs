@@ -71,9 +71,8 @@ pub fn regen_providers(
     let manifest = RootManifest::load(workspace_root)?;
     let mut crates = Vec::with_capacity(providers.len());
     let mut expected = BTreeMap::new();
-    // Each row is generated on its own thread (most of the time is rustfmt, a subprocess per
-    // file); the results are then taken in table order, so errors and output do not depend
-    // on timing.
+    // Each row is generated on its own thread; the results are then taken in table order, so
+    // errors and output do not depend on timing.
     let rows: Vec<Result<Vec<GeneratedCrate>, Error>> = std::thread::scope(|scope| {
         let handles: Vec<_> = providers
             .iter()
@@ -82,13 +81,7 @@ pub fn regen_providers(
                 scope.spawn(move || generate_row(workspace_root, manifest, provider))
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|handle| match handle.join() {
-                Ok(row) => row,
-                Err(payload) => std::panic::resume_unwind(payload),
-            })
-            .collect()
+        handles.into_iter().map(join).collect()
     });
     for (provider, row_crates) in providers.iter().zip(rows) {
         for generated in row_crates? {
@@ -117,7 +110,8 @@ pub fn regen_providers(
 }
 
 /// One row's crates: the client, then its mock crate and its command-line client if the row
-/// has them.
+/// has them. The spec is read once; the three crates are generated on threads of their own,
+/// so that the largest client does not wait for its row's smaller crates.
 fn generate_row(
     workspace_root: &Path,
     manifest: &RootManifest,
@@ -126,16 +120,34 @@ fn generate_row(
     let parse_start = Instant::now();
     let spec = Spec::load(workspace_root, provider.spec)?;
     let parse = parse_start.elapsed();
-    let mut generated = generate_crate(workspace_root, manifest, provider, &spec)?;
+    let start = Instant::now();
+    let prepared = codegen::prepare(provider, &spec)?;
+    let (spec, prepared) = (&spec, &prepared);
+    let (client, mocks, cli) = std::thread::scope(|scope| {
+        let mocks = provider.mocks.then(|| {
+            scope.spawn(move || mocks::generate_mock_crate(manifest, provider, spec, prepared))
+        });
+        let cli = provider.cli.then(|| {
+            scope.spawn(move || cli::generate_cli_crate(manifest, provider, spec, prepared))
+        });
+        let client =
+            codegen::generate_client(workspace_root, manifest, provider, spec, prepared, start);
+        (client, mocks.map(join), cli.map(join))
+    });
+    let mut generated = client?;
     generated.phases.parse = parse;
     let mut row_crates = vec![generated];
-    if provider.mocks {
-        row_crates.push(mocks::generate_mock_crate(manifest, provider, &spec)?);
-    }
-    if provider.cli {
-        row_crates.push(cli::generate_cli_crate(manifest, provider, &spec)?);
-    }
+    row_crates.extend(mocks.transpose()?);
+    row_crates.extend(cli.transpose()?);
     Ok(row_crates)
+}
+
+/// A generating thread's result; its panic goes on in the caller.
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    match handle.join() {
+        Ok(value) => value,
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
 }
 
 /// What a successful [`regen`] did. `Display` prints one summary line per

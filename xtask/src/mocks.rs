@@ -9,7 +9,7 @@ use progenitor_impl::Generator;
 use crate::cargo_toml;
 use crate::codegen::{header, GeneratedCrate};
 use crate::format;
-use crate::prepare;
+use crate::prepare::Prepared;
 use crate::providers::Provider;
 use crate::settings::generation_settings;
 use crate::spec::Spec;
@@ -53,6 +53,7 @@ pub fn generate_mock_crate(
     manifest: &RootManifest,
     provider: &Provider,
     spec: &Spec,
+    prepared: &Prepared,
 ) -> Result<GeneratedCrate, Error> {
     let start = Instant::now();
     let name = crate_name(provider);
@@ -60,8 +61,7 @@ pub fn generate_mock_crate(
         spec: spec.path.clone(),
         message: format!("httpmock crate: {message}"),
     };
-    let prepared = prepare::prepare(provider, &spec.api).map_err(generate_error)?;
-    let settings = generation_settings(provider, &prepared)?;
+    let settings = generation_settings(provider, prepared)?;
     let mut generator = Generator::new(&settings);
     let sdk = provider.name.replace('-', "_");
     let tokens = generator

@@ -19,6 +19,8 @@ use openapiv3::{OpenAPI, ReferenceOr};
 use quote::{format_ident, quote};
 use syn::{parse_quote, Attribute, ImplItem, Item, ItemImpl, ItemMod, Type};
 
+use crate::format;
+
 /// A field of a generated struct: its name on the wire, docs, and whether it is optional.
 #[derive(Clone)]
 pub struct Field {
@@ -208,8 +210,9 @@ fn type_setters(imp: &mut ItemImpl, structs: &Structs) -> Result<(), String> {
         let wire = &field.wire;
         let docs = setter_docs(&field.docs, !field.optional, None);
         let message = format!("`{wire}`: {{e}}");
+        // The docs are set after parsing: they are already attributes, and quoting them
+        // only to parse them again cost more than the rest of the method.
         *method = parse_quote! {
-            #(#docs)*
             pub fn #setter<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<#value_type>,
@@ -222,6 +225,7 @@ fn type_setters(imp: &mut ItemImpl, structs: &Structs) -> Result<(), String> {
                 self
             }
         };
+        method.attrs = docs;
     }
     Ok(())
 }
@@ -230,16 +234,16 @@ fn type_setters(imp: &mut ItemImpl, structs: &Structs) -> Result<(), String> {
 fn setter_docs(description: &[Attribute], required: bool, extra: Option<&str>) -> Vec<Attribute> {
     let mut docs: Vec<Attribute> = description.to_vec();
     if !docs.is_empty() {
-        docs.push(parse_quote!(#[doc = ""]));
+        docs.push(format::doc_attribute(""));
     }
     let rule = if required {
         " Required."
     } else {
         " Optional: leave it unset to send none."
     };
-    docs.push(parse_quote!(#[doc = #rule]));
+    docs.push(format::doc_attribute(&rule));
     if let Some(extra) = extra {
-        docs.push(parse_quote!(#[doc = #extra]));
+        docs.push(format::doc_attribute(&extra));
     }
     docs
 }
@@ -300,7 +304,7 @@ fn doc_attrs(text: &str) -> Vec<Attribute> {
         .lines()
         .map(|line| {
             let line = format!(" {line}");
-            parse_quote!(#[doc = #line])
+            format::doc_attribute(&line)
         })
         .collect()
 }
@@ -319,7 +323,7 @@ fn operation_setters(imp: &mut ItemImpl, docs: &ParameterDocs) -> Result<(), Str
                     " Starts a call with nothing set; `Client::{}()` does the same.",
                     name.to_snake_case()
                 );
-                method.attrs.push(parse_quote!(#[doc = #text]));
+                method.attrs.push(format::doc_attribute(&text));
                 required_parameter_messages(method)?;
             }
             "send" => {}
@@ -354,7 +358,7 @@ fn operation_setters(imp: &mut ItemImpl, docs: &ParameterDocs) -> Result<(), Str
             "body_map" => {
                 let text = " Changes the request body with `f`: a function from its builder, as \
                             set so far (or empty), to a builder.";
-                method.attrs.push(parse_quote!(#[doc = #text]));
+                method.attrs.push(format::doc_attribute(text));
             }
             parameter => {
                 let target = try_into_target(method)
@@ -373,7 +377,6 @@ fn operation_setters(imp: &mut ItemImpl, docs: &ParameterDocs) -> Result<(), Str
                 };
                 let message = format!("`{parameter}`: {{e}}");
                 *method = parse_quote! {
-                    #(#attrs)*
                     pub fn #ident<V>(mut self, value: V) -> Self
                     where
                         V: std::convert::TryInto<#target>,
@@ -383,6 +386,7 @@ fn operation_setters(imp: &mut ItemImpl, docs: &ParameterDocs) -> Result<(), Str
                         self
                     }
                 };
+                method.attrs = attrs;
             }
         }
     }

@@ -33,33 +33,33 @@ impl Spec {
             spec: path.to_owned(),
             message,
         };
-        // Check the version on an untyped parse first: a 3.1 or Swagger 2.0
-        // document usually fails typed parsing with a message that says
-        // nothing about the version.
-        let value: serde_yaml_ng::Value =
-            serde_yaml_ng::from_slice(bytes).map_err(|e| error(format!("invalid YAML: {e}")))?;
-        match value.get("openapi") {
-            Some(serde_yaml_ng::Value::String(v)) if v.trim().starts_with("3.0.") => {}
-            Some(serde_yaml_ng::Value::String(v)) => {
-                return Err(error(format!(
-                    "OpenAPI version {v} is not supported: progenitor reads only 3.0.x \
-                     (set `openapi: 3.0.3`)"
-                )));
+        // The typed parse alone, when it succeeds on a 3.0.x document (the usual case). A 3.1
+        // or Swagger 2.0 document usually fails typed parsing with a message that says
+        // nothing about the version, so a failure is explained from an untyped parse.
+        let api: OpenAPI = match serde_yaml_ng::from_slice::<OpenAPI>(bytes) {
+            Ok(api) => api,
+            Err(typed) => {
+                let value: serde_yaml_ng::Value = serde_yaml_ng::from_slice(bytes)
+                    .map_err(|e| error(format!("invalid YAML: {e}")))?;
+                return Err(match value.get("openapi") {
+                    Some(serde_yaml_ng::Value::String(v)) => {
+                        unsupported(v).map(error).unwrap_or_else(|| {
+                            error(format!("not a valid OpenAPI 3.0 document: {typed}"))
+                        })
+                    }
+                    Some(other) => error(format!(
+                        "`openapi` must be a version string like \"3.0.3\", found {other:?}"
+                    )),
+                    None if value.get("swagger").is_some() => error(
+                        "Swagger 2.0 is not supported: progenitor reads only OpenAPI 3.0.x".into(),
+                    ),
+                    None => error("no `openapi` version field".into()),
+                });
             }
-            Some(other) => {
-                return Err(error(format!(
-                    "`openapi` must be a version string like \"3.0.3\", found {other:?}"
-                )));
-            }
-            None if value.get("swagger").is_some() => {
-                return Err(error(
-                    "Swagger 2.0 is not supported: progenitor reads only OpenAPI 3.0.x".into(),
-                ));
-            }
-            None => return Err(error("no `openapi` version field".into())),
+        };
+        if let Some(message) = unsupported(&api.openapi) {
+            return Err(error(message));
         }
-        let api: OpenAPI = serde_yaml_ng::from_value(value)
-            .map_err(|e| error(format!("not a valid OpenAPI 3.0 document: {e}")))?;
         Ok(Spec {
             path: path.to_owned(),
             sha256: sha256_hex(bytes),
@@ -71,6 +71,16 @@ impl Spec {
     pub fn operation_count(&self) -> usize {
         self.api.operations().count()
     }
+}
+
+/// Why an `openapi` version is refused, if it is.
+fn unsupported(version: &str) -> Option<String> {
+    (!version.trim().starts_with("3.0.")).then(|| {
+        format!(
+            "OpenAPI version {version} is not supported: progenitor reads only 3.0.x \
+             (set `openapi: 3.0.3`)"
+        )
+    })
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
