@@ -241,9 +241,9 @@ fn setter_docs(description: &[Attribute], required: bool, extra: Option<&str>) -
     } else {
         " Optional: leave it unset to send none."
     };
-    docs.push(format::doc_attribute(&rule));
+    docs.push(format::doc_attribute(rule));
     if let Some(extra) = extra {
-        docs.push(format::doc_attribute(&extra));
+        docs.push(format::doc_attribute(extra));
     }
     docs
 }
