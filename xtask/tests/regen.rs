@@ -221,7 +221,7 @@ fn runtime_row_generates_credentials_from_env_and_rules() {
     // `send()` goes through the runtime: its progenitor module and transport.
     assert!(lib.contains("pub use ::invoice_primitives::progenitor::*;"));
     assert!(lib.contains("::invoice_primitives::transport::prepare(\n            &self.inner,"));
-    assert!(squashed(&lib).contains("::invoice_primitives::transport::exec(&self.inner,"));
+    assert!(squashed(lib).contains("::invoice_primitives::transport::exec(&self.inner,"));
     assert!(lib.contains("pub const READ_ONLY_OPERATIONS: &[&str] = &[\"get_thing\"];"));
     // `x-not-after` becomes a `validate` that the builder runs.
     let validate = &lib[lib.find("impl types::Thing {").expect("Thing has rules")..];
@@ -279,7 +279,7 @@ fn operations_take_their_own_credentials_and_pace() {
     assert!(lib.contains("payout_key: ::std::option::Option<::invoice_primitives::HeaderToken>,"));
     assert!(lib.contains("pub fn with_payout_key("));
     assert!(lib.contains("pub const PAYOUT_KEY_ENV: &'static str = \"SCRATCH_PAYOUT_KEY\";"));
-    assert!(squashed(&lib)
+    assert!(squashed(lib)
         .contains("::invoice_primitives::Scheme::Named(\"Payout\")=>{match&self.payout_key{"));
     let operations = &lib[lib.find("pub const OPERATIONS").expect("OPERATIONS")..];
     let get = &operations[operations.find("id: \"get_thing\"").unwrap()..];
