@@ -279,7 +279,7 @@ fn operations_take_their_own_credentials_and_pace() {
     assert!(lib.contains("payout_key: ::std::option::Option<::invoice_primitives::HeaderToken>,"));
     assert!(lib.contains("pub fn with_payout_key("));
     assert!(lib.contains("pub const PAYOUT_KEY_ENV: &'static str = \"SCRATCH_PAYOUT_KEY\";"));
-    assert!(squashed(lib)
+    assert!(squashed(&lib)
         .contains("::invoice_primitives::Scheme::Named(\"Payout\")=>{match&self.payout_key{"));
     let operations = &lib[lib.find("pub const OPERATIONS").expect("OPERATIONS")..];
     let get = &operations[operations.find("id: \"get_thing\"").unwrap()..];
