@@ -130,7 +130,7 @@ pub fn generate_crate(
 ) -> Result<GeneratedCrate, Error> {
     let start = Instant::now();
     let prepared = prepare(provider, spec)?;
-    generate_client(root, manifest, provider, spec, &prepared, start)
+    generate_client(root, manifest, provider, spec, &prepared, start.elapsed())
 }
 
 /// The row's spec as progenitor is given it (prepare.rs), made once for the row's client,
@@ -142,15 +142,17 @@ pub(crate) fn prepare(provider: &Provider, spec: &Spec) -> Result<Prepared, Erro
     })
 }
 
-/// [`generate_crate`] from the prepared spec; `start` is when the crate's generation began.
+/// [`generate_crate`] from the prepared spec; preparing it took `prepare` (counted in the
+/// crate's time).
 pub(crate) fn generate_client(
     root: &Path,
     manifest: &RootManifest,
     provider: &Provider,
     spec: &Spec,
     prepared: &Prepared,
-    start: Instant,
+    prepare: Duration,
 ) -> Result<GeneratedCrate, Error> {
+    let start = Instant::now();
     let generate_error = |message: String| Error::Generate {
         spec: spec.path.clone(),
         message,
@@ -210,7 +212,7 @@ pub(crate) fn generate_client(
     }
     // The open enums are defined outside `types` (and re-exported by it).
     let types = count_types(&file) + prepared.open_enum_count;
-    let generate = start.elapsed();
+    let generate = prepare + start.elapsed();
 
     let lib_rs = {
         let guide = match provider.guide {
@@ -257,7 +259,7 @@ pub(crate) fn generate_client(
         cargo_toml,
         lib_rs,
         types,
-        start.elapsed(),
+        prepare + start.elapsed(),
         generate,
     ))
 }

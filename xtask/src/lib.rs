@@ -18,6 +18,7 @@ mod mocks;
 mod prepare;
 pub mod providers;
 mod rules;
+mod schedule;
 mod setters;
 mod settings;
 pub mod spec;
@@ -28,7 +29,10 @@ mod workspace;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use schedule::Task;
 
 pub use codegen::{generate_crate, GeneratedCrate, GeneratedFile, Phases, REGEN_COMMAND};
 pub use error::Error;
@@ -71,33 +75,29 @@ pub fn regen_providers(
     let manifest = RootManifest::load(workspace_root)?;
     let mut crates = Vec::with_capacity(providers.len());
     let mut expected = BTreeMap::new();
-    // Each row is generated on its own thread; the results are then taken in table order, so
-    // errors and output do not depend on timing.
-    let rows: Vec<Result<Vec<GeneratedCrate>, Error>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = providers
-            .iter()
-            .map(|provider| {
-                let manifest = &manifest;
-                scope.spawn(move || generate_row(workspace_root, manifest, provider))
-            })
-            .collect();
-        handles.into_iter().map(join).collect()
-    });
-    for (provider, row_crates) in providers.iter().zip(rows) {
-        for generated in row_crates? {
-            for file in &generated.files {
-                if expected
-                    .insert(file.path.clone(), file.contents.clone())
-                    .is_some()
-                {
-                    return Err(Error::Provider {
-                        name: provider.name.to_owned(),
-                        message: format!("crate name used by two rows (both write {})", file.path),
-                    });
-                }
+    let tasks = providers
+        .iter()
+        .enumerate()
+        .map(|(row, provider)| row_task(row, workspace_root, &manifest, provider))
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    // In table order whatever the timing: a row's spec (an error, or nothing), then its client,
+    // mocks and CLI.
+    for ((row, _), result) in schedule::run(tasks, threads) {
+        let provider = &providers[row];
+        let Some(generated) = result? else { continue };
+        for file in &generated.files {
+            if expected
+                .insert(file.path.clone(), file.contents.clone())
+                .is_some()
+            {
+                return Err(Error::Provider {
+                    name: provider.name.to_owned(),
+                    message: format!("crate name used by two rows (both write {})", file.path),
+                });
             }
-            crates.push(generated);
         }
+        crates.push(generated);
     }
     let sync_start = Instant::now();
     let outcome = sync::sync(workspace_root, &expected, mode)?;
@@ -109,45 +109,92 @@ pub fn regen_providers(
     })
 }
 
-/// One row's crates: the client, then its mock crate and its command-line client if the row
-/// has them. The spec is read once; the three crates are generated on threads of their own,
-/// so that the largest client does not wait for its row's smaller crates.
-fn generate_row(
-    workspace_root: &Path,
-    manifest: &RootManifest,
-    provider: &Provider,
-) -> Result<Vec<GeneratedCrate>, Error> {
-    let parse_start = Instant::now();
-    let spec = Spec::load(workspace_root, provider.spec)?;
-    let parse = parse_start.elapsed();
-    let start = Instant::now();
-    let prepared = codegen::prepare(provider, &spec)?;
-    let (spec, prepared) = (&spec, &prepared);
-    let (client, mocks, cli) = std::thread::scope(|scope| {
-        let mocks = provider.mocks.then(|| {
-            scope.spawn(move || mocks::generate_mock_crate(manifest, provider, spec, prepared))
-        });
-        let cli = provider.cli.then(|| {
-            scope.spawn(move || cli::generate_cli_crate(manifest, provider, spec, prepared))
-        });
-        let client =
-            codegen::generate_client(workspace_root, manifest, provider, spec, prepared, start);
-        (client, mocks.map(join), cli.map(join))
-    });
-    let mut generated = client?;
-    generated.phases.parse = parse;
-    let mut row_crates = vec![generated];
-    row_crates.extend(mocks.transpose()?);
-    row_crates.extend(cli.transpose()?);
-    Ok(row_crates)
-}
+/// What a regen task gives: a crate, or nothing (a row's spec, made ready).
+type Generated = Result<Option<GeneratedCrate>, Error>;
 
-/// A generating thread's result; its panic goes on in the caller.
-fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    match handle.join() {
-        Ok(value) => value,
-        Err(payload) => std::panic::resume_unwind(payload),
-    }
+/// Ready tasks run larger kinds first (a row's spec unlocks its other three), then larger
+/// specs first.
+const SPEC: u64 = 3 << 40;
+const CLIENT: u64 = 2 << 40;
+const CLI: u64 = 1 << 40;
+const MOCKS: u64 = 0;
+
+/// The task that reads and prepares a row's spec, once, and then makes ready the row's
+/// client, mock crate and command-line client (those the row has).
+fn row_task<'a>(
+    row: usize,
+    root: &'a Path,
+    manifest: &'a RootManifest,
+    provider: &'a Provider,
+) -> Task<'a, Generated> {
+    let size = std::fs::metadata(root.join(provider.spec)).map_or(0, |m| m.len());
+    let task = move |part: usize, kind: u64, work: schedule::Work<'a, Generated>| Task {
+        slot: (row, part),
+        priority: kind | size,
+        work,
+    };
+    task(
+        0,
+        SPEC,
+        Box::new(move || {
+            let parse_start = Instant::now();
+            let spec = match Spec::load(root, provider.spec) {
+                Ok(spec) => spec,
+                Err(e) => return (Err(e), Vec::new()),
+            };
+            let parse = parse_start.elapsed();
+            let prepare_start = Instant::now();
+            let prepared = match codegen::prepare(provider, &spec) {
+                Ok(prepared) => prepared,
+                Err(e) => return (Err(e), Vec::new()),
+            };
+            let prepare = prepare_start.elapsed();
+            let ready = Arc::new((spec, prepared));
+            let mut next = vec![task(
+                1,
+                CLIENT,
+                Box::new({
+                    let ready = Arc::clone(&ready);
+                    move || {
+                        let (spec, prepared) = &*ready;
+                        let generated = codegen::generate_client(
+                            root, manifest, provider, spec, prepared, prepare,
+                        )
+                        .map(|mut generated| {
+                            generated.phases.parse = parse;
+                            Some(generated)
+                        });
+                        (generated, Vec::new())
+                    }
+                }),
+            )];
+            if provider.mocks {
+                let ready = Arc::clone(&ready);
+                next.push(task(
+                    2,
+                    MOCKS,
+                    Box::new(move || {
+                        let (spec, prepared) = &*ready;
+                        let generated =
+                            mocks::generate_mock_crate(manifest, provider, spec, prepared);
+                        (generated.map(Some), Vec::new())
+                    }),
+                ));
+            }
+            if provider.cli {
+                next.push(task(
+                    3,
+                    CLI,
+                    Box::new(move || {
+                        let (spec, prepared) = &*ready;
+                        let generated = cli::generate_cli_crate(manifest, provider, spec, prepared);
+                        (generated.map(Some), Vec::new())
+                    }),
+                ));
+            }
+            (Ok(None), next)
+        }),
+    )
 }
 
 /// What a successful [`regen`] did. `Display` prints one summary line per
