@@ -2,16 +2,19 @@
 //!
 //! Threads that call [`untracked_thread`] (the in-process server's) are not counted, so the
 //! server's fixtures and buffers never show up in a client's peak. Counting costs two relaxed
-//! atomic operations per allocation, paid alike by every benchmark and its floor.
+//! atomic operations per allocation, paid alike by every benchmark and its floor. A section
+//! that reports no memory turns counting off while it runs ([`Paused`]): regeneration's
+//! threads would otherwise contend for the two counters, a cost its peer does not pay.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicIsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering::Relaxed};
 
 pub struct Counting;
 
 static CURRENT: AtomicIsize = AtomicIsize::new(0);
 static PEAK: AtomicIsize = AtomicIsize::new(0);
+static PAUSED: AtomicBool = AtomicBool::new(false);
 
 thread_local! {
     // `const` and without a destructor: reading it never allocates.
@@ -20,7 +23,7 @@ thread_local! {
 
 fn tracked() -> bool {
     // `try_with`: during thread teardown the slot may be gone; count nothing then.
-    UNTRACKED.try_with(|u| !u.get()).unwrap_or(false)
+    !PAUSED.load(Relaxed) && UNTRACKED.try_with(|u| !u.get()).unwrap_or(false)
 }
 
 fn grow(bytes: usize) {
@@ -72,6 +75,24 @@ unsafe impl GlobalAlloc for Counting {
 /// Stops counting this thread's allocations, for good.
 pub fn untracked_thread() {
     UNTRACKED.with(|u| u.set(true));
+}
+
+/// No thread's allocations are counted while this lives. What is allocated meanwhile and
+/// freed later is subtracted without having been added, which moves [`current`] a little;
+/// peaks are measured from a baseline taken with [`reset_peak`], so they are unaffected.
+pub struct Paused(());
+
+impl Paused {
+    pub fn new() -> Paused {
+        PAUSED.store(true, Relaxed);
+        Paused(())
+    }
+}
+
+impl Drop for Paused {
+    fn drop(&mut self) {
+        PAUSED.store(false, Relaxed);
+    }
 }
 
 /// Live bytes allocated by counted threads (frees on other threads may skew it a little).

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use xtask::Mode;
 
+use crate::alloc;
 use crate::harness::{self, Summary};
 use crate::peer::Peer;
 use crate::report::{self, Table};
@@ -34,6 +35,8 @@ struct FromScratch {
 }
 
 pub fn run(root: &Path, rounds: usize, peer: Result<&Peer, &str>, peer_rounds: usize) -> String {
+    // This section reports no memory; see `alloc::Paused`.
+    let _paused = alloc::Paused::new();
     let scratch = scratch_copy(root);
     xtask::regen(&scratch, Mode::Write).expect("regen into the scratch copy");
     let spec_paths: Vec<PathBuf> = xtask::PROVIDERS
@@ -270,8 +273,9 @@ pub fn run(root: &Path, rounds: usize, peer: Result<&Peer, &str>, peer_rounds: u
     format!(
         "### 1. Regeneration (`xtask::regen`, in-process)\n\n\
          Median of {rounds} rounds after one warm-up; check mode. Phase times are summed over \
-         the crates, which are generated in parallel (a thread per spec), so they add up to \
-         more than the wall time.\n\n{}\n{}\n{peer_text}",
+         the crates, which are generated in parallel (one thread per core, the largest ready \
+         task first), so they add up to more than the wall time. The benchmark's allocation \
+         counter is off in this section.\n\n{}\n{}\n{peer_text}",
         table.render(),
         floors.render()
     )
