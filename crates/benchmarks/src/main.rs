@@ -52,14 +52,18 @@ struct Cli {
     /// `valgrind --tool=callgrind target/release/benchmarks --profile-decode 200`).
     #[arg(long, value_name = "ITERATIONS")]
     profile_decode: Option<u64>,
-    /// Send this many CryptoCloud list requests, one at a time, through the generated client
-    /// (`--decoder generated`) or the bare floor (`--decoder floor`) and exit (for profilers).
+    /// Send this many requests of `--operation`, `--in-flight` at a time, through the generated
+    /// client (`--decoder generated`) or the bare floor (`--decoder floor`) and exit (for
+    /// profilers).
     #[arg(long, value_name = "REQUESTS")]
     profile_requests: Option<u64>,
     /// Which operation `--profile-requests` sends: `cc` (CryptoCloud list), `cp`
     /// (Cryptoprocessing create) or `af` (apiforcrypto get).
     #[arg(long, default_value = "cc", value_parser = ["cc", "cp", "af"])]
     operation: String,
+    /// How many `--profile-requests` requests are kept in flight at once.
+    #[arg(long, default_value_t = 1, value_name = "REQUESTS")]
+    in_flight: usize,
     /// Serve the in-process server's answers from this process until stdin closes, after
     /// printing its URL (section 3's flood runs its server in a child process like this).
     #[arg(long, hide = true)]
@@ -110,7 +114,12 @@ fn main() {
             .expect("client runtime");
         let server = server::Server::start(&examples, 0);
         let clients = requests::Clients::new(&server, &examples);
-        rt.block_on(clients.profile(cli.decoder == Decoder::Generated, &cli.operation, requests));
+        rt.block_on(clients.profile(
+            cli.decoder == Decoder::Generated,
+            &cli.operation,
+            requests,
+            cli.in_flight,
+        ));
         return;
     }
     if cli.serve {
