@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use progenitor_impl::Generator;
 
+use crate::api_version;
 use crate::cargo_toml::{self, CodeDeps};
 use crate::diagnose;
 use crate::extras;
@@ -193,6 +194,7 @@ pub(crate) fn generate_client(
     }
     if provider.runtime.is_some() {
         default_user_agent(&mut file)?;
+        api_version::remove(&mut file).map_err(generate_error)?;
         // progenitor names `progenitor_client::QueryParam` inside `builder`; there, the crate's
         // own `progenitor_client` module (extras.rs) must be in scope.
         extend_module(

@@ -4,6 +4,7 @@
 //! The drift test calls [`regen`] with [`Mode::Check`]; its error renders
 //! the diff and the command to run.
 
+mod api_version;
 mod bounded;
 mod cargo_toml;
 mod cli;

@@ -221,9 +221,6 @@ impl Pacer {
     }
 }
 
-/// Headers progenitor adds that no provider documents.
-const UNDOCUMENTED_HEADERS: [&str; 1] = ["api-version"];
-
 /// A base URL ending in `/` meets a path starting with `/`: `http://host//v2/...` would be
 /// another resource to a strict server. No documented path has an empty segment.
 fn collapse_slashes(request: &mut Request) {
@@ -277,18 +274,15 @@ async fn buffer(mut response: Response) -> reqwest::Result<Response> {
 }
 
 /// Makes `request` ready to send for a generated client (its `pre` hook, once per call, after
-/// the body is final): strips undocumented headers, sets the timeout, authenticates with the
-/// operation's scheme, and paces the operation. A call that cannot be authenticated or comes
-/// too soon is refused here, before anything is sent.
+/// the body is final): sets the timeout, authenticates with the operation's scheme, and paces
+/// the operation. A call that cannot be authenticated or comes too soon is refused here,
+/// before anything is sent.
 #[doc(hidden)]
 pub fn prepare<A: Authenticate, E>(
     config: &Config<A>,
     request: &mut Request,
     operation: &Operation,
 ) -> Result<(), ApiError<E>> {
-    for name in UNDOCUMENTED_HEADERS {
-        request.headers_mut().remove(name);
-    }
     if let Some(timeout) = config.timeout {
         *request.timeout_mut() = Some(timeout);
     }
