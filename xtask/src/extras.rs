@@ -129,8 +129,8 @@ fn hooks(provider: &Provider, api: &OpenAPI, runtime: &str) -> Result<String, St
          async fn pre<E>(&self, request: &mut reqwest::Request, info: &OperationInfo) -> ::std::result::Result<(), Error<E>> {{\n\
          {runtime}::transport::prepare(&self.inner, request, &operation(info.operation_id))\n\
          }}\n\n\
-         async fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {{\n\
-         {runtime}::transport::exec(&self.inner, &self.client, request, &operation(info.operation_id)).await\n\
+         fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> {{\n\
+         {runtime}::transport::exec(&self.inner, &self.client, request, operation(info.operation_id))\n\
          }}\n\
          }}\n\n"
     ))

@@ -74,7 +74,11 @@ async fn into_parts<E>(
         Some(BufferedBody(body)) => Ok((status, std::mem::take(response.headers_mut()), body)),
         None => {
             let headers = response.headers().clone();
-            let body = response.bytes().await.map_err(ApiError::Transport)?;
+            // Boxed: only a response that did not come through the transport takes this way,
+            // and reqwest's `bytes()` future would otherwise make every call's future larger.
+            let body = Box::pin(response.bytes())
+                .await
+                .map_err(ApiError::Transport)?;
             Ok((status, headers, body))
         }
     }

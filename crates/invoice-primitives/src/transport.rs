@@ -8,6 +8,7 @@
 //! body whatever the status.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -245,9 +246,10 @@ pub(crate) struct BufferedBody(pub(crate) Bytes);
 const PRESIZE_LIMIT: u64 = 4 << 20;
 
 /// Reads `response`'s body to the end and keeps it in the response's extensions, as
-/// [`BufferedBody`]. The response itself (status, headers, URL) is given back as it came:
-/// nothing is copied, and its body stream is left empty.
-async fn buffer(mut response: Response) -> reqwest::Result<Response> {
+/// [`BufferedBody`]. The response itself (status, headers, URL) stays as it came: nothing is
+/// copied, and its body stream is left empty. It borrows the response rather than taking it,
+/// so that the future holds no second copy of it.
+async fn buffer(response: &mut Response) -> reqwest::Result<()> {
     let body = match response.chunk().await? {
         None => Bytes::new(),
         Some(first) => match response.chunk().await? {
@@ -270,7 +272,7 @@ async fn buffer(mut response: Response) -> reqwest::Result<Response> {
         },
     };
     response.extensions_mut().insert(BufferedBody(body));
-    Ok(response)
+    Ok(())
 }
 
 /// Makes `request` ready to send for a generated client (its `pre` hook, once per call, after
@@ -299,49 +301,60 @@ pub fn prepare<A: Authenticate, E>(
 
 /// Sends a prepared `request` for a generated client: reads the whole response, and retries
 /// as [`RetryPolicy`] allows.
+///
+/// A plain function returning an `async move` block rather than an `async fn`: an `async fn`
+/// keeps each argument twice in its future (the argument and the local it is moved into), and
+/// the request is 264 bytes. Every call's future holds this one, so its size is paid per
+/// request in flight.
 #[doc(hidden)]
-pub async fn exec<A: Authenticate>(
-    config: &Config<A>,
-    client: &reqwest::Client,
+#[allow(clippy::manual_async_fn)] // on purpose: see above
+pub fn exec<'a, A: Authenticate>(
+    config: &'a Config<A>,
+    client: &'a reqwest::Client,
     mut request: Request,
-    operation: &Operation,
-) -> reqwest::Result<Response> {
-    let policy = &config.retry;
-    let mut attempt = 1;
-    loop {
-        // A request whose body cannot be copied is sent once.
-        let retry_copy = (attempt < policy.max_attempts)
-            .then(|| request.try_clone())
-            .flatten();
-        let outcome = match client.execute(request).await {
-            Ok(response) => buffer(response).await,
-            Err(e) => Err(e),
-        };
-        let Some(next) = retry_copy else {
-            return outcome;
-        };
-        let wait = match &outcome {
-            Ok(response) if operation.read_only && is_retryable_status(response.status()) => {
-                Some(retry_after(response))
+    operation: Operation,
+) -> impl Future<Output = reqwest::Result<Response>> + 'a {
+    async move {
+        let policy = &config.retry;
+        let mut attempt = 1;
+        loop {
+            // A request whose body cannot be copied is sent once.
+            let retry_copy = (attempt < policy.max_attempts)
+                .then(|| request.try_clone())
+                .flatten();
+            // The response is read where it lies, not moved into a second local.
+            let mut outcome = client.execute(request).await;
+            if let Ok(response) = &mut outcome {
+                if let Err(e) = buffer(response).await {
+                    outcome = Err(e);
+                }
             }
-            // The request never left: safe to resend whatever the operation.
-            Err(e) if e.is_connect() => Some(None),
-            // It may have reached the provider: only reads are resent. Nothing is decoded
-            // here, so a decode error is a body broken off (or garbled) on the way.
-            Err(e)
-                if operation.read_only
-                    && (e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()) =>
-            {
-                Some(None)
-            }
-            _ => None,
-        };
-        let Some(retry_after) = wait else {
-            return outcome;
-        };
-        tokio::time::sleep(policy.delay(attempt, retry_after, fastrand::f64())).await;
-        request = next;
-        attempt += 1;
+            let Some(next) = retry_copy else {
+                return outcome;
+            };
+            let wait = match &outcome {
+                Ok(response) if operation.read_only && is_retryable_status(response.status()) => {
+                    Some(retry_after(response))
+                }
+                // The request never left: safe to resend whatever the operation.
+                Err(e) if e.is_connect() => Some(None),
+                // It may have reached the provider: only reads are resent. Nothing is decoded
+                // here, so a decode error is a body broken off (or garbled) on the way.
+                Err(e)
+                    if operation.read_only
+                        && (e.is_timeout() || e.is_request() || e.is_body() || e.is_decode()) =>
+                {
+                    Some(None)
+                }
+                _ => None,
+            };
+            let Some(retry_after) = wait else {
+                return outcome;
+            };
+            tokio::time::sleep(policy.delay(attempt, retry_after, fastrand::f64())).await;
+            request = next;
+            attempt += 1;
+        }
     }
 }
 

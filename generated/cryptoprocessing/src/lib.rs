@@ -3978,18 +3978,17 @@ impl ClientHooks<Config> for Client {
         )
     }
 
-    async fn exec(
+    fn exec(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+    ) -> impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> {
         ::invoice_primitives::transport::exec(
-                &self.inner,
-                &self.client,
-                request,
-                &operation(info.operation_id),
-            )
-            .await
+            &self.inner,
+            &self.client,
+            request,
+            operation(info.operation_id),
+        )
     }
 }
 
