@@ -194,9 +194,7 @@ pub fn generate_cli_crate(
         ));
         text.push('\n');
         text.push_str("#![allow(clippy::all, unused_mut, unused_variables)]\n\n");
-        let intro = format::parse_str(&text)?;
-        file.attrs.splice(0..0, intro.attrs);
-        file.items.splice(0..0, intro.items);
+        format::prepend(&mut file, &text)?;
         let glue = format::parse_str(&format!(
             r#"
 /// The shared runtime's output prints what each operation returns.
@@ -304,7 +302,7 @@ where
                 .join(", "),
         ))?;
         file.items.extend(glue.items);
-        format::render(&header("//", &spec.path, &spec.sha256), file)?
+        format::render(&header("//", &spec.path, &spec.sha256), file)
     };
     let main_rs = format::render(
         &header("//", &spec.path, &spec.sha256),
@@ -315,7 +313,7 @@ where
              }}\n",
             lib = name.replace('-', "_"),
         ))?,
-    )?;
+    );
     cargo_toml::require_workspace_deps(
         manifest,
         "CLI",

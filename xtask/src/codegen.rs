@@ -223,8 +223,10 @@ pub(crate) fn generate_client(
         };
         // The crate docs open the file, before progenitor's code; the extras and rules follow
         // it. All of it is printed at once.
-        let docs = format::parse_str(&front_page::crate_docs(provider, spec, guide.as_deref()))?;
-        file.attrs.splice(0..0, docs.attrs);
+        format::prepend(
+            &mut file,
+            &front_page::crate_docs(provider, spec, guide.as_deref()),
+        )?;
         let mut tail = String::new();
         // Everything extras reads comes from the row (and the schemes it names).
         tail.push_str(
@@ -235,7 +237,7 @@ pub(crate) fn generate_client(
         );
         tail.push_str(&validations);
         file.items.extend(format::parse_str(&tail)?.items);
-        let mut text = format::render(&header("//", &spec.path, &spec.sha256), file)?;
+        let mut text = format::render(&header("//", &spec.path, &spec.sha256), file);
         // As written by prepare.rs: a printer lays out a macro's body as one run of tokens.
         if !prepared.open_enums.is_empty() {
             text.push('\n');
@@ -244,7 +246,7 @@ pub(crate) fn generate_client(
         if let Some(path) = provider.inline {
             let inline = format::parse_str(&read_hand_written(root, path)?)?;
             text.push_str(&format!("\n// Inlined from {path}.\n\n"));
-            text.push_str(&format::unparse(&inline)?);
+            text.push_str(&format::unparse(&inline));
         }
         text
     };

@@ -186,14 +186,43 @@ fn doc_text(text: &str) -> Expr {
 /// Hand-written Rust text from xtask's own templates (crate docs, extras, rules, CLI glue),
 /// parsed so that it is printed together with progenitor's code, by the same printer.
 ///
-/// The templates carry no plain `//` comments (they would be lost here); their comments are
-/// `///` and `//!` docs, which are attributes and survive.
+/// Their comments must be `///` and `//!` docs, which are attributes and survive printing; a
+/// plain `//` comment would be lost, so one is refused.
 pub fn parse_str(text: &str) -> Result<syn::File, Error> {
+    if let Some((number, line)) = text
+        .lines()
+        .enumerate()
+        .find(|(_, line)| is_plain_comment(line))
+    {
+        return Err(Error::Format {
+            message: format!(
+                "xtask's generated text has a plain comment, which printing would drop \
+                 (line {}: {:?}); make it a doc comment or remove it",
+                number + 1,
+                line.trim()
+            ),
+        });
+    }
     let mut file = syn::parse_file(text).map_err(|e| Error::Format {
         message: format!("xtask's generated text does not parse as Rust: {e}"),
     })?;
     split_doc_lines(&mut file.items);
     Ok(file)
+}
+
+/// A line that is a `//` comment but not a doc comment.
+fn is_plain_comment(line: &str) -> bool {
+    let line = line.trim_start();
+    line.starts_with("//") && !line.starts_with("///") && !line.starts_with("//!")
+}
+
+/// `text` (xtask's own template, see [`parse_str`]) put in front of `file`'s attributes and
+/// items.
+pub fn prepend(file: &mut syn::File, text: &str) -> Result<(), Error> {
+    let front = parse_str(text)?;
+    file.attrs.splice(0..0, front.attrs);
+    file.items.splice(0..0, front.items);
+    Ok(())
 }
 
 /// A finished `.rs` file: `header` (plain `//` comment lines), then `file` as prettyplease
@@ -206,7 +235,7 @@ pub fn parse_str(text: &str) -> Result<syn::File, Error> {
 /// same specs give the same bytes on every machine. `#![cfg_attr(rustfmt, rustfmt::skip)]`
 /// (rustc never sets `cfg(rustfmt)`, so it compiles to nothing) keeps `cargo fmt` from
 /// reformatting what prettyplease printed.
-pub fn render(header: &str, mut file: syn::File) -> Result<String, Error> {
+pub fn render(header: &str, mut file: syn::File) -> String {
     // After the crate docs, so that they still open the file.
     let docs = file
         .attrs
@@ -217,7 +246,7 @@ pub fn render(header: &str, mut file: syn::File) -> Result<String, Error> {
         docs,
         syn::parse_quote!(#![cfg_attr(rustfmt, rustfmt::skip)]),
     );
-    let code = unparse(&file)?;
+    let code = unparse(&file);
     // A blank line between the inner attributes (docs included) and the first item.
     let attrs_end = code
         .split_inclusive('\n')
@@ -232,13 +261,13 @@ pub fn render(header: &str, mut file: syn::File) -> Result<String, Error> {
         text.push('\n');
     }
     text.push_str(items);
-    Ok(text)
+    text
 }
 
 /// `file` as prettyplease prints it, with a blank line after each item's closing brace (as
 /// progenitor's own CLI does; prettyplease separates no items).
-pub fn unparse(file: &syn::File) -> Result<String, Error> {
-    Ok(space_out_items(&prettyplease::unparse(file)))
+pub fn unparse(file: &syn::File) -> String {
+    space_out_items(&prettyplease::unparse(file))
 }
 
 /// progenitor's `space_out_items` without its regular expression (compiled on every call):
@@ -255,8 +284,8 @@ fn space_out_items(text: &str) -> String {
         let closes = !std::mem::take(&mut first) && line.ends_with('\n') && line.trim() == "}";
         if let (true, Some(next)) = (closes, lines.peek()) {
             let indent = next.len() - next.trim_start_matches(' ').len();
-            let first = next[indent..].chars().next();
-            if indent <= 8 && first.is_some_and(|c| c != '}' && c != '\n') {
+            let lead = next[indent..].chars().next();
+            if indent <= 8 && lead.is_some_and(|c| c != '}' && c != '\n') {
                 out.push('\n');
             }
         }
@@ -285,6 +314,17 @@ mod tests {
             checked += 1;
         }
         assert!(checked >= 3, "found {checked} generated crates");
+    }
+
+    #[test]
+    fn templates_with_plain_comments_are_refused() {
+        let err = parse_str("/// kept\nfn a() {}\n    // lost\nfn b() {}\n")
+            .err()
+            .expect("a plain comment is refused")
+            .to_string();
+        assert!(err.contains("line 3: \"// lost\""), "{err}");
+        let file = parse_str("//! crate\n/// item\nconst URL: &str = \"https://x\";\n").unwrap();
+        assert_eq!((file.attrs.len(), file.items.len()), (1, 1));
     }
 
     #[test]

@@ -71,7 +71,9 @@ pub fn generate_mock_crate(
     let generate = start.elapsed();
 
     let lib_rs = {
-        let intro = format::parse_str(&format!(
+        format::prepend(
+            &mut file,
+            &format!(
             "//! Typed [httpmock](https://docs.rs/httpmock) mocks of the `{sdk}` client's \
              operations, for testing\n\
              //! code that calls the provider without reaching it.\n\
@@ -91,10 +93,9 @@ pub fn generate_mock_crate(
              //! ```\n\n\
              pub use {sdk}::types;\n\n",
             crate = name.replace('-', "_"),
-        ))?;
-        file.attrs.splice(0..0, intro.attrs);
-        file.items.splice(0..0, intro.items);
-        format::render(&header("//", &spec.path, &spec.sha256), file)?
+            ),
+        )?;
+        format::render(&header("//", &spec.path, &spec.sha256), file)
     };
     let cargo_toml = format!(
         "{}\n[package]\nname = \"{name}\"\n\

@@ -55,6 +55,12 @@ pub fn run(root: &Path, rounds: usize, peer: Result<&Peer, &str>, peer_rounds: u
         .map(|f| scratch.join(&f.path))
         .collect();
 
+    // The finished files, for the printing floor (every round writes the same bytes).
+    let sources: Vec<String> = generated
+        .iter()
+        .map(|path| std::fs::read_to_string(path).expect("read"))
+        .collect();
+
     let mut per_crate: Vec<Vec<Run>> = vec![Vec::new(); crate_names.len()];
     let mut totals = Vec::new();
     let mut io_floor = Vec::new();
@@ -102,10 +108,6 @@ pub fn run(root: &Path, rounds: usize, peer: Result<&Peer, &str>, peer_rounds: u
         io_floor.push(start.elapsed().as_secs_f64());
 
         // Floor: parsing and printing the finished files, the least a printer of them pays.
-        let sources: Vec<String> = generated
-            .iter()
-            .map(|path| std::fs::read_to_string(path).expect("read"))
-            .collect();
         let start = Instant::now();
         for source in &sources {
             reprint(source);

@@ -77,8 +77,9 @@ impl Clients {
         }
     }
 
-    /// `n` sequential requests of one operation (`cc`: CryptoCloud list, `cp`: Cryptoprocessing
-    /// create, `af`: apiforcrypto get), by the generated client or the floor (for profilers).
+    /// `n` requests of one operation (`cc`: CryptoCloud list, `cp`: Cryptoprocessing create,
+    /// `af`: apiforcrypto get), `in_flight` at a time, by the generated client or the floor
+    /// (for profilers).
     pub async fn profile(&self, generated: bool, operation: &str, n: u64, in_flight: usize) {
         futures::stream::iter(0..n)
             .map(|_| async move {
