@@ -318,10 +318,10 @@ mod tests {
 
     #[test]
     fn templates_with_plain_comments_are_refused() {
-        let err = parse_str("/// kept\nfn a() {}\n    // lost\nfn b() {}\n")
-            .err()
-            .expect("a plain comment is refused")
-            .to_string();
+        let Err(err) = parse_str("/// kept\nfn a() {}\n    // lost\nfn b() {}\n") else {
+            panic!("a plain comment is refused");
+        };
+        let err = err.to_string();
         assert!(err.contains("line 3: \"// lost\""), "{err}");
         let file = parse_str("//! crate\n/// item\nconst URL: &str = \"https://x\";\n").unwrap();
         assert_eq!((file.attrs.len(), file.items.len()), (1, 1));
