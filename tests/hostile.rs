@@ -1175,7 +1175,18 @@ fn cryptoprocessing_create_response() {
         case(
             "end_user_reference an object",
             vec![set("/data/end_user_reference", json!({"id": 1}))],
-            err("data.end_user_reference", "did not match any variant"),
+            err(
+                "data.end_user_reference",
+                "invalid type: map, expected a string or an integer (EndUserReference)",
+            ),
+        ),
+        case(
+            "end_user_reference a fraction",
+            vec![set("/data/end_user_reference", json!(1.5))],
+            err(
+                "data.end_user_reference",
+                "invalid type: floating point `1.5`, expected a string or an integer",
+            ),
         ),
         case(
             "null in required amount",

@@ -107,6 +107,30 @@ fn module<'a>(file: &'a syn::File, name: &str) -> &'a [Item] {
         .unwrap_or_else(|| panic!("generated crate has a `{name}` module"))
 }
 
+/// The enum an `enums` macro declares: `open_enum!` writes it out (with wire names as
+/// discriminants); `text_or_integer!` gives only its name, and its variants are always the same.
+fn macro_enum(m: &syn::ItemMacro) -> syn::ItemEnum {
+    let name = m
+        .mac
+        .path
+        .segments
+        .last()
+        .expect("a macro name")
+        .ident
+        .to_string();
+    match name.as_str() {
+        "open_enum" => syn::parse2(m.mac.tokens.clone()).expect("open_enum! body"),
+        "text_or_integer" => {
+            let mut tokens = m.mac.tokens.clone().into_iter().collect::<Vec<_>>();
+            // `… pub enum Name;` → `… pub enum Name { String(String), Int64(i64) }`
+            tokens.pop().expect("the closing `;`");
+            syn::parse2(quote::quote!(#(#tokens)* { String(String), Int64(i64) }))
+                .expect("text_or_integer! body")
+        }
+        other => panic!("unknown enum macro {other}!"),
+    }
+}
+
 fn is_pub(vis: &Visibility) -> bool {
     matches!(vis, Visibility::Public(_))
 }
@@ -235,7 +259,7 @@ fn surface(provider: &xtask::providers::Provider) -> String {
         module(&file, "enums")
             .iter()
             .filter_map(|item| match item {
-                Item::Macro(m) => Some(syn::parse2(m.mac.tokens.clone()).expect("open_enum! body")),
+                Item::Macro(m) => Some(macro_enum(m)),
                 _ => None,
             })
             .collect()

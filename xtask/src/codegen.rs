@@ -209,11 +209,11 @@ pub(crate) fn generate_client(
         }
         None => String::new(),
     };
-    if !prepared.open_enums.is_empty() {
+    if !prepared.enums.is_empty() {
         extend_module(&mut file, "types", "pub use crate::enums::*;")?;
     }
-    // The open enums are defined outside `types` (and re-exported by it).
-    let types = count_types(&file) + prepared.open_enum_count;
+    // The macro-declared enums are defined outside `types` (and re-exported by it).
+    let types = count_types(&file) + prepared.enum_count;
     let generate = prepare + start.elapsed();
 
     let lib_rs = {
@@ -239,9 +239,9 @@ pub(crate) fn generate_client(
         file.items.extend(format::parse_str(&tail)?.items);
         let mut text = format::render(&header("//", &spec.path, &spec.sha256), file);
         // As written by prepare.rs: a printer lays out a macro's body as one run of tokens.
-        if !prepared.open_enums.is_empty() {
+        if !prepared.enums.is_empty() {
             text.push('\n');
-            text.push_str(&prepared.open_enums);
+            text.push_str(&prepared.enums);
         }
         if let Some(path) = provider.inline {
             let inline = format::parse_str(&read_hand_written(root, path)?)?;
@@ -349,7 +349,8 @@ fn default_user_agent(file: &mut syn::File) -> Result<(), Error> {
 /// `#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]` on every type of
 /// progenitor's `types` module that serde reads or writes, for rows with a command-line client:
 /// the generated crate's `schemars` feature (cargo_toml.rs) turns it on for that client, and
-/// the plain client's build never compiles schemars. The open enums get theirs from the runtime's `open_enum!`.
+/// the plain client's build never compiles schemars. The macro-declared enums get theirs from
+/// the runtime's macros (`open_enum!`, `text_or_integer!`).
 fn derive_json_schema(file: &mut syn::File) {
     let Some((_, items)) = file.items.iter_mut().find_map(|item| match item {
         syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),

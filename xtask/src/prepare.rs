@@ -10,6 +10,8 @@
 //!   refuses a value that URL parsing would resolve into another endpoint (`uuid("..")`);
 //! - every named string enum becomes an open enum (`open_enum_macro`): replaced by a type the
 //!   macro defines inside `types`, with an `Unknown(String)` variant;
+//! - every named "string or int64" union becomes the enum `text_or_integer_macro` defines,
+//!   which reads the value once instead of through serde's `untagged` trial and error;
 //! - integers and lists with limits become bounded types (bounded.rs).
 
 use std::collections::BTreeSet;
@@ -35,11 +37,12 @@ pub struct Prepared {
     pub replacements: Vec<(String, String, &'static [&'static str])>,
     /// `(schema, Rust type)` conversions, with the impls the type offers.
     pub conversions: Vec<(SchemaObject, String, &'static [&'static str])>,
-    /// The open enums, as source text of a module the generated crate appends (its
-    /// `types` re-exports them); empty when the row has none.
-    pub open_enums: String,
-    /// How many open enums `open_enums` defines.
-    pub open_enum_count: usize,
+    /// The enums the row's macros define (open enums, text-or-integer unions), as source text
+    /// of a module the generated crate appends (its `types` re-exports them); empty when the
+    /// row has none.
+    pub enums: String,
+    /// How many enums `enums` defines.
+    pub enum_count: usize,
 }
 
 pub fn prepare(provider: &Provider, api: &OpenAPI) -> Result<Prepared, String> {
@@ -66,8 +69,35 @@ pub fn prepare(provider: &Provider, api: &OpenAPI) -> Result<Prepared, String> {
             .conversions
             .push((schema, path_segment.to_owned(), &["Display"]));
     }
+    // Written as text, not tokens: a macro body printed from tokens is one long line.
+    let mut enums = String::new();
+    let mut kinds = Vec::new();
     if let Some(macro_path) = provider.open_enum_macro {
-        open_enums(&mut api, macro_path, &mut prepared)?;
+        open_enums(&mut api, macro_path, &mut prepared, &mut enums)?;
+        if prepared.enum_count > 0 {
+            kinds.push("string enums that keep values this version does not know (`Unknown`)");
+        }
+    }
+    if let Some(macro_path) = provider.text_or_integer_macro {
+        let before = prepared.enum_count;
+        text_or_integer(&api, macro_path, &mut prepared, &mut enums)?;
+        if prepared.enum_count > before {
+            kinds.push("values sent either as a string or as an integer");
+        }
+    }
+    if !enums.is_empty() {
+        let list: String = kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let end = if i + 1 == kinds.len() { '.' } else { ';' };
+                format!("/// - {k}{end}\n")
+            })
+            .collect();
+        prepared.enums = format!(
+            "/// The enums of [`types`] declared by the runtime's macros (and re-exported by\n\
+             /// [`types`]):\n{list}pub mod enums {{\n{enums}}}\n"
+        );
     }
     if provider.bounded_int.is_some() || provider.bounded_vec.is_some() {
         let found = bounded::conversions(provider, &api);
@@ -148,7 +178,12 @@ fn strip_doc_extensions(schema: &mut Schema) {
         .retain(|key, _| key == "x-rust-type");
 }
 
-fn open_enums(api: &mut OpenAPI, macro_path: &str, prepared: &mut Prepared) -> Result<(), String> {
+fn open_enums(
+    api: &mut OpenAPI,
+    macro_path: &str,
+    prepared: &mut Prepared,
+    text: &mut String,
+) -> Result<(), String> {
     syn::parse_str::<syn::Path>(macro_path)
         .map_err(|_| format!("open_enum_macro: {macro_path:?}"))?;
     // An inline enum would be generated closed: ask for a named schema instead.
@@ -173,8 +208,6 @@ fn open_enums(api: &mut OpenAPI, macro_path: &str, prepared: &mut Prepared) -> R
              so it can be generated as an open enum"
         ));
     }
-    // Written as text, not tokens: a macro body printed from tokens is one long line.
-    let mut text = String::new();
     for (name, schema) in &components.schemas {
         let ReferenceOr::Item(schema) = schema else {
             continue;
@@ -183,19 +216,8 @@ fn open_enums(api: &mut OpenAPI, macro_path: &str, prepared: &mut Prepared) -> R
             continue;
         };
         syn::parse_str::<syn::Ident>(name).map_err(|_| format!("enum name {name:?}"))?;
-        let doc = schema
-            .schema_data
-            .description
-            .as_deref()
-            .unwrap_or(name)
-            .trim();
         text.push_str(&format!("    {macro_path}! {{\n"));
-        for line in doc.lines() {
-            text.push_str(&format!(
-                "        ///{}{line}\n",
-                if line.is_empty() { "" } else { " " }
-            ));
-        }
+        push_doc(text, name, schema);
         text.push_str(&format!("        pub enum {name} {{\n"));
         let mut seen = BTreeSet::new();
         for value in values {
@@ -214,20 +236,115 @@ fn open_enums(api: &mut OpenAPI, macro_path: &str, prepared: &mut Prepared) -> R
             ));
         }
         text.push_str("        }\n    }\n");
-        prepared.open_enum_count += 1;
+        prepared.enum_count += 1;
         prepared.replacements.push((
             name.clone(),
             format!("crate::types::{name}"),
             &["Display", "FromStr"],
         ));
     }
-    if !text.is_empty() {
-        prepared.open_enums = format!(
-            "/// Enums that keep values this version does not know (`Unknown`), re-exported by\n\
-             /// [`types`].\npub mod enums {{\n{text}}}\n"
-        );
+    Ok(())
+}
+
+/// The schema's description (or its name) as the doc comment of a macro-declared enum.
+fn push_doc(text: &mut String, name: &str, schema: &Schema) {
+    let doc = schema
+        .schema_data
+        .description
+        .as_deref()
+        .unwrap_or(name)
+        .trim();
+    for line in doc.lines() {
+        text.push_str(&format!(
+            "        ///{}{line}\n",
+            if line.is_empty() { "" } else { " " }
+        ));
+    }
+}
+
+/// Named schemas that are exactly "a string or an int64" become `macro_path!` enums. typify
+/// would make each a serde `untagged` enum, which buffers the value and, whenever it is not the
+/// first variant, builds a formatted error before trying the next: about 2 000 instructions
+/// per value, on every response that carries one.
+fn text_or_integer(
+    api: &OpenAPI,
+    macro_path: &str,
+    prepared: &mut Prepared,
+    text: &mut String,
+) -> Result<(), String> {
+    syn::parse_str::<syn::Path>(macro_path)
+        .map_err(|_| format!("text_or_integer_macro: {macro_path:?}"))?;
+    let Some(components) = &api.components else {
+        return Ok(());
+    };
+    for (name, schema) in &components.schemas {
+        let ReferenceOr::Item(schema) = schema else {
+            continue;
+        };
+        if !is_text_or_integer(schema) {
+            continue;
+        }
+        syn::parse_str::<syn::Ident>(name).map_err(|_| format!("enum name {name:?}"))?;
+        text.push_str(&format!("    {macro_path}! {{\n"));
+        push_doc(text, name, schema);
+        text.push_str(&format!("        pub enum {name};\n    }}\n"));
+        prepared.enum_count += 1;
+        prepared
+            .replacements
+            .push((name.clone(), format!("crate::types::{name}"), &["Display"]));
     }
     Ok(())
+}
+
+/// `oneOf: [{type: string}, {type: integer, format: int64}]`, in either order, with no limits,
+/// formats or other constraints on either side and nothing but docs on the union itself.
+pub fn is_text_or_integer(schema: &Schema) -> bool {
+    fn plain(schema: &ReferenceOr<Schema>) -> Option<&Type> {
+        let ReferenceOr::Item(schema) = schema else {
+            return None;
+        };
+        let data = openapiv3::SchemaData {
+            description: None,
+            extensions: Default::default(),
+            ..schema.schema_data.clone()
+        };
+        if data != openapiv3::SchemaData::default() {
+            return None;
+        }
+        match &schema.schema_kind {
+            SchemaKind::Type(kind) => Some(kind),
+            _ => None,
+        }
+    }
+    let SchemaKind::OneOf { one_of } = &schema.schema_kind else {
+        return false;
+    };
+    // A type the spec names for itself is typify's to use.
+    if schema.schema_data.extensions.contains_key("x-rust-type") {
+        return false;
+    }
+    let own = openapiv3::SchemaData {
+        description: None,
+        extensions: Default::default(),
+        ..schema.schema_data.clone()
+    };
+    if own != openapiv3::SchemaData::default() {
+        return false;
+    }
+    let int64 = openapiv3::IntegerType {
+        format: VariantOrUnknownOrEmpty::Item(openapiv3::IntegerFormat::Int64),
+        ..Default::default()
+    };
+    let kinds: Vec<Option<&Type>> = one_of.iter().map(plain).collect();
+    match kinds.as_slice() {
+        [Some(a), Some(b)] => {
+            let is_text =
+                |t: &Type| matches!(t, Type::String(s) if *s == openapiv3::StringType::default());
+            let is_int64 = |t: &Type| matches!(t, Type::Integer(i) if *i == int64);
+            (is_text(a) && is_int64(b)) || (is_int64(a) && is_text(b))
+        }
+        _ => false,
+    }
 }
 
 /// The values of a named string enum: `type: string` with `enum`, or the open form that tells
@@ -259,5 +376,42 @@ pub fn string_enum(schema: &Schema) -> Option<Vec<&str>> {
             _ => None,
         },
         _ => listed(schema),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema(value: serde_json::Value) -> Schema {
+        serde_json::from_value(value).expect("a schema")
+    }
+
+    #[test]
+    fn only_a_plain_string_or_int64_union_is_text_or_integer() {
+        let string = serde_json::json!({"type": "string"});
+        let int64 = serde_json::json!({"type": "integer", "format": "int64"});
+        for yes in [
+            serde_json::json!({"oneOf": [string, int64]}),
+            serde_json::json!({"oneOf": [int64, string], "description": "Either."}),
+            serde_json::json!({"oneOf": [{"type": "string", "description": "As text."}, int64]}),
+        ] {
+            assert!(is_text_or_integer(&schema(yes.clone())), "{yes}");
+        }
+        for no in [
+            serde_json::json!({"anyOf": [string, int64]}),
+            serde_json::json!({"oneOf": [string, int64], "nullable": true}),
+            serde_json::json!({"oneOf": [string, {"type": "integer"}]}),
+            serde_json::json!({"oneOf": [string, {"type": "integer", "format": "int32"}]}),
+            serde_json::json!({"oneOf": [{"type": "string", "maxLength": 3}, int64]}),
+            serde_json::json!({"oneOf": [{"type": "string", "format": "decimal"}, int64]}),
+            serde_json::json!({"oneOf": [{"type": "integer", "format": "int64", "minimum": 0}, string]}),
+            serde_json::json!({"oneOf": [{"type": "string", "nullable": true}, int64]}),
+            serde_json::json!({"oneOf": [string, int64, {"type": "boolean"}]}),
+            serde_json::json!({"oneOf": [string, string]}),
+            serde_json::json!({"oneOf": [{"$ref": "#/components/schemas/A"}, int64]}),
+        ] {
+            assert!(!is_text_or_integer(&schema(no.clone())), "{no}");
+        }
     }
 }

@@ -42,6 +42,11 @@ pub struct Provider {
     /// Path of a macro that defines an open enum (`Unknown(String)` for unseen values);
     /// every named string enum of the spec becomes one. See `prepare.rs`.
     pub open_enum_macro: Option<&'static str>,
+    /// Path of a macro that defines an enum of a value sent either as a string or as an integer
+    /// (`String(String)`, `Int64(i64)`); every named schema that is exactly
+    /// `oneOf: [{type: string}, {type: integer, format: int64}]` becomes one, read straight
+    /// into its variant instead of through serde's `untagged` trial and error. See `prepare.rs`.
+    pub text_or_integer_macro: Option<&'static str>,
     /// Path of a `<MIN, MAX>` integer type for integers with `minimum`/`maximum`.
     pub bounded_int: Option<&'static str>,
     /// Path of a `<T, MIN, MAX>` list type for lists with `minItems`/`maxItems`.
@@ -84,6 +89,7 @@ impl Provider {
         dependencies: &[],
         timeout_secs: None,
         open_enum_macro: None,
+        text_or_integer_macro: None,
         bounded_int: None,
         bounded_vec: None,
         path_segment: None,
@@ -159,6 +165,7 @@ const INVOICE_PRIMITIVES: Provider = Provider {
     // `Client::new`'s connect and total timeouts; `Config::with_timeout` overrides the total.
     timeout_secs: Some(30),
     open_enum_macro: Some("::invoice_primitives::open_enum"),
+    text_or_integer_macro: Some("::invoice_primitives::text_or_integer"),
     bounded_int: Some("::invoice_primitives::BoundedInt"),
     bounded_vec: Some("::invoice_primitives::BoundedVec"),
     path_segment: Some("::invoice_primitives::PathSegment"),

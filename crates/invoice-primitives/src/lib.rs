@@ -21,6 +21,7 @@ pub mod rules;
 #[cfg(feature = "schemars")]
 pub mod schema;
 pub mod text;
+pub mod text_or_integer;
 pub mod time;
 pub mod transport;
 
@@ -36,7 +37,8 @@ pub use text::MaybeText;
 pub use time::{DayMonthYear, Timestamp, UnixTime};
 pub use transport::{Config, RetryPolicy};
 
-/// The `schemars` crate, for the expansion of [`open_enum!`] (feature `schemars`).
+/// The `schemars` crate, for the expansion of [`open_enum!`] and [`text_or_integer!`] (feature
+/// `schemars`).
 #[cfg(feature = "schemars")]
 #[doc(hidden)]
 pub use schemars as __schemars;

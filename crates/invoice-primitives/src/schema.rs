@@ -175,6 +175,22 @@ pub fn open_enum_schema(known: &[&str]) -> Schema {
     schema.into()
 }
 
+/// The schema of every [`text_or_integer!`](crate::text_or_integer!) enum: a string or an
+/// integer.
+#[doc(hidden)]
+pub fn text_or_integer_schema() -> Schema {
+    let mut schema = simple(
+        InstanceType::String,
+        None,
+        "A string or an integer (kept in the form sent)",
+    );
+    schema.instance_type = Some(SingleOrVec::Vec(vec![
+        InstanceType::String,
+        InstanceType::Integer,
+    ]));
+    schema.into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -188,5 +204,7 @@ mod tests {
         let schema = schemars::schema_for!(Secret);
         let text = serde_json::to_string(&schema).unwrap();
         assert!(text.contains(r#""writeOnly":true"#), "{text}");
+        let text = serde_json::to_string(&text_or_integer_schema()).unwrap();
+        assert!(text.contains(r#""type":["string","integer"]"#), "{text}");
     }
 }

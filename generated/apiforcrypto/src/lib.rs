@@ -2588,8 +2588,9 @@ impl types::InvoiceData {
     }
 }
 
-/// Enums that keep values this version does not know (`Unknown`), re-exported by
-/// [`types`].
+/// The enums of [`types`] declared by the runtime's macros (and re-exported by
+/// [`types`]):
+/// - string enums that keep values this version does not know (`Unknown`).
 pub mod enums {
     ::invoice_primitives::open_enum! {
         /// Status of an invoice: `PAID`, `NOT_PAID`, `IN_MEMPOOL` (payment seen, not yet in a

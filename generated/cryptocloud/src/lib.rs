@@ -6417,8 +6417,9 @@ impl types::StatisticsRequest {
     }
 }
 
-/// Enums that keep values this version does not know (`Unknown`), re-exported by
-/// [`types`].
+/// The enums of [`types`] declared by the runtime's macros (and re-exported by
+/// [`types`]):
+/// - string enums that keep values this version does not know (`Unknown`).
 pub mod enums {
     ::invoice_primitives::open_enum! {
         /// Language of the invoice page.

@@ -169,7 +169,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub amount: ::std::option::Option<::invoice_primitives::StringAmount>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub confirmations: ::std::option::Option<Confirmations>,
+        pub confirmations: ::std::option::Option<crate::types::Confirmations>,
         /// Currency of the transaction (`BTC`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency: ::std::option::Option<::std::string::String>,
@@ -211,30 +211,6 @@ pub mod types {
     for CancelInvoiceResponse {
         fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
             Self::Array(value)
-        }
-    }
-
-    /// Number of network confirmations of a transaction.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(untagged)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub enum Confirmations {
-        String(::std::string::String),
-        Int64(i64),
-    }
-
-    impl ::std::fmt::Display for Confirmations {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::String(x) => x.fmt(f),
-                Self::Int64(x) => x.fmt(f),
-            }
-        }
-    }
-
-    impl ::std::convert::From<i64> for Confirmations {
-        fn from(value: i64) -> Self {
-            Self::Int64(value)
         }
     }
 
@@ -348,30 +324,6 @@ pub mod types {
         }
     }
 
-    /// Your `end_user_reference` from the request.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(untagged)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub enum EndUserReference {
-        String(::std::string::String),
-        Int64(i64),
-    }
-
-    impl ::std::fmt::Display for EndUserReference {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::String(x) => x.fmt(f),
-                Self::Int64(x) => x.fmt(f),
-            }
-        }
-    }
-
-    impl ::std::convert::From<i64> for EndUserReference {
-        fn from(value: i64) -> Self {
-            Self::Int64(value)
-        }
-    }
-
     /// The `errors` object of an error body: validation messages by field name
     /// (`{"foreign_id": "The foreign id has already been taken."}`), or, for the cancel error, a
     /// message in `error` and a code in `code`.
@@ -418,30 +370,6 @@ pub mod types {
         }
     }
 
-    /// Your `foreign_id` from the create request, in the form the callback carries it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(untagged)]
-    #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
-    pub enum ForeignId {
-        String(::std::string::String),
-        Int64(i64),
-    }
-
-    impl ::std::fmt::Display for ForeignId {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match self {
-                Self::String(x) => x.fmt(f),
-                Self::Int64(x) => x.fmt(f),
-            }
-        }
-    }
-
-    impl ::std::convert::From<i64> for ForeignId {
-        fn from(value: i64) -> Self {
-            Self::Int64(value)
-        }
-    }
-
     /// An invoice, as the create-invoice response returns it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]
@@ -454,7 +382,7 @@ pub mod types {
         /// Currency of `amount`.
         pub currency: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_user_reference: ::std::option::Option<EndUserReference>,
+        pub end_user_reference: ::std::option::Option<crate::types::EndUserReference>,
         /// When the exchange rate was fixed, in unix seconds; `null` until then.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fixed_at: ::std::option::Option<::invoice_primitives::UnixTime>,
@@ -504,7 +432,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub currency_sent: ::std::option::Option<CurrencySent>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub end_user_reference: ::std::option::Option<EndUserReference>,
+        pub end_user_reference: ::std::option::Option<crate::types::EndUserReference>,
         /// Why the invoice failed (`Timer expired. User not paid.`, `Timer expired. User paid
         /// less than requested.`); the empty string or `null` otherwise.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -519,7 +447,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fixed_at: ::std::option::Option<::invoice_primitives::UnixTime>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub foreign_id: ::std::option::Option<ForeignId>,
+        pub foreign_id: ::std::option::Option<crate::types::ForeignId>,
         /// Identifier of the invoice the callback reports on.
         pub id: i64,
         pub status: crate::types::InvoiceStatus,
@@ -1191,7 +1119,7 @@ pub mod types {
                 ::std::string::String,
             >,
             confirmations: ::std::result::Result<
-                ::std::option::Option<super::Confirmations>,
+                ::std::option::Option<crate::types::Confirmations>,
                 ::std::string::String,
             >,
             currency: ::std::result::Result<
@@ -1270,7 +1198,7 @@ pub mod types {
             /// Optional: leave it unset to send none.
             pub fn confirmations<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Confirmations>,
+                T: ::std::convert::TryInto<crate::types::Confirmations>,
                 T::Error: ::std::fmt::Display,
             {
                 self.confirmations = value
@@ -2086,7 +2014,7 @@ pub mod types {
                 ::std::string::String,
             >,
             end_user_reference: ::std::result::Result<
-                ::std::option::Option<super::EndUserReference>,
+                ::std::option::Option<crate::types::EndUserReference>,
                 ::std::string::String,
             >,
             fixed_at: ::std::result::Result<
@@ -2183,7 +2111,7 @@ pub mod types {
             /// Optional: leave it unset to send none.
             pub fn end_user_reference<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::EndUserReference>,
+                T: ::std::convert::TryInto<crate::types::EndUserReference>,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_user_reference = value
@@ -2379,7 +2307,7 @@ pub mod types {
                 ::std::string::String,
             >,
             end_user_reference: ::std::result::Result<
-                ::std::option::Option<super::EndUserReference>,
+                ::std::option::Option<crate::types::EndUserReference>,
                 ::std::string::String,
             >,
             error: ::std::result::Result<
@@ -2399,7 +2327,7 @@ pub mod types {
                 ::std::string::String,
             >,
             foreign_id: ::std::result::Result<
-                ::std::option::Option<super::ForeignId>,
+                ::std::option::Option<crate::types::ForeignId>,
                 ::std::string::String,
             >,
             id: ::std::result::Result<i64, ::std::string::String>,
@@ -2483,7 +2411,7 @@ pub mod types {
             /// Optional: leave it unset to send none.
             pub fn end_user_reference<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::EndUserReference>,
+                T: ::std::convert::TryInto<crate::types::EndUserReference>,
                 T::Error: ::std::fmt::Display,
             {
                 self.end_user_reference = value
@@ -2552,7 +2480,7 @@ pub mod types {
             /// Optional: leave it unset to send none.
             pub fn foreign_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::ForeignId>,
+                T: ::std::convert::TryInto<crate::types::ForeignId>,
                 T::Error: ::std::fmt::Display,
             {
                 self.foreign_id = value
@@ -4031,8 +3959,10 @@ impl types::InvoiceCreateRequest {
     }
 }
 
-/// Enums that keep values this version does not know (`Unknown`), re-exported by
-/// [`types`].
+/// The enums of [`types`] declared by the runtime's macros (and re-exported by
+/// [`types`]):
+/// - string enums that keep values this version does not know (`Unknown`);
+/// - values sent either as a string or as an integer.
 pub mod enums {
     ::invoice_primitives::open_enum! {
         /// `good_until_expired` for invoices that may be paid partially until they expire;
@@ -4136,5 +4066,17 @@ pub mod enums {
             /// `fiat`
             Fiat = "fiat",
         }
+    }
+    ::invoice_primitives::text_or_integer! {
+        /// Your `end_user_reference` from the request.
+        pub enum EndUserReference;
+    }
+    ::invoice_primitives::text_or_integer! {
+        /// Your `foreign_id` from the create request, in the form the callback carries it.
+        pub enum ForeignId;
+    }
+    ::invoice_primitives::text_or_integer! {
+        /// Number of network confirmations of a transaction.
+        pub enum Confirmations;
     }
 }
