@@ -299,20 +299,21 @@ fn text_or_integer(
 /// `oneOf: [{type: string}, {type: integer, format: int64}]`, in either order, with no limits,
 /// formats or other constraints on either side and nothing but docs on the union itself.
 pub fn is_text_or_integer(schema: &Schema) -> bool {
-    fn plain(schema: &ReferenceOr<Schema>) -> Option<&Type> {
-        let ReferenceOr::Item(schema) = schema else {
-            return None;
-        };
-        let data = openapiv3::SchemaData {
+    // Nothing but a description and extensions (docs, or a dropped `x-doc-note`).
+    fn only_docs(schema: &Schema) -> bool {
+        let rest = openapiv3::SchemaData {
             description: None,
             extensions: Default::default(),
             ..schema.schema_data.clone()
         };
-        if data != openapiv3::SchemaData::default() {
-            return None;
-        }
-        match &schema.schema_kind {
-            SchemaKind::Type(kind) => Some(kind),
+        rest == openapiv3::SchemaData::default()
+    }
+    fn plain(schema: &ReferenceOr<Schema>) -> Option<&Type> {
+        match schema {
+            ReferenceOr::Item(schema) if only_docs(schema) => match &schema.schema_kind {
+                SchemaKind::Type(kind) => Some(kind),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -320,15 +321,7 @@ pub fn is_text_or_integer(schema: &Schema) -> bool {
         return false;
     };
     // A type the spec names for itself is typify's to use.
-    if schema.schema_data.extensions.contains_key("x-rust-type") {
-        return false;
-    }
-    let own = openapiv3::SchemaData {
-        description: None,
-        extensions: Default::default(),
-        ..schema.schema_data.clone()
-    };
-    if own != openapiv3::SchemaData::default() {
+    if schema.schema_data.extensions.contains_key("x-rust-type") || !only_docs(schema) {
         return false;
     }
     let int64 = openapiv3::IntegerType {

@@ -151,17 +151,19 @@ macro_rules! open_enum {
             }
         }
 
-        $crate::__open_enum_schema!($name);
+        $crate::__json_schema!($name, $crate::schema::open_enum_schema(Self::KNOWN));
     };
 }
 
-/// `schemars::JsonSchema` for an open enum when this crate's `schemars` feature is on; nothing
-/// otherwise (the feature is read here, not in the crate that invokes [`open_enum!`]).
+/// `schemars::JsonSchema` for a type one of this crate's macros declares ([`open_enum!`],
+/// [`text_or_integer!`](crate::text_or_integer!)), with the schema `$schema` builds, when this
+/// crate's `schemars` feature is on; nothing otherwise (the feature is read here, not in the
+/// crate that invokes the macro).
 #[cfg(feature = "schemars")]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __open_enum_schema {
-    ($name:ident) => {
+macro_rules! __json_schema {
+    ($name:ident, $schema:expr) => {
         impl $crate::__schemars::JsonSchema for $name {
             fn schema_name() -> ::std::string::String {
                 ::std::string::String::from(::core::stringify!($name))
@@ -170,19 +172,19 @@ macro_rules! __open_enum_schema {
             fn json_schema(
                 _: &mut $crate::__schemars::gen::SchemaGenerator,
             ) -> $crate::__schemars::schema::Schema {
-                $crate::schema::open_enum_schema(Self::KNOWN)
+                $schema
             }
         }
     };
 }
 
-/// `schemars::JsonSchema` for an open enum when this crate's `schemars` feature is on; nothing
-/// otherwise.
+/// `schemars::JsonSchema` for a type one of this crate's macros declares, when this crate's
+/// `schemars` feature is on; nothing otherwise.
 #[cfg(not(feature = "schemars"))]
 #[doc(hidden)]
 #[macro_export]
-macro_rules! __open_enum_schema {
-    ($name:ident) => {};
+macro_rules! __json_schema {
+    ($name:ident, $schema:expr) => {};
 }
 
 /// Support for the expansion of [`open_enum!`](crate::open_enum!); not a public API.

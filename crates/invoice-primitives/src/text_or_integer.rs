@@ -107,38 +107,8 @@ macro_rules! text_or_integer {
             }
         }
 
-        $crate::__text_or_integer_schema!($name);
+        $crate::__json_schema!($name, $crate::schema::text_or_integer_schema());
     };
-}
-
-/// `schemars::JsonSchema` for a [`text_or_integer!`] enum when this crate's `schemars` feature
-/// is on; nothing otherwise (the feature is read here, not in the crate that invokes the macro).
-#[cfg(feature = "schemars")]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __text_or_integer_schema {
-    ($name:ident) => {
-        impl $crate::__schemars::JsonSchema for $name {
-            fn schema_name() -> ::std::string::String {
-                ::std::string::String::from(::core::stringify!($name))
-            }
-
-            fn json_schema(
-                _: &mut $crate::__schemars::gen::SchemaGenerator,
-            ) -> $crate::__schemars::schema::Schema {
-                $crate::schema::text_or_integer_schema()
-            }
-        }
-    };
-}
-
-/// `schemars::JsonSchema` for a [`text_or_integer!`] enum when this crate's `schemars` feature
-/// is on; nothing otherwise.
-#[cfg(not(feature = "schemars"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __text_or_integer_schema {
-    ($name:ident) => {};
 }
 
 /// Support for the expansion of [`text_or_integer!`](crate::text_or_integer!); not a public
