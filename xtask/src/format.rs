@@ -210,10 +210,11 @@ pub fn parse_str(text: &str) -> Result<syn::File, Error> {
     Ok(file)
 }
 
-/// A line that is a `//` comment but not a doc comment.
+/// A line that is a `//` comment but not a doc comment (`////` is a plain comment to rustc).
 fn is_plain_comment(line: &str) -> bool {
     let line = line.trim_start();
-    line.starts_with("//") && !line.starts_with("///") && !line.starts_with("//!")
+    let doc = (line.starts_with("///") && !line.starts_with("////")) || line.starts_with("//!");
+    line.starts_with("//") && !doc
 }
 
 /// `text` (xtask's own template, see [`parse_str`]) put in front of `file`'s attributes and
@@ -323,6 +324,7 @@ mod tests {
         };
         let err = err.to_string();
         assert!(err.contains("line 3: \"// lost\""), "{err}");
+        assert!(parse_str("//// also lost\nfn a() {}\n").is_err());
         let file = parse_str("//! crate\n/// item\nconst URL: &str = \"https://x\";\n").unwrap();
         assert_eq!((file.attrs.len(), file.items.len()), (1, 1));
     }

@@ -93,17 +93,10 @@ macro_rules! text_or_integer {
             where
                 D: $crate::text_or_integer::__private::serde::Deserializer<'de>,
             {
-                match $crate::text_or_integer::__private::deserialize(
+                $crate::text_or_integer::__private::deserialize(
                     deserializer,
                     ::core::stringify!($name),
-                )? {
-                    $crate::text_or_integer::__private::Read::String(x) => {
-                        ::core::result::Result::Ok(Self::String(x))
-                    }
-                    $crate::text_or_integer::__private::Read::Int64(x) => {
-                        ::core::result::Result::Ok(Self::Int64(x))
-                    }
-                }
+                )
             }
         }
 
@@ -116,52 +109,54 @@ macro_rules! text_or_integer {
 #[doc(hidden)]
 pub mod __private {
     use std::fmt;
+    use std::marker::PhantomData;
 
     use serde::de::{Deserializer, Error, Unexpected, Visitor};
 
     pub use serde;
 
-    /// What was read: the enum's variants, before the enum is known.
-    pub enum Read {
-        String(String),
-        Int64(i64),
+    /// Reads a string or an `i64` into the enum (through the `From` impls the macro gives it);
+    /// anything else is an error naming the enum.
+    pub fn deserialize<'de, D, T>(deserializer: D, name: &'static str) -> Result<T, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: From<String> + From<i64>,
+    {
+        deserializer.deserialize_any(TextOrIntegerVisitor {
+            name,
+            marker: PhantomData,
+        })
     }
 
-    /// Reads a string or an `i64`; anything else is an error naming the enum.
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        deserializer: D,
+    struct TextOrIntegerVisitor<T> {
         name: &'static str,
-    ) -> Result<Read, D::Error> {
-        deserializer.deserialize_any(ReadVisitor { name })
+        marker: PhantomData<T>,
     }
 
-    struct ReadVisitor {
-        name: &'static str,
-    }
-
-    impl Visitor<'_> for ReadVisitor {
-        type Value = Read;
+    impl<T: From<String> + From<i64>> Visitor<'_> for TextOrIntegerVisitor<T> {
+        type Value = T;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             write!(f, "a string or an integer ({})", self.name)
         }
 
-        fn visit_str<E: Error>(self, v: &str) -> Result<Read, E> {
-            Ok(Read::String(v.to_owned()))
+        fn visit_str<E: Error>(self, v: &str) -> Result<T, E> {
+            Ok(T::from(v.to_owned()))
         }
 
-        fn visit_string<E: Error>(self, v: String) -> Result<Read, E> {
-            Ok(Read::String(v))
+        fn visit_string<E: Error>(self, v: String) -> Result<T, E> {
+            Ok(T::from(v))
         }
 
-        fn visit_i64<E: Error>(self, v: i64) -> Result<Read, E> {
-            Ok(Read::Int64(v))
+        fn visit_i64<E: Error>(self, v: i64) -> Result<T, E> {
+            Ok(T::from(v))
         }
 
-        fn visit_u64<E: Error>(self, v: u64) -> Result<Read, E> {
-            i64::try_from(v)
-                .map(Read::Int64)
-                .map_err(|_| E::invalid_value(Unexpected::Unsigned(v), &self))
+        fn visit_u64<E: Error>(self, v: u64) -> Result<T, E> {
+            match i64::try_from(v) {
+                Ok(v) => Ok(T::from(v)),
+                Err(_) => Err(E::invalid_value(Unexpected::Unsigned(v), &self)),
+            }
         }
     }
 }
