@@ -114,6 +114,12 @@ impl SecretKeys for BTreeMap<String, Secret> {
 
 /// Checks apiforcrypto notifications against the keys stored for their invoices.
 ///
+/// What is checked against what: the body's `secret_key` against the key stored for the
+/// body's invoice `id` ("This key will be used to verify responses from our server regarding
+/// any changes in the invoice status", apiforcrypto-invoices.txt). That is all the docs offer:
+/// nothing signs the body, so the key vouches for the sender, and the fields beside it are
+/// taken as sent.
+///
 /// Cheap to clone (the lookup is shared).
 #[derive(Clone)]
 pub struct Verifier {
@@ -251,6 +257,13 @@ impl Delivery {
 }
 
 /// A verified notification.
+///
+/// What to credit: when `status` is `PAID`, the invoice's `value` ("The final amount for
+/// payment in the blockchain currency or token currency") in its `symbol`, once per invoice
+/// (keyed by its `id`), not once per [`dedup_key`](Self::dedup_key): notifications go out on
+/// every change of the invoice, and two `PAID` ones listing other `txs` are two keys for one
+/// payment. No field says how much was paid (`txs` holds only the "Hash of each transaction"),
+/// so an overpayment is not seen; `PARTIALLY_PAID` is not credited.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Event {

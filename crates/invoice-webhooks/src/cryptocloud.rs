@@ -28,8 +28,9 @@
 //! match verifier.verify(&headers, body) {
 //!     Ok(verified) => {
 //!         let postback = &verified.postback;
-//!         println!("invoice {} paid: {:?}", postback.invoice_id, postback.amount_crypto);
-//!         // Record verified.dedup_key() with the effect; skip it if it is already recorded.
+//!         println!("invoice {} reported paid", postback.invoice_id);
+//!         // Its amounts are unsigned: credit the record `verified.confirm(&client)` returns,
+//!         // and record verified.dedup_key() with the effect, skipping it if already recorded.
 //!     }
 //!     Err(rejection) => println!("refused: {rejection}"), // answer rejection.status()
 //! }
@@ -81,6 +82,15 @@ const ALGORITHM: &str = "HS256";
 const INVOICE_CLAIMS: [&str; 3] = ["invoice_id", "uuid", "id"];
 
 /// Checks CryptoCloud postbacks with the project's secret key.
+///
+/// What is checked against what: the `token`'s HS256 signature against the project's secret
+/// key, and its `exp` against the clock ("a JWT signed HS256 with the project's SECRET KEY ...
+/// valid 5 minutes", more-pages.md 1.6); each of its claims that names an invoice against the
+/// body's `invoice_id` ("the invoice UUID is added to it", under a claim the docs do not
+/// name). Nothing else of the body: the token signs its claims, not the body, so the
+/// postback's `amount_crypto`, `currency`, `order_id` and `invoice_info` are the sender's word.
+/// [`verify_and_confirm`](Self::verify_and_confirm) checks them against the provider's
+/// record, and returns that record to act on.
 ///
 /// Cheap to clone (the clock is shared). `Debug` does not show the secret.
 #[derive(Clone)]
@@ -347,7 +357,10 @@ impl Verify for Verifier {
     }
 }
 
-/// A verified postback.
+/// A verified postback: its token is authentic and names no other invoice, but its other
+/// fields are unsigned. Credit nothing from `postback.amount_crypto` (the "paid amount in the
+/// coin", more-pages.md 1.6, whose meaning even the docs' examples leave open): confirm the
+/// postback ([`Verified::confirm`]) and credit the provider's record ([`Confirmed`]).
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct Event {

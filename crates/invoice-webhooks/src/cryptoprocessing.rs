@@ -13,8 +13,9 @@
 //! as far as it has an `id`, a `type` and a `status`.
 //!
 //! The same callback may arrive more than once, and one invoice gets a callback per status:
-//! deduplicate callbacks with [`Event::dedup_key`] and credit each payment once with
-//! [`Event::transaction_keys`].
+//! deduplicate callbacks with [`Event::dedup_key`], record each payment once with
+//! [`Event::payments`], and credit an invoice's payments once it is `confirmed` (see
+//! [`Event`]).
 //!
 //! ```
 //! use invoice_webhooks::{cryptoprocessing, Secret};
@@ -58,6 +59,14 @@ pub const API_KEY_HEADER: &str = cryptoprocessing::Credentials::KEY_HEADER;
 const MAC_LEN: usize = 64;
 
 /// Checks Cryptoprocessing callbacks with the secret key (and, optionally, the API key).
+///
+/// What is checked against what: `X-Processing-Signature` against the HMAC-SHA512 of the
+/// exact body bytes keyed with the secret key, and (with [`with_api_key`](Self::with_api_key))
+/// `X-Processing-Key` against the API key: "Headers `X-Processing-Key` (your API key) and
+/// `X-Processing-Signature` (hex HMAC-SHA512 of the raw body with your secret)"
+/// (more-pages.md 2.4). The signature covers the whole body, so every field of the callback,
+/// its amounts included, is the provider's own; there is nothing left to compare it with
+/// (Cryptoprocessing has no invoice-information call).
 ///
 /// `Debug` does not show the keys.
 #[derive(Clone)]
@@ -174,6 +183,22 @@ fn signature(headers: &HeaderMap) -> Result<Vec<u8>, Rejection> {
 }
 
 /// A verified invoice callback.
+///
+/// What to credit, from the docs (more-pages.md 2.2 and 2.4): "One callback per status change;
+/// partial payments (installments) produce one per part", and the docs' examples disagree on
+/// whether the `confirmed` callback lists every payment of the invoice (the 2020 one does) or
+/// only the last part's (the current one, `remaining_amount` still `0.01`). An invoice fails
+/// "if the customer underpays (transaction confirmed, invoice failed)", and "Mismatched amounts
+/// trigger a refund e-mail to the customer (full refund if under, difference if over)". So:
+///
+/// - record each payment once, from whichever callback lists it first, whatever that
+///   callback's status ([`payments`](Self::payments): one key per transaction);
+/// - once a callback says `confirmed`, credit the invoice with every payment recorded for it,
+///   each once, and a payment recorded after that (an earlier callback arriving late) on
+///   arrival: each transaction's `amount`, in its `currency`, the coin paid;
+/// - a `failed` invoice is not credited, with or without payments; of an overpaid one, the
+///   difference over `currency_sent.amount` (the amount asked, in the coin) may go back to
+///   the customer.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Event {
@@ -204,12 +229,18 @@ impl Event {
     /// later callbacks (with more confirmations, or a new status). Keyed by the transaction's
     /// `id`, or by its `txid` when it has none.
     pub fn transaction_keys(&self) -> Vec<DedupKey> {
-        self.callback
-            .transactions
-            .iter()
-            .flatten()
-            .map(|tx| DedupKey::new(["cryptoprocessing-transaction", &transaction_id(tx)]))
-            .collect()
+        self.payments().map(|(key, _)| key).collect()
+    }
+
+    /// The callback's transactions, each with its key ([`transaction_keys`](Self::transaction_keys)):
+    /// record each payment once, with its `amount` and `currency`.
+    pub fn payments(&self) -> impl Iterator<Item = (DedupKey, &CallbackTransaction)> {
+        self.callback.transactions.iter().flatten().map(|tx| {
+            (
+                DedupKey::new(["cryptoprocessing-transaction", &transaction_id(tx)]),
+                tx,
+            )
+        })
     }
 }
 

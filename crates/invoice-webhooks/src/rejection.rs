@@ -67,7 +67,8 @@ pub enum Rejection {
     /// CryptoCloud (`verify_and_confirm`): the provider's record of the invoice disagrees with
     /// the postback on `field`. Holds both values, sanitized and shortened.
     ConfirmationMismatch {
-        /// The field that disagrees: `status`, `amount_crypto`, `currency` or `order_id`.
+        /// The field that disagrees: `status`, `currency` or `order_id` (never the
+        /// amounts: see `cryptocloud::Verifier::verify_and_confirm`).
         field: &'static str,
         /// The postback's value.
         postback: String,

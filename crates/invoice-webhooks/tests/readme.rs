@@ -10,9 +10,11 @@
 
 mod common;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use ::cryptocloud::Amount;
+use ::cryptoprocessing::StringAmount;
 use invoice_webhooks::{HeaderMap, Rejection, Secret};
 
 /// The CryptoCloud example: replay guard, and the provider's record.
@@ -21,7 +23,7 @@ async fn cryptocloud_confirmed_example(
     body: &[u8],
     project_secret: &str,
     client: &::cryptocloud::Client,
-    seen: &mut HashSet<String>,
+    credited: &mut HashMap<String, Amount>,
 ) -> Result<(), invoice_webhooks::cryptocloud::ConfirmError> {
     use invoice_webhooks::cryptocloud::{self, MemoryTokenStore};
     use invoice_webhooks::Secret;
@@ -31,14 +33,22 @@ async fn cryptocloud_confirmed_example(
     let verifier = cryptocloud::Verifier::new(Secret::new(project_secret))
         .with_replay_guard(MemoryTokenStore::new());
     // HS256 only; `exp` checked: 60 s of skew, at most 5 minutes ahead. Body: 64 KiB at most.
-    // Then the invoice is fetched with the API client, and must agree with the postback.
+    // Then the invoice is fetched with the API client: status, currency and order must agree.
     let confirmed = verifier.verify_and_confirm(headers, body, client).await?;
-    if seen.insert(confirmed.dedup_key().to_string()) {
-        let invoice = &confirmed.invoice; // the provider's record: act on its status and amount
+    // Credit the provider's record: `received`, what reached the balance, in the invoice's coin.
+    // It is the invoice's total so far: credit only what exceeds the total already credited.
+    let invoice = &confirmed.invoice;
+    let before = credited
+        .get(invoice.uuid.as_str())
+        .copied()
+        .unwrap_or_default();
+    if invoice.received > before {
+        let amount = invoice.received.get() - before.get();
         println!(
-            "{} {}: {} {}",
-            invoice.uuid, invoice.status, invoice.amount, invoice.currency.fullcode
+            "credit {amount} {} to {:?}",
+            invoice.currency.fullcode, invoice.order_id
         );
+        credited.insert(invoice.uuid.to_string(), invoice.received);
     }
     Ok(())
 }
@@ -48,7 +58,8 @@ fn cryptoprocessing_example(
     body: &[u8],
     secret_key: &str,
     api_key: &str,
-    credited: &mut HashSet<String>,
+    payments: &mut HashMap<String, (i64, Option<StringAmount>)>,
+    confirmed: &mut HashSet<i64>,
 ) -> Result<(), Rejection> {
     use invoice_webhooks::cryptoprocessing::{self, InvoiceStatus};
     use invoice_webhooks::Secret;
@@ -56,28 +67,41 @@ fn cryptoprocessing_example(
     let verifier = cryptoprocessing::Verifier::new(Secret::new(secret_key));
     let verifier = verifier.with_api_key(Secret::new(api_key)); // optional: X-Processing-Key too
     let verified = verifier.verify(headers, body)?; // HMAC-SHA512 of the exact body bytes
+    let invoice = verified.callback.id;
+    // Each payment once, from whichever callback lists it first, whatever that callback's status.
+    for (key, transaction) in verified.payments() {
+        payments
+            .entry(key.to_string())
+            .or_insert((invoice, transaction.amount));
+    }
+    // Paid once a callback says so: credit every payment recorded for the invoice, before or after.
     if verified.callback.status == InvoiceStatus::Confirmed {
-        // A payment shows up in several callbacks: credit each transaction once.
-        for key in verified.transaction_keys() {
-            if credited.insert(key.to_string()) {
-                println!("credit {key} of invoice {}", verified.callback.id);
-            }
-        }
+        confirmed.insert(invoice);
     }
     Ok(())
 }
 
-async fn apiforcrypto_example(headers: &HeaderMap, body: &[u8]) -> Result<(), Rejection> {
+async fn apiforcrypto_example(
+    headers: &HeaderMap,
+    body: &[u8],
+    credited: &mut HashSet<String>,
+) -> Result<(), Rejection> {
     async fn stored_key(_invoice: &str) -> Option<Secret> {
         Some(Secret::new("my-secret-for-this-invoice"))
     }
-    use invoice_webhooks::apiforcrypto::Delivery;
+    use invoice_webhooks::apiforcrypto::{Delivery, InvoiceStatus};
 
     let delivery = Delivery::read(headers, body)?; // reads `id` and `secret_key`, nothing else
     let stored = stored_key(delivery.invoice_id()).await; // the key the invoice was created with
     let verified = delivery.verify(stored.as_ref())?; // constant time; unknown invoice refused
     let callback = &verified.callback;
-    println!("{} is {}", callback.id, callback.status); // then store verified.dedup_key()
+    // Credited once per invoice, when it is PAID: its `value` in its `symbol`.
+    if callback.status == InvoiceStatus::Paid && credited.insert(callback.id.clone()) {
+        println!(
+            "credit {:?} {:?} to {}",
+            callback.value, callback.symbol, callback.id
+        );
+    }
     Ok(()) // then answer HTTP 200 with the body `OK`, or the notification comes again
 }
 
@@ -111,6 +135,7 @@ fn readme_examples_run() {
     let body = serde_json::to_vec(&postback).unwrap();
     // A stand-in for the invoice-information endpoint, answering with the postback's invoice.
     let invoice = postback["invoice_info"].clone();
+    let invoice_received = invoice["received"].to_string();
     let app = axum::Router::new().route(
         "/v2/invoice/merchant/info",
         axum::routing::post(move || {
@@ -122,7 +147,7 @@ fn readme_examples_run() {
         .enable_all()
         .build()
         .unwrap();
-    let mut seen = HashSet::new();
+    let mut credited = HashMap::new();
     runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -131,11 +156,21 @@ fn readme_examples_run() {
             &url,
             ::cryptocloud::Credentials::new("api-key").unwrap(),
         );
-        cryptocloud_confirmed_example(&json_headers(), &body, secret, &client, &mut seen)
-            .await
-            .unwrap();
+        for _ in 0..2 {
+            cryptocloud_confirmed_example(&json_headers(), &body, secret, &client, &mut credited)
+                .await
+                .unwrap();
+        }
     });
-    assert_eq!(seen.len(), 1);
+    let received = invoice_received.as_str();
+    assert_eq!(
+        credited
+            .values()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        [received],
+        "credited once, with the record's `received`"
+    );
 
     let body = serde_json::to_vec(&webhook_example(
         "cryptoprocessing.yaml",
@@ -149,10 +184,10 @@ fn readme_examples_run() {
         ("x-processing-signature", &signature),
         ("x-processing-key", "k"),
     ]);
-    let mut credited = HashSet::new();
-    cryptoprocessing_example(&headers, &body, "s", "k", &mut credited).unwrap();
-    cryptoprocessing_example(&headers, &body, "s", "k", &mut credited).unwrap();
-    assert_eq!(credited.len(), 1);
+    let (mut payments, mut confirmed) = (HashMap::new(), HashSet::new());
+    cryptoprocessing_example(&headers, &body, "s", "k", &mut payments, &mut confirmed).unwrap();
+    cryptoprocessing_example(&headers, &body, "s", "k", &mut payments, &mut confirmed).unwrap();
+    assert_eq!((payments.len(), confirmed.len()), (1, 1));
 
     let body = serde_json::to_vec(&webhook_example(
         "apiforcrypto.yaml",
@@ -164,9 +199,13 @@ fn readme_examples_run() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    runtime
-        .block_on(apiforcrypto_example(&json_headers(), &body))
-        .unwrap();
+    let mut credited = HashSet::new();
+    for _ in 0..2 {
+        runtime
+            .block_on(apiforcrypto_example(&json_headers(), &body, &mut credited))
+            .unwrap();
+    }
+    assert_eq!(credited.len(), 1);
     let _ = axum_example(secret);
 }
 

@@ -14,6 +14,14 @@ use crate::{DedupKey, Rejection, Verified};
 /// A postback whose invoice the provider's API confirmed: the verified postback, and the
 /// invoice as the information endpoint returns it, which is the truth to act on (its amounts
 /// and status, rather than the postback's, which the token does not sign).
+///
+/// What to credit: the record's `received`, "Amount credited to the balance in
+/// cryptocurrency" (cryptocloud-invoice-info.txt), in `currency.fullcode`. It is the invoice's
+/// total, not one payment's, so keep it per invoice and credit only what exceeds the total
+/// already credited: a redelivery then credits nothing, and a later postback about the same
+/// invoice reporting more credits the difference. Not `amount`, the "Invoice amount in the
+/// selected cryptocurrency" (what was asked), nor the postback's `amount_crypto`, which the
+/// token does not sign.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Confirmed {
@@ -131,12 +139,23 @@ impl Verified<Event> {
     /// postback:
     ///
     /// - the provider must know the invoice ([`Rejection::InvoiceNotFound`] otherwise);
-    /// - its `status` must be `paid` or `overpaid`, as a postback reports a paid invoice
-    ///   (`created`, `partial`, `canceled` and unknown statuses are refused);
-    /// - the postback's `amount_crypto`, if sent, must equal the invoice's `amount`, as exact
-    ///   decimals (`0.000113` equals `0.0001130`);
-    /// - its `currency`, if sent, must be the invoice's `currency.fullcode`;
-    /// - its `order_id`, if sent and not empty, must be the invoice's.
+    /// - the record's `status` must be `paid` or `overpaid`: the postback is sent "after an
+    ///   invoice is confirmed (paid)", and "only successful payments are notified"
+    ///   (more-pages.md 1.6); `created`, `partial`, `canceled` and unknown statuses are refused;
+    /// - the postback's `currency`, the "full currency code", if sent, must be the record's
+    ///   `currency.fullcode`;
+    /// - the postback's `order_id`, "your `order_id`", if sent and not empty, must be the
+    ///   record's.
+    ///
+    /// Amounts are not compared. The postback's `amount_crypto` is the "paid amount in the
+    /// coin" (more-pages.md 1.6), the record's `amount` the "Invoice amount in the selected
+    /// cryptocurrency" (cryptocloud-invoice-info.txt): what was paid and what was asked, which
+    /// differ whenever an invoice is overpaid, so comparing them would refuse every authentic
+    /// postback of an overpaid invoice. Nor is `amount_crypto` compared with the record's
+    /// `received`, "Amount credited to the balance", which fees may make smaller than what was
+    /// paid; and the docs' own overpaid postback shows `amount_crypto` 100 beside `amount` 100,
+    /// so what the postback's figure holds is not even settled. The token does not sign it: credit
+    /// the record's `received` instead ([`Confirmed`]).
     ///
     /// A disagreement is [`Rejection::ConfirmationMismatch`] naming the field. A failed call
     /// keeps the client's error ([`ConfirmError::Api`]).
@@ -161,7 +180,8 @@ impl Verified<Event> {
     }
 }
 
-/// The provider's record against the postback.
+/// The provider's record against the postback: status, currency and order, never the amounts
+/// (see [`Verified::confirm`]).
 fn check(event: &Event, invoice: &Invoice) -> Result<(), Rejection> {
     let postback = &event.postback;
     let mismatch = |field, postback: &str, provider: &str| {
@@ -176,16 +196,6 @@ fn check(event: &Event, invoice: &Invoice) -> Result<(), Rejection> {
         InvoiceStatus::Paid | InvoiceStatus::Overpaid
     ) {
         return mismatch("status", postback.status.as_str(), invoice.status.as_str());
-    }
-    if let Some(amount) = postback.amount_crypto {
-        // Decimal equality: by value, whatever the scale each was written with.
-        if amount != invoice.amount {
-            return mismatch(
-                "amount_crypto",
-                &amount.to_string(),
-                &invoice.amount.to_string(),
-            );
-        }
     }
     if let Some(currency) = &postback.currency {
         if currency.as_str() != invoice.currency.fullcode.as_str() {
