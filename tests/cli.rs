@@ -179,7 +179,7 @@ fn example<T: DeserializeOwned>(spec: &str, operation_id: &str, status: &str, na
 }
 
 fn pretty<T: Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value).expect("serializes") + "\n"
+    invoice_primitives::wire::to_string_pretty(value).expect("serializes") + "\n"
 }
 
 /// A mock that answers anything with 500: it must see no request at all.
@@ -202,7 +202,7 @@ fn assert_refused(run: &Run, reason: &str) {
 fn assert_provider_error<E: Serialize>(run: &Run, status: &str, body: &E) {
     assert_eq!(run.code, 4, "{run:?}");
     assert_eq!(run.stdout, "", "{run:?}");
-    let body = serde_json::to_string(body).expect("serializes");
+    let body = invoice_primitives::wire::to_string(body).expect("serializes");
     assert_eq!(
         run.stderr,
         format!("error: the provider answered HTTP {status}\n{body}\n"),
@@ -576,7 +576,7 @@ mod cryptoprocessing {
         assert_eq!(done.code, 0, "{done:?}");
         assert_eq!(
             done.stdout,
-            serde_json::to_string(&answer).expect("serializes") + "\n"
+            invoice_primitives::wire::to_string(&answer).expect("serializes") + "\n"
         );
         assert_eq!(done.stderr, "");
         mock.assert();

@@ -1,8 +1,9 @@
 //! Every example payload in `specs/` against the generated types.
 //!
 //! Each example must deserialize into the type its media type names, serialize back to the
-//! same JSON (numbers compared by value, so `100` equals `100.0`), and its typed form is pinned
-//! in a snapshot. Where the docs' own text could not be used as is, the spec keeps it in
+//! same JSON in the provider's form (numbers compared by value, so `100` equals `100.0`), pass
+//! through a `serde_json::Value` and back with every amount digit for digit, and its typed form
+//! is pinned in a snapshot. Where the docs' own text could not be used as is, the spec keeps it in
 //! `x-doc-raw`; its fate (not JSON, or JSON the types refuse) is pinned too.
 //!
 //! The examples are found by walking the specs, so an example added to a spec is tested (and
@@ -32,7 +33,21 @@ type Typed = Result<(String, Value), String>;
 
 fn roundtrip<T: DeserializeOwned + Serialize + Debug>(json: &Value) -> Typed {
     let typed: T = serde_json::from_value(json.clone()).map_err(|e| e.to_string())?;
-    let back = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
+    // Through a `serde_json::Value` and back, as a program stores or embeds it: every amount
+    // keeps its digits and scale, so the provider's form is the same to the letter.
+    let through_value: T = serde_json::to_value(&typed)
+        .and_then(serde_json::from_value)
+        .map_err(|e| format!("through a Value: {e}"))?;
+    let (before, after) = (
+        invoice_primitives::wire::to_string(&typed).map_err(|e| e.to_string())?,
+        invoice_primitives::wire::to_string(&through_value).map_err(|e| e.to_string())?,
+    );
+    if before != after {
+        return Err(format!("changed through a Value:\n {before}\n {after}"));
+    }
+    // The provider's form (amounts as JSON numbers), read as the documented JSON was.
+    let wire = invoice_primitives::wire::to_vec(&typed).map_err(|e| e.to_string())?;
+    let back = serde_json::from_slice(&wire).map_err(|e| e.to_string())?;
     Ok((format!("{typed:#?}"), back))
 }
 

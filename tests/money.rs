@@ -1,9 +1,9 @@
 //! Exact money on the wire, property-tested with random decimals (up to 28 significant digits,
 //! scale 0 to 28, both signs).
 //!
-//! - Requests: the decimal in a generated request type's money field, serialized as reqwest's
-//!   `.json()` does (`serde_json::to_vec`), is a JSON number whose text is exactly the decimal
-//!   (value and scale).
+//! - Requests: the decimal (above zero, as requests require) in a generated request type's
+//!   money field, serialized as the clients send it (`invoice_primitives::wire::to_vec`), is a
+//!   JSON number whose text is exactly the decimal (value and scale).
 //! - Responses: the decimal written as a JSON number (CryptoCloud `result[0].amount`) or as a
 //!   JSON string (Cryptoprocessing `data.amount`) into the documented example reads back, with
 //!   `serde_json::from_slice`, as exactly that decimal, scale included.
@@ -42,6 +42,13 @@ fn decimals() -> impl Strategy<Value = Decimal> {
         (-99_i128..=99).prop_map(|m| m * 1_000_000),
     ];
     (mantissa, 0_u32..=28).prop_map(|(m, scale)| Decimal::from_i128_with_scale(m, scale))
+}
+
+/// A decimal a request may carry: above zero (the rest as [`decimals`]).
+fn request_amounts() -> impl Strategy<Value = Decimal> {
+    decimals()
+        .prop_map(|d| d.abs())
+        .prop_filter("above zero", |d| !d.is_zero())
 }
 
 fn config() -> Config {
@@ -85,17 +92,17 @@ proptest! {
     #![proptest_config(config())]
 
     #[test]
-    fn cryptocloud_request_amount_is_an_exact_json_number(d in decimals()) {
+    fn cryptocloud_request_amount_is_an_exact_json_number(d in request_amounts()) {
         let request = cc::InvoiceCreateRequest::builder()
             .shop_id("shop")
             .amount(Amount::new(d));
         let request = cc::InvoiceCreateRequest::try_from(request).expect("valid request");
-        let json = serde_json::to_vec(&request).expect("serializes");
+        let json = invoice_primitives::wire::to_vec(&request).expect("serializes");
         assert_exact_number(&json, "amount", d)?;
     }
 
     #[test]
-    fn apiforcrypto_request_value_is_an_exact_json_number(d in decimals()) {
+    fn apiforcrypto_request_value_is_an_exact_json_number(d in request_amounts()) {
         let request = afc::InvoiceCreateRequest::builder()
             .blockchain("ethereum")
             .symbol("USDT")
@@ -103,26 +110,26 @@ proptest! {
             .expiry(30)
             .confirmations(1);
         let request = afc::InvoiceCreateRequest::try_from(request).expect("valid request");
-        let json = serde_json::to_vec(&request).expect("serializes");
+        let json = invoice_primitives::wire::to_vec(&request).expect("serializes");
         assert_exact_number(&json, "value", d)?;
     }
 
     #[test]
-    fn apiforcrypto_request_fiat_value_is_an_exact_json_number(d in decimals()) {
+    fn apiforcrypto_request_fiat_value_is_an_exact_json_number(d in request_amounts()) {
         let fiat = afc::FiatAmount { currency: Some("USD".into()), value: Some(Amount::new(d)), percent: None };
-        let json = serde_json::to_vec(&fiat).expect("serializes");
+        let json = invoice_primitives::wire::to_vec(&fiat).expect("serializes");
         assert_exact_number(&json, "value", d)?;
     }
 
     #[test]
-    fn cryptoprocessing_request_amount_is_an_exact_json_number(d in decimals()) {
+    fn cryptoprocessing_request_amount_is_an_exact_json_number(d in request_amounts()) {
         let request = cp::InvoiceCreateRequest::builder()
             .timer(false)
             .title("Invoice Title")
             .foreign_id("user_196")
             .amount(Amount::new(d));
         let request = cp::InvoiceCreateRequest::try_from(request).expect("valid request");
-        let json = serde_json::to_vec(&request).expect("serializes");
+        let json = invoice_primitives::wire::to_vec(&request).expect("serializes");
         assert_exact_number(&json, "amount", d)?;
     }
 
@@ -199,7 +206,7 @@ fn the_strategy_reaches_the_extremes() {
 /// carries the amount's exact digits, as a JSON number.
 #[tokio::test]
 async fn the_wire_carries_the_exact_digits() {
-    const DIGITS: &str = "-0.1234567890123456789012345670";
+    const DIGITS: &str = "0.1234567890123456789012345670";
     let amount: Amount = DIGITS.parse().expect("amount");
     // Each mock answers only a body whose member carries the digits, exactly as written: the
     // text is matched, not a parsed number.
@@ -287,3 +294,72 @@ static AFC_CREATE_RESPONSE: LazyLock<Value> = LazyLock::new(|| {
         "constructed",
     )
 });
+
+/// An amount the provider would refuse is refused before sending, naming the field: zero and
+/// negatives (an amount to pay or to send is above zero), and text not in plain decimal
+/// notation (`1e3`, `+7`), so that what is sent is what was written.
+#[test]
+fn request_amounts_the_provider_refuses_are_not_built() {
+    for (text, reason) in [
+        ("0", "must be above 0"),
+        ("-5", "must be above 0"),
+        ("0.000", "must be above 0"),
+        ("1e3", "without an exponent or `+`"),
+        ("+7", "without an exponent or `+`"),
+    ] {
+        let refused = [
+            cc::InvoiceCreateRequest::try_from(
+                cc::InvoiceCreateRequest::builder()
+                    .shop_id("shop")
+                    .amount(text),
+            )
+            .map(drop)
+            .map_err(|e| e.to_string()),
+            cc::WithdrawalCreateRequest::try_from(
+                cc::WithdrawalCreateRequest::builder()
+                    .currency_code("BTC")
+                    .to_address("bc1q")
+                    .amount(text),
+            )
+            .map(drop)
+            .map_err(|e| e.to_string()),
+            cp::InvoiceCreateRequest::try_from(
+                cp::InvoiceCreateRequest::builder()
+                    .timer(false)
+                    .title("Invoice Title")
+                    .foreign_id("user_196")
+                    .amount(text),
+            )
+            .map(drop)
+            .map_err(|e| e.to_string()),
+            afc::InvoiceCreateRequest::try_from(
+                afc::InvoiceCreateRequest::builder()
+                    .blockchain("ethereum")
+                    .symbol("USDT")
+                    .value(text)
+                    .expiry(30)
+                    .confirmations(1),
+            )
+            .map(drop)
+            .map_err(|e| e.to_string()),
+            afc::InvoiceCreateRequest::try_from(
+                afc::InvoiceCreateRequest::builder()
+                    .blockchain("ethereum")
+                    .symbol("USDT")
+                    .fiat_currency(afc::FiatAmount::builder().currency("USD").value(text))
+                    .expiry(30)
+                    .confirmations(1),
+            )
+            .map(drop)
+            .map_err(|e| e.to_string()),
+        ];
+        for (field, result) in ["amount", "amount", "amount", "value", "fiatCurrency.value"]
+            .into_iter()
+            .zip(refused)
+        {
+            let err = result.expect_err(text);
+            let names_field = field.split('.').all(|part| err.contains(part));
+            assert!(err.contains(reason) && names_field, "{text}: {err}");
+        }
+    }
+}

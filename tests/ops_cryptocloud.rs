@@ -130,7 +130,7 @@ impl Op {
         ) -> Outcome {
             result.map(|response| {
                 let status = response.status().as_u16();
-                let value = serde_json::to_value(response.into_inner()).expect("serializes");
+                let value = wire_value(&response.into_inner()).expect("serializes");
                 (status, value)
             })
         }
@@ -166,6 +166,11 @@ impl Op {
             ),
         }
     }
+}
+
+/// `value` as the provider writes it (amounts as JSON numbers), read into a `Value`.
+fn wire_value<T: serde::Serialize + ?Sized>(value: &T) -> serde_json::Result<Value> {
+    serde_json::from_slice(&invoice_primitives::wire::to_vec(value)?)
 }
 
 fn typed<T: serde::de::DeserializeOwned>(text: &str) -> T {
@@ -511,7 +516,7 @@ async fn documented_successes_have_the_documented_values() {
     let newer: cc::InvoiceCancelResponse = typed(&decode(Op::Cancel, "newer_table"));
     assert!(matches!(&newer.result, cc::CancelResult::String(s) if s == "ok"));
     assert_eq!(
-        serde_json::to_string(&newer).unwrap(),
+        invoice_primitives::wire::to_string(&newer).unwrap(),
         r#"{"result":"ok","status":"success"}"#
     );
 
@@ -560,7 +565,7 @@ async fn documented_successes_have_the_documented_values() {
         wallet.result.address,
         "0xe3dE8434c928fe43012b0e8Fc6b1A928b0F1C492"
     );
-    let back = serde_json::to_value(&wallet).unwrap();
+    let back = wire_value(&wallet).unwrap();
     assert_eq!(back["result"]["currency"]["icon_network"], "None");
 
     // Withdrawal: under `data` (older page) or `result` (newer page).
@@ -593,7 +598,7 @@ async fn documented_successes_have_the_documented_values() {
         cc::WithdrawalStatus::Unknown("completed".into())
     );
     assert_eq!(parsed.result.currency.to_string(), "USDT_POLYGON");
-    assert!(same_json(&serde_json::to_value(parsed).unwrap(), &unknown));
+    assert!(same_json(&wire_value(&parsed).unwrap(), &unknown));
 }
 
 /// Every documented error body of every operation: a provider error with that status, the raw
@@ -632,7 +637,7 @@ async fn every_documented_error_is_a_provider_error() {
                     .parsed()
                     .unwrap_or_else(|| panic!("{case}: {:?}", b.mismatch()));
                 assert!(
-                    same_json(&serde_json::to_value(parsed).unwrap(), value),
+                    same_json(&wire_value(&parsed).unwrap(), value),
                     "{case}: typed differently: {parsed:?}"
                 );
                 // The documented keys, typed.

@@ -19,6 +19,7 @@ use crate::setters;
 use crate::settings::generation_settings;
 use crate::spec::Spec;
 use crate::sync::GENERATED_DIR;
+use crate::wire_body;
 use crate::workspace::RootManifest;
 use crate::Error;
 
@@ -195,6 +196,9 @@ pub(crate) fn generate_client(
     if provider.runtime.is_some() {
         default_user_agent(&mut file)?;
         api_version::remove(&mut file).map_err(generate_error)?;
+        if let Some(runtime) = provider.runtime {
+            wire_body::rewrite(&mut file, runtime).map_err(generate_error)?;
+        }
         // progenitor names `progenitor_client::QueryParam` inside `builder`; there, the crate's
         // own `progenitor_client` module (extras.rs) must be in scope.
         extend_module(

@@ -25,6 +25,7 @@ mod settings;
 pub mod spec;
 mod sync;
 mod walk;
+mod wire_body;
 mod workspace;
 
 use std::collections::BTreeMap;

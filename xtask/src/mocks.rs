@@ -35,10 +35,15 @@ fn exact_mocks(
     );
     // httpmock's `json_body_obj` goes through `serde_json::Value`, whose numbers are `f64`:
     // `100.00` would be answered as `100.0`, and an expected amount would match another one
-    // beyond 17 digits. The exact JSON text is what the client sends and reads.
+    // beyond 17 digits. The exact JSON text is what the client sends and reads: with the
+    // runtime, the provider's form (amounts as JSON numbers, the runtime's `wire`).
+    let writer = match runtime {
+        Some(runtime) => format!("{runtime} :: wire :: to_string"),
+        None => ":: serde_json :: to_string".to_owned(),
+    };
     let text = text.replace(
         "json_body_obj (value)",
-        "body (:: serde_json :: to_string (value) . expect (\"a typed body serializes to JSON\"))",
+        &format!("body ({writer} (value) . expect (\"a typed body serializes to JSON\"))"),
     );
     text.parse().expect("the same tokens, with calls replaced")
 }

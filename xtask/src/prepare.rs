@@ -12,7 +12,9 @@
 //!   macro defines inside `types`, with an `Unknown(String)` variant;
 //! - every named "string or int64" union becomes the enum `text_or_integer_macro` defines,
 //!   which reads the value once instead of through serde's `untagged` trial and error;
-//! - integers and lists with limits become bounded types (bounded.rs).
+//! - integers and lists with limits become bounded types (bounded.rs);
+//! - decimal amounts lose `minimum`/`exclusiveMinimum`, which typify would answer with an
+//!   `f64`; the generated `validate` checks them (rules.rs).
 
 use std::collections::BTreeSet;
 
@@ -48,7 +50,10 @@ pub struct Prepared {
 pub fn prepare(provider: &Provider, api: &OpenAPI) -> Result<Prepared, String> {
     let mut api = api.clone();
     let mut prepared = Prepared::default();
-    for_each_schema(&mut api, &mut |schema| strip_doc_extensions(schema));
+    for_each_schema(&mut api, &mut |schema| {
+        strip_doc_extensions(schema);
+        strip_decimal_bounds(schema);
+    });
     one_line_parameter_descriptions(&mut api);
     for item in api.paths.paths.values_mut() {
         if let ReferenceOr::Item(item) = item {
@@ -176,6 +181,20 @@ fn strip_doc_extensions(schema: &mut Schema) {
         .schema_data
         .extensions
         .retain(|key, _| key == "x-rust-type");
+}
+
+/// Drops `minimum` and `exclusiveMinimum` from decimal amounts: typify would give a bounded
+/// number an `f64` instead of the row's decimal type; the generated `validate` checks the
+/// bound instead (rules.rs).
+fn strip_decimal_bounds(schema: &mut Schema) {
+    if let SchemaKind::Type(Type::Number(number)) = &mut schema.schema_kind {
+        let decimal =
+            matches!(&number.format, VariantOrUnknownOrEmpty::Unknown(f) if f == "decimal");
+        if decimal {
+            number.minimum = None;
+            number.exclusive_minimum = false;
+        }
+    }
 }
 
 fn open_enums(

@@ -13,7 +13,9 @@
 //! - `x-any-required: [<path>, ...]` (on an object): at least one of these (dotted paths into
 //!   nested objects) is given;
 //! - `minimum`/`maximum` on an integer whose type could not carry them (a schema responses use
-//!   too, see bounded.rs) are checked here.
+//!   too, see bounded.rs) are checked here;
+//! - `minimum` (with `exclusiveMinimum`) on a decimal amount: `exclusiveMinimum: true` with
+//!   `minimum: 0` refuses zero and negative amounts.
 //!
 //! A property whose object type has rules has them checked too, its fields named by their path
 //! (`data.attempts_callback`).
@@ -234,6 +236,14 @@ fn own_checks(
                 this.wire
             ));
         }
+        if let SchemaKind::Type(Type::Number(number)) = &property_schema.schema_kind {
+            if let Some(minimum) = number.minimum {
+                out.push(
+                    decimal_minimum(this, minimum, number.exclusive_minimum, runtime)
+                        .map_err(|e| error(&e))?,
+                );
+            }
+        }
         if let SchemaKind::Type(Type::Integer(int)) = &property_schema.schema_kind {
             let bounded = this.ty.contains("BoundedInt");
             if (int.minimum.is_some() || int.maximum.is_some()) && !bounded {
@@ -285,6 +295,31 @@ fn own_checks(
         ));
     }
     Ok(out)
+}
+
+/// `minimum` (with `exclusiveMinimum`) on a decimal amount: a whole number, as every
+/// documented bound on money so far is (an amount to pay is above 0).
+fn decimal_minimum(
+    field: &Field,
+    minimum: f64,
+    exclusive: bool,
+    runtime: &str,
+) -> Result<String, String> {
+    if minimum.fract() != 0.0 || minimum.abs() > 1e15 {
+        return Err(format!(
+            "`{}`: a decimal's `minimum` must be a whole number, not {minimum}",
+            field.wire
+        ));
+    }
+    let value = if field.optional {
+        format!("self.{}.map(|v| v.get())", field.ident)
+    } else {
+        format!("Some(self.{}.get())", field.ident)
+    };
+    Ok(format!(
+        "{runtime}::rules::decimal_minimum(at, {:?}, {value}, {runtime}::Decimal::from({}i64), {exclusive})?;",
+        field.wire, minimum as i64
+    ))
 }
 
 /// `Option<&T>` of a field.

@@ -130,12 +130,13 @@ impl Output {
         *self.code.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// `value` as JSON text (amounts keep every digit: the primitives write the exact decimal).
+    /// `value` as JSON text in the provider's form: every amount exactly as the provider writes
+    /// it (`invoice_primitives::wire`).
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> String {
         let text = if self.compact {
-            serde_json::to_string(value)
+            invoice_primitives::wire::to_string(value)
         } else {
-            serde_json::to_string_pretty(value)
+            invoice_primitives::wire::to_string_pretty(value)
         };
         text.unwrap_or_else(|e| format!("null /* cannot be written as JSON: {e} */"))
     }

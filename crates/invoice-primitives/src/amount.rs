@@ -1,4 +1,5 @@
-//! Exact money: [`Amount`] (a JSON number) and [`StringAmount`] (a JSON string).
+//! Exact money: [`Amount`] (a JSON number on the provider's wire) and [`StringAmount`] (a JSON
+//! string there).
 //!
 //! Both hold a [`Decimal`], never an `f64`, and both read either form from the wire: a JSON
 //! number (`101.4`, `100`, `4.500000159168849e-06`) or a string holding a decimal (`"100.5"`,
@@ -41,21 +42,18 @@
 //!
 //! [`StringAmount`] always writes a string of its exact text, scale kept (`"0.02000000"`).
 //!
-//! [`Amount`] writes a JSON number with the exact digits of its decimal, scale kept (`100.0`
-//! stays `100.0`, `0.000004500000159168849` is written out plainly, never in exponent form).
-//! serde can only write numbers from `i64`/`u64`/`f64`, so for serde_json's serializers
-//! (`to_string`, `to_vec`, `to_writer`, and so reqwest's `.json()`) the text goes through
-//! serde_json's `RawValue`, which serde_json writes verbatim. `serde_json::to_value` accepts it
-//! too, but a `Value` keeps numbers as `f64`, so a trip through a `Value` keeps the value only
-//! within the limits above (15 significant digits, 22 decimal places), as for any number in a
-//! `Value`; the scale may change there (`1.50` comes back as `1.5`).
+//! [`Amount`] writes the same string (`"49.90"`) through every serde path: `serde_json`'s
+//! `to_string`, `to_value` and `json!`, a `Value` inside a struct, YAML, query strings, forms,
+//! MessagePack, CBOR, bincode, postcard. Each keeps every digit and the scale, and reads back
+//! exactly. A JSON number could not promise that: serde has no exact number, and a number in a
+//! `serde_json::Value` is an `f64` (`49.90` comes back as `49.9`, and 17 significant digits are
+//! rounded).
 //!
-//! The serializer is recognised by its type name (it contains `serde_json::`, which also covers
-//! wrappers such as `serde_path_to_error::Serializer<&mut serde_json::Serializer<_>>`). Every
-//! other format (query strings, forms, YAML, binary formats) gets a string with the exact text,
-//! as `rust_decimal`'s own serde support does: lossless, and read back by these types. If a
-//! future compiler changed the form of type names, serde_json would get strings too; the tests
-//! here pin the JSON number form so that cannot go unnoticed.
+//! Where a provider documents a JSON number, the [`wire`](crate::wire) writers write one, with
+//! the decimal's exact digits and scale (`100.0` stays `100.0`, `0.000004500000159168849` is
+//! written out plainly, never in exponent form): the generated clients send request bodies
+//! through them, and the sandbox, the webhook signers, the mocks and the command-line clients
+//! write through them what a provider would write.
 
 use std::fmt;
 use std::str::FromStr;
@@ -73,18 +71,20 @@ const MAX_SHOWN: usize = 64;
 /// The largest mantissa a decimal holds: 2^96 - 1.
 const MAX_MANTISSA: i128 = 79_228_162_514_264_337_593_543_950_335;
 
-/// A money amount written on the wire as a JSON number, held exactly as a [`Decimal`].
+/// A money amount the provider writes as a JSON number, held exactly as a [`Decimal`].
 ///
-/// Reads a JSON number or a string holding a decimal, and writes a JSON number with the
-/// decimal's exact digits (see the [module docs](self) for how, and for other formats).
+/// Reads a JSON number or a string holding a decimal. Writes its exact text as a string
+/// (`"49.90"`) through every serde path, and as a JSON number with the same digits through the
+/// [`wire`](crate::wire) writers, as the clients send it (see the [module docs](self)).
 ///
 /// ```
-/// use invoice_primitives::Amount;
+/// use invoice_primitives::{wire, Amount};
 ///
 /// let a: Amount = serde_json::from_str("4.500000159168849e-06").unwrap();
 /// assert_eq!(a.to_string(), "0.000004500000159168849");
-/// let b: Amount = serde_json::from_str(r#""100.5""#).unwrap();
-/// assert_eq!(serde_json::to_string(&b).unwrap(), "100.5");
+/// let b: Amount = serde_json::from_str("49.90").unwrap();
+/// assert_eq!(wire::to_string(&b).unwrap(), "49.90");
+/// assert_eq!(serde_json::to_value(b).unwrap(), serde_json::json!("49.90"));
 /// ```
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Amount(Decimal);
@@ -133,10 +133,12 @@ macro_rules! amount_common {
         impl FromStr for $ty {
             type Err = ParseAmountError;
 
-            /// Parses `101.4`, `-3`, `+0.5` or `4.500000159168849e-06` exactly; no whitespace,
-            /// separators, `NaN` or infinities.
+            /// Parses plain decimal notation exactly: `101.4`, `-3`, `0.000004500000159168849`.
+            /// Text a program writes is refused in any other form, so that what is sent is
+            /// what was written: no exponent (`1e3`), no `+`, whitespace, separators, `NaN`
+            /// or infinities. (What a provider sends is read in every JSON form.)
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                parse_decimal(s)
+                parse_plain_text(s)
                     .map(Self)
                     .map_err(|reason| ParseAmountError::new(quote(s), reason))
             }
@@ -211,19 +213,15 @@ impl From<StringAmount> for Amount {
 
 impl Serialize for Amount {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let text = self.0.to_string();
-        let serializer_type = std::any::type_name::<S>();
-        if !serializer_type.contains("serde_json::") {
-            // No exact number channel in serde's data model: the exact text, as rust_decimal does.
-            return serializer.serialize_str(&text);
+        if !crate::wire::numbers() {
+            // The exact text, which every format and `serde_json::Value` keep as it is.
+            return serializer.collect_str(&self.0);
         }
-        if serializer_type.contains("MapKeySerializer") {
-            // JSON object keys are strings; a RawValue there would be an error.
-            return serializer.serialize_str(&text);
-        }
+        // Inside `wire`'s serde_json writers: a JSON number with exactly these digits.
         // Decimal's Display is always a valid JSON number (plain digits, optional sign and
         // point), so this cannot fail; the error path is kept instead of a panic anyway.
-        let raw = serde_json::value::RawValue::from_string(text).map_err(S::Error::custom)?;
+        let raw = serde_json::value::RawValue::from_string(self.0.to_string())
+            .map_err(S::Error::custom)?;
         raw.serialize(serializer)
     }
 }
@@ -248,6 +246,7 @@ pub struct ParseAmountError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Reason {
     Syntax,
+    NotPlain,
     NotFinite,
     TooManyPlaces,
     TooManyDigits,
@@ -269,6 +268,9 @@ impl fmt::Display for ParseAmountError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let reason = match self.reason {
             Reason::Syntax => "expected a decimal number",
+            Reason::NotPlain => {
+                "expected plain decimal notation such as 1000 or 0.5, without an exponent or `+`"
+            }
             Reason::NotFinite => "expected a finite number",
             Reason::TooManyPlaces => {
                 "more than 28 decimal places, which a decimal cannot hold exactly"
@@ -297,6 +299,14 @@ fn shorten(mut s: String) -> String {
         s.push('…');
     }
     s
+}
+
+/// Parses text a program wrote: `-?digits[.digits]` only, exactly (see `FromStr`).
+fn parse_plain_text(s: &str) -> Result<Decimal, Reason> {
+    if s.bytes().any(|b| matches!(b, b'e' | b'E' | b'+')) {
+        return Err(Reason::NotPlain);
+    }
+    parse_decimal(s)
 }
 
 /// Parses `[+-]digits[.digits][(e|E)[+-]digits]` exactly into a decimal.

@@ -24,6 +24,7 @@ pub mod text;
 pub mod text_or_integer;
 pub mod time;
 pub mod transport;
+pub mod wire;
 
 pub use amount::{Amount, StringAmount};
 pub use auth::{
@@ -36,6 +37,11 @@ pub use response::Response;
 pub use text::MaybeText;
 pub use time::{DayMonthYear, Timestamp, UnixTime};
 pub use transport::{Config, RetryPolicy};
+
+/// The decimal type behind [`Amount`] and [`StringAmount`] ([`Amount::get`]), so that sums and
+/// comparisons need no dependency of your own with matching features.
+pub use rust_decimal;
+pub use rust_decimal::Decimal;
 
 /// The `schemars` crate, for the expansion of [`open_enum!`] and [`text_or_integer!`] (feature
 /// `schemars`).

@@ -12,6 +12,8 @@
 
 use std::fmt::Display;
 
+use rust_decimal::Decimal;
+
 use crate::bounded::BoundedInt;
 
 /// An integer field's value, whatever type holds it.
@@ -119,6 +121,27 @@ pub fn in_range(
             (None, None) => unreachable!("a bound was broken"),
         };
         return Err(format!("`{at}{field}` ({value}) must be {range}"));
+    }
+    Ok(())
+}
+
+/// A decimal amount at least `minimum`, or above it when `exclusive` (`minimum`,
+/// `exclusiveMinimum`): an amount to pay or to send is above zero.
+pub fn decimal_minimum(
+    at: &str,
+    field: &str,
+    value: Option<Decimal>,
+    minimum: Decimal,
+    exclusive: bool,
+) -> Result<(), String> {
+    let Some(value) = value else { return Ok(()) };
+    let (below, bound) = if exclusive {
+        (value <= minimum, "above")
+    } else {
+        (value < minimum, "at least")
+    };
+    if below {
+        return Err(format!("`{at}{field}` ({value}) must be {bound} {minimum}"));
     }
     Ok(())
 }

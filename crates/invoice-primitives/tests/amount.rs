@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
-use invoice_primitives::{Amount, StringAmount};
+use invoice_primitives::{wire, Amount, StringAmount};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -42,6 +42,7 @@ fn documented_values_parse_to_exactly_what_is_written() {
     }
 }
 
+/// The providers' form (`wire`): a JSON number with the decimal's digits and scale.
 #[test]
 fn amount_writes_a_number_with_the_same_digits() {
     for (json, written) in [
@@ -64,13 +65,15 @@ fn amount_writes_a_number_with_the_same_digits() {
         ),
     ] {
         let a = amount(json);
-        assert_eq!(serde_json::to_string(&a).unwrap(), written, "{json}");
+        assert_eq!(wire::to_string(&a).unwrap(), written, "{json}");
+        assert_eq!(wire::to_vec(&a).unwrap(), written.as_bytes(), "{json}");
+        assert_eq!(amount(written), a);
+        // Every other path: the same digits, as a string.
         assert_eq!(
-            serde_json::to_vec(&a).unwrap(),
-            written.as_bytes(),
+            serde_json::to_string(&a).unwrap(),
+            format!("\"{written}\""),
             "{json}"
         );
-        assert_eq!(amount(written), a);
     }
 }
 
@@ -91,8 +94,11 @@ fn string_amount_writes_a_string_keeping_its_scale() {
 #[test]
 fn through_serde_json_value() {
     let a = amount("101.4");
-    assert_eq!(serde_json::to_value(a).unwrap(), json!(101.4));
-    assert_eq!(serde_json::to_value(amount("100")).unwrap(), json!(100));
+    assert_eq!(serde_json::to_value(a).unwrap(), json!("101.4"));
+    assert_eq!(
+        serde_json::to_value(amount("100.0")).unwrap(),
+        json!("100.0")
+    );
     assert_eq!(
         serde_json::to_value(string_amount(r#""0.02000000""#)).unwrap(),
         json!("0.02000000")
@@ -117,10 +123,16 @@ fn through_serde_json_value() {
         assert_eq!(s.to_string(), text, "{value}");
     }
 
-    // to_value -> from_value keeps the value (a Value holds f64, so the scale may change).
-    let tiny = amount("4.500000159168849e-06");
-    let back: Amount = serde_json::from_value(serde_json::to_value(tiny).unwrap()).unwrap();
-    assert_eq!(back, tiny);
+    // to_value -> from_value keeps the digits and the scale.
+    for text in [
+        "4.500000159168849e-06",
+        "49.90",
+        "79228162514264337593543950335",
+    ] {
+        let a = amount(text);
+        let back: Amount = serde_json::from_value(serde_json::to_value(a).unwrap()).unwrap();
+        assert_eq!(back.get().serialize(), a.get().serialize(), "{text}");
+    }
 }
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -157,8 +169,12 @@ fn inside_derived_structs() {
     }
     let invoice: Invoice = serde_json::from_slice(body).unwrap();
     assert_eq!(
-        serde_json::to_string(&invoice).unwrap(),
+        wire::to_string(&invoice).unwrap(),
         r#"{"a":101.4,"maybe":null,"missing":0.000004500000159168849,"list":[1,2.50,0.03,100.0],"text":"0.02000000"}"#
+    );
+    assert_eq!(
+        serde_json::to_string(&invoice).unwrap(),
+        r#"{"a":"101.4","maybe":null,"missing":"0.000004500000159168849","list":["1","2.50","0.03","100.0"],"text":"0.02000000"}"#
     );
 }
 
@@ -353,18 +369,20 @@ fn non_json_formats_carry_the_exact_text() {
 }
 
 #[test]
-fn wrapped_serde_json_serializer_still_writes_a_number() {
+fn wire_writers_write_numbers_any_other_serializer_a_string() {
+    let mut out = Vec::new();
+    wire::to_writer(&mut out, &amount("1.50")).unwrap();
+    assert_eq!(out, b"1.50");
+    assert_eq!(
+        wire::to_string_pretty(&vec![amount("1.50"), amount("2")]).unwrap(),
+        "[\n  1.50,\n  2\n]"
+    );
+
+    // A wrapped serde_json serializer outside `wire`: the exact text, as a string.
     let mut out = Vec::new();
     let mut ser = serde_json::Serializer::new(&mut out);
     serde_path_to_error::serialize(&amount("1.50"), &mut ser).unwrap();
-    assert_eq!(out, b"1.50");
-
-    let mut out = Vec::new();
-    let mut pretty = serde_json::Serializer::pretty(&mut out);
-    vec![amount("1.50"), amount("2")]
-        .serialize(&mut pretty)
-        .unwrap();
-    assert_eq!(String::from_utf8(out).unwrap(), "[\n  1.50,\n  2\n]");
+    assert_eq!(out, br#""1.50""#);
 }
 
 #[test]
@@ -373,6 +391,10 @@ fn as_map_keys() {
     assert_eq!(serde_json::to_string(&map).unwrap(), r#"{"1.50":1,"2":2}"#);
     let value = serde_json::to_value(&map).unwrap();
     assert_eq!(value, json!({"1.50": 1, "2": 2}));
+    // The providers' form has no amounts as keys: a JSON number cannot be one, so the wire
+    // writers refuse them with serde_json's error rather than write another form.
+    let err = wire::to_string(&map).unwrap_err().to_string();
+    assert!(err.contains("key must be a string"), "{err}");
 }
 
 #[test]
@@ -385,6 +407,20 @@ fn from_str_and_conversions() {
     assert_eq!(StringAmount::from(d).get(), d);
     assert_eq!(Decimal::from(StringAmount::from(d)), d);
     assert_eq!(Amount::default(), Amount::new(Decimal::ZERO));
+}
+
+/// Text a program writes must be plain decimal notation: what is sent is what was written.
+#[test]
+fn from_str_refuses_exponents_and_plus() {
+    for text in ["1e3", "1E3", "+7", "4.5e-06", "+0.5", "1e+2"] {
+        let err = text.parse::<Amount>().unwrap_err().to_string();
+        assert!(err.contains("without an exponent or `+`"), "{text}: {err}");
+        assert!(text.parse::<StringAmount>().is_err(), "{text}");
+        assert!(Amount::try_from(text).is_err(), "{text}");
+    }
+    // What a provider writes is read in any JSON form.
+    assert_eq!(amount("1e3").to_string(), "1000");
+    assert_eq!(amount(r#""+7""#).to_string(), "7");
 }
 
 /// What serde_json reads from `text` as a JSON number (where it is one) and as a JSON string
@@ -405,6 +441,19 @@ fn json_agrees_with_from_str(text: &str) {
         "StringAmount",
         serde_json::from_str::<StringAmount>(&quoted).map(StringAmount::get),
     ));
+    // `FromStr` reads only plain notation; JSON reads every form: the readings agree.
+    if text.contains(['e', 'E', '+']) {
+        assert!(text.parse::<Amount>().is_err(), "{text}");
+        let values: Vec<Option<[u8; 16]>> = readings
+            .iter()
+            .map(|(_, read)| read.as_ref().ok().map(|d| d.serialize()))
+            .collect();
+        assert!(
+            values.windows(2).all(|w| w[0] == w[1]),
+            "{text}: {readings:?}"
+        );
+        return;
+    }
     let expected = text.parse::<Amount>().map(Amount::get);
     for (form, read) in readings {
         match (&expected, &read) {
@@ -524,7 +573,7 @@ proptest! {
     #[test]
     fn amount_round_trips_exactly(d in any_decimal()) {
         let a = Amount::new(d);
-        let json = serde_json::to_string(&a).unwrap();
+        let json = wire::to_string(&a).unwrap();
         prop_assert_eq!(&json, &d.to_string());
         let back: Amount = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(back.get(), d);
@@ -546,7 +595,7 @@ proptest! {
     #[test]
     fn round_trips_through_an_object_field(d in any_decimal(), e in any_decimal()) {
         let field = Field { amount: Amount::new(d), text: StringAmount::new(e) };
-        let json = serde_json::to_vec(&field).unwrap();
+        let json = wire::to_vec(&field).unwrap();
         let back: Field = serde_json::from_slice(&json).unwrap();
         prop_assert_eq!(back.amount.to_string(), d.to_string());
         prop_assert_eq!(back.text.to_string(), e.to_string());
@@ -560,7 +609,7 @@ proptest! {
     /// exact (in value) for up to 15 significant digits and 22 decimal places.
     #[test]
     fn buffered_numbers_keep_their_value(d in short_decimal()) {
-        let json = serde_json::to_string(&Amount::new(d)).unwrap();
+        let json = wire::to_string(&Amount::new(d)).unwrap();
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         let via_value: Amount = serde_json::from_value(value).unwrap();
         prop_assert_eq!(via_value.get(), d);

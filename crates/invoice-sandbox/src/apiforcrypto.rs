@@ -18,7 +18,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use chrono::{DateTime, TimeDelta, Utc};
 use invoice_primitives::{Amount, Secret, StringAmount};
 use rust_decimal::Decimal;
@@ -26,6 +26,7 @@ use serde::de::DeserializeOwned;
 
 use crate::app::{minutes, App};
 use crate::callbacks::{Acceptance, Outgoing, Payload};
+use crate::json::Json;
 use crate::pages::payment_page_url;
 use crate::state::{self, Detail as AnyDetail, Invoice, Lifecycle};
 use crate::Provider;
@@ -387,7 +388,7 @@ pub fn notification(
         Some(key) => Payload::Signed(
             invoice_webhooks::apiforcrypto::Signer::new(key.clone()).sign(&callback),
         ),
-        None => Payload::Json(serde_json::to_vec(&callback).ok()?),
+        None => Payload::Json(invoice_primitives::wire::to_vec(&callback).ok()?),
     };
     let resends = data
         .attempts_callback

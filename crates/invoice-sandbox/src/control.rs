@@ -17,7 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use chrono::{DateTime, TimeDelta, Utc};
 use invoice_primitives::StringAmount;
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,7 @@ use serde_json::json;
 
 use crate::app::{provider_status, App, ChangeError, Changed, PayKind};
 use crate::callbacks::{self, DeliveryRecord};
+use crate::json::Json;
 use crate::pages::payment_page_url;
 use crate::state::{Invoice, Lifecycle};
 use crate::Provider;

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::{Json, Router};
+use axum::Router;
 use chrono::{DateTime, TimeDelta, Utc};
 use cryptocloud::types::{
     Balance, BalanceResponse, CancelResult, CommissionSide, CreatedInvoice, CryptoCurrencyCode,
@@ -34,6 +34,7 @@ use subtle::ConstantTimeEq;
 
 use crate::app::{minutes, App};
 use crate::callbacks::{Acceptance, Outgoing, Payload};
+use crate::json::Json;
 use crate::pages::payment_page_url;
 use crate::state::{
     self, Detail as AnyDetail, Invoice, Lifecycle, StaticWallet, Withdrawal as WithdrawalRecord,

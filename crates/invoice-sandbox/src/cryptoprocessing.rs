@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Router;
 use chrono::TimeDelta;
 use cryptoprocessing::types::{
     Account, AccountListResponse, CallbackCryptoAddress, CallbackTransaction, CallbackType,
@@ -32,6 +32,7 @@ use subtle::ConstantTimeEq;
 
 use crate::app::{minutes, App, ChangeError};
 use crate::callbacks::{Acceptance, Outgoing, Payload};
+use crate::json::Json;
 use crate::pages::payment_page_url;
 use crate::state::{self, Detail as AnyDetail, Invoice, Lifecycle};
 use crate::Provider;

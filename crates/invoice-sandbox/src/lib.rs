@@ -37,6 +37,7 @@ pub mod config;
 mod control;
 mod cryptocloud;
 mod cryptoprocessing;
+mod json;
 mod pages;
 mod state;
 

@@ -30,10 +30,10 @@ fn at(seconds: i64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(seconds as u64)
 }
 
-/// The exact JSON text of a value, for comparing generated types (they have no `PartialEq`;
-/// amounts are written with every digit).
+/// The exact JSON text of a value as a provider writes it, for comparing generated types
+/// (they have no `PartialEq`; amounts are written with every digit).
 fn text<T: Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap()
+    invoice_primitives::wire::to_string(value).unwrap()
 }
 
 /// A typed event from a spec example: its JSON text parsed exactly.
@@ -78,7 +78,7 @@ fn cc_names() -> Vec<String> {
 fn cc_with_token(postback: &cryptocloud::Postback, token: String) -> Vec<u8> {
     let mut postback = postback.clone();
     postback.token = token;
-    serde_json::to_vec(&postback).unwrap()
+    invoice_primitives::wire::to_vec(&postback).unwrap()
 }
 
 #[test]

@@ -49,7 +49,7 @@ impl Signer {
     pub fn sign(&self, callback: &InvoiceCallback) -> SignedDelivery {
         let mut callback = callback.clone();
         callback.secret_key = Some(self.secret_key.clone());
-        let body = serde_json::to_vec(&callback).expect("a notification serializes");
+        let body = invoice_primitives::wire::to_vec(&callback).expect("a notification serializes");
         SignedDelivery::new(JSON, body)
     }
 }

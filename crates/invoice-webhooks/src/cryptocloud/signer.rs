@@ -186,6 +186,6 @@ impl Signer {
     fn json(&self, postback: &Postback) -> Vec<u8> {
         let mut postback = postback.clone();
         postback.token = self.token(&postback.invoice_id);
-        serde_json::to_vec(&postback).expect("a postback serializes")
+        invoice_primitives::wire::to_vec(&postback).expect("a postback serializes")
     }
 }

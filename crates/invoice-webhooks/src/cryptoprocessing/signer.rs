@@ -63,7 +63,7 @@ impl Signer {
 
     /// The callback as a signed JSON body.
     pub fn sign(&self, callback: &InvoiceCallback) -> SignedDelivery {
-        self.sign_body(serde_json::to_vec(callback).expect("a callback serializes"))
+        self.sign_body(invoice_primitives::wire::to_vec(callback).expect("a callback serializes"))
     }
 
     /// Signs `body` as it is: for a recorded callback, or one that no generated type
