@@ -25,7 +25,7 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
-use invoice_webhooks::tooling::{Changes, Tooling};
+use invoice_webhooks::tooling::{Changes, Keys, Tooling};
 use invoice_webhooks::Secret;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -82,6 +82,10 @@ fn main() -> ExitCode {
             cryptoprocessing::trigger_listen,
         ),
         ("apiforcrypto_trigger_listen", apiforcrypto::trigger_listen),
+        (
+            "cryptoprocessing_trigger_listen_api_key",
+            cryptoprocessing::trigger_listen_api_key,
+        ),
     ];
     // `cargo test -- <filter>`, as with libtest; flags are ignored.
     let filters: Vec<String> = std::env::args()
@@ -291,10 +295,15 @@ fn lines(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
 impl Listener {
     /// `listen --count <count>`, once it has printed its readiness line.
     fn start(provider: &str, secret_env: &str, count: u32) -> Self {
+        Self::start_with(provider, &[(secret_env, WEBHOOK_SECRET)], count)
+    }
+
+    /// The same, with these environment variables.
+    fn start_with(provider: &str, env: &[(&str, &str)], count: u32) -> Self {
         let mut child = cli(provider)
             .args(["listen", "--port", "0", "--compact", "--count"])
             .arg(count.to_string())
-            .env(secret_env, WEBHOOK_SECRET)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -418,7 +427,11 @@ fn trigger_listen(
     // 3. Signed with the right secret, then altered: refused with its reason.
     let example = tooling.examples()[0].1;
     let delivery = tooling
-        .sign(&Secret::new(WEBHOOK_SECRET), example, Changes::default())
+        .sign(
+            &Keys::new(Secret::new(WEBHOOK_SECRET)),
+            example,
+            Changes::default(),
+        )
         .expect("the example signs");
     let body = String::from_utf8(delivery.body).expect("utf-8 body");
     let altered = tamper(&body);
@@ -642,6 +655,44 @@ mod cryptoprocessing {
             "bad_signature",
             "bad_signature",
         );
+    }
+
+    /// The API key goes the way the secret does: `trigger` sends `X-Processing-Key` from
+    /// `CRYPTOPROCESSING_API_KEY` (or `--api-key-file`), and a `listen` that has the key
+    /// checks it, as a receiver built with `Verifier::with_api_key` does.
+    pub fn trigger_listen_api_key() {
+        let keys = [
+            ("CRYPTOPROCESSING_SECRET", WEBHOOK_SECRET),
+            ("CRYPTOPROCESSING_API_KEY", API_KEY),
+        ];
+        let listener = Listener::start_with(NAME, &keys, 3);
+        let trigger = || {
+            let mut command = super::cli(NAME);
+            command
+                .args(["trigger", "--url", &listener.url])
+                .env("CRYPTOPROCESSING_SECRET", WEBHOOK_SECRET);
+            command
+        };
+
+        let sent = run(trigger().env("CRYPTOPROCESSING_API_KEY", API_KEY), "");
+        assert_eq!(sent.code, 0, "{sent:?}");
+        listener.next_stdout();
+
+        let from_file = run(
+            trigger().args(["--api-key-file", "-"]),
+            &format!("{API_KEY}\n"),
+        );
+        assert_eq!(from_file.code, 0, "{from_file:?}");
+        listener.next_stdout();
+
+        let without = run(&mut trigger(), "");
+        assert_eq!(without.code, 4, "{without:?}");
+        let reason = listener.next_stderr();
+        assert!(
+            reason.starts_with("rejected: missing_api_key: "),
+            "{reason}"
+        );
+        listener.finish();
     }
 }
 

@@ -672,7 +672,13 @@ async fn connection_refused_is_a_transport_error() {
         ApiError::Transport(e) => assert!(e.is_connect(), "{e:?}"),
         other => panic!("expected Transport, got {other:?}"),
     }
-    assert!(err.to_string().starts_with("transport error: "));
+    // The cause is shown, not only where the request went.
+    let shown = err.to_string();
+    assert!(shown.starts_with("transport error: "), "{shown}");
+    assert!(
+        shown.to_ascii_lowercase().contains("connection refused"),
+        "{shown}"
+    );
 }
 
 /// No snapshot file of this test binary is left over from a group no longer tested.

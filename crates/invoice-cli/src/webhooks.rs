@@ -11,7 +11,9 @@
 //!
 //! The shared secret comes from an environment variable (`--secret-env`, the provider's by
 //! default) or a file (`--secret-file`, `-` for standard input), never from the command line
-//! itself, and is never printed.
+//! itself, and is never printed. Where the provider also sends its API key with each delivery
+//! (Cryptoprocessing's `X-Processing-Key`), the key comes the same way (`--api-key-env`,
+//! `--api-key-file`): `trigger` sends it and `listen` checks it when it is given.
 
 use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -25,13 +27,34 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use clap::builder::PossibleValuesParser;
 use clap::{value_parser, Arg, ArgMatches, Command};
-use invoice_webhooks::tooling::Changes;
+use invoice_webhooks::tooling::{Changes, Keys};
 use invoice_webhooks::{Secret, ACK_BODY, DEFAULT_MAX_BODY};
 use tokio::sync::Notify;
 
 use crate::{exit, read_json_body, Output, Tooling};
 
 fn secret_args(command: Command, tooling: &dyn Tooling) -> Command {
+    let command = match tooling.api_key_env() {
+        Some(var) => command
+            .arg(
+                Arg::new("api-key-env")
+                    .long("api-key-env")
+                    .value_name("VAR")
+                    .default_value(var)
+                    .help(
+                        "Environment variable holding the API key the provider sends with each \
+                         delivery: sent by trigger, checked by listen (none if unset)",
+                    ),
+            )
+            .arg(
+                Arg::new("api-key-file")
+                    .long("api-key-file")
+                    .value_name("FILE")
+                    .value_parser(value_parser!(std::path::PathBuf))
+                    .help("Read the API key from this file instead (- for standard input)"),
+            ),
+        None => command,
+    };
     command
         .arg(
             Arg::new("secret-env")
@@ -50,6 +73,33 @@ fn secret_args(command: Command, tooling: &dyn Tooling) -> Command {
                 .value_parser(value_parser!(std::path::PathBuf))
                 .help("Read the secret from this file instead (- for standard input)"),
         )
+}
+
+/// The keys: the shared secret, and the API key where the provider has one.
+fn keys(matches: &ArgMatches) -> Result<Keys, String> {
+    let keys = Keys::new(secret(matches)?);
+    // Only providers that send an API key have these arguments.
+    let Ok(file) = matches.try_get_one::<std::path::PathBuf>("api-key-file") else {
+        return Ok(keys);
+    };
+    let text = match file {
+        Some(path) => read_json_body(path)
+            .map_err(|e| format!("cannot read --api-key-file {}: {e}", path.display()))?,
+        None => {
+            let var = matches
+                .get_one::<String>("api-key-env")
+                .map(String::as_str)
+                .unwrap_or_default();
+            // No key is fine: a receiver that does not check it accepts the delivery.
+            std::env::var(var).unwrap_or_default()
+        }
+    };
+    let text = text.trim_end_matches(['\r', '\n']);
+    Ok(if text.is_empty() {
+        keys
+    } else {
+        keys.with_api_key(Secret::new(text))
+    })
 }
 
 /// The shared secret, from `--secret-file` or the variable `--secret-env` names.
@@ -146,7 +196,7 @@ pub fn trigger_command(tooling: &dyn Tooling) -> Command {
 
 struct Listener {
     tooling: &'static dyn Tooling,
-    secret: Secret,
+    keys: Keys,
     output: Output,
     seen: AtomicU64,
     count: Option<u64>,
@@ -165,7 +215,7 @@ async fn receive(
     let pretty = !listener.output.compact;
     let response = match listener
         .tooling
-        .verify(&listener.secret, &headers, &body, pretty)
+        .verify(&listener.keys, &headers, &body, pretty)
     {
         Ok(event) => {
             let mut out = std::io::stdout().lock();
@@ -187,8 +237,8 @@ async fn receive(
 
 /// Runs `listen`; returns the exit code.
 pub async fn listen(tooling: &'static dyn Tooling, matches: &ArgMatches, compact: bool) -> u8 {
-    let secret = match secret(matches) {
-        Ok(secret) => secret,
+    let keys = match keys(matches) {
+        Ok(keys) => keys,
         Err(message) => {
             eprintln!("error: {message}");
             return exit::REFUSED;
@@ -212,7 +262,7 @@ pub async fn listen(tooling: &'static dyn Tooling, matches: &ArgMatches, compact
     };
     let listener = Arc::new(Listener {
         tooling,
-        secret,
+        keys,
         output: Output::new(compact),
         seen: AtomicU64::new(0),
         count: matches.get_one::<u64>("count").copied(),
@@ -247,8 +297,8 @@ pub async fn trigger(tooling: &'static dyn Tooling, matches: &ArgMatches) -> u8 
         eprintln!("error: refused before sending: {message}");
         exit::REFUSED
     };
-    let secret = match secret(matches) {
-        Ok(secret) => secret,
+    let keys = match keys(matches) {
+        Ok(keys) => keys,
         Err(message) => return refused(message),
     };
     let event = match matches.get_one::<std::path::PathBuf>("event") {
@@ -273,7 +323,7 @@ pub async fn trigger(tooling: &'static dyn Tooling, matches: &ArgMatches) -> u8 
         matches.get_one::<String>("status").map(String::as_str),
         matches.get_one::<String>("amount").map(String::as_str),
     );
-    let delivery = match tooling.sign(&secret, &event, changes) {
+    let delivery = match tooling.sign(&keys, &event, changes) {
         Ok(delivery) => delivery,
         Err(message) => return refused(message),
     };

@@ -272,7 +272,7 @@ impl<E> fmt::Display for ApiError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidRequest(message) => write!(f, "invalid request, not sent: {message}"),
-            Self::Transport(e) => write!(f, "transport error: {e}"),
+            Self::Transport(e) => write!(f, "transport error: {}", with_causes(e)),
             Self::Provider { status, body, .. } => {
                 write!(
                     f,
@@ -296,6 +296,23 @@ impl<E> fmt::Display for ApiError<E> {
             ),
         }
     }
+}
+
+/// An error and its causes, `outer: inner: innermost`: reqwest's own message ("error sending
+/// request for url ...") says only where, its sources say why ("Connection refused", a
+/// timeout, a certificate). A cause whose text the message already holds is not repeated.
+fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let shown = cause.to_string();
+        if !shown.is_empty() && !text.contains(&shown) {
+            text.push_str(": ");
+            text.push_str(&shown);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 impl<E: fmt::Debug> std::error::Error for ApiError<E> {

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use invoice_webhooks::tooling::Tooling as _;
 use serde::{Deserialize, Serialize};
 
 /// The port the binary listens on unless told otherwise.
@@ -290,10 +291,27 @@ impl Config {
             cryptoprocessing::Credentials::SECRET_ENV,
             cp.secret_key
         );
-        let _ = write!(
+        let _ = writeln!(
             out,
             "  {}={root_url}/apiforcrypto",
             apiforcrypto::Client::BASE_URL_ENV
+        );
+        // What a receiver (the CLIs' `listen`, a webhook handler) and a checkout need besides.
+        let _ = writeln!(out, "Environment for receivers and a checkout:");
+        let _ = writeln!(
+            out,
+            "  {}={} CRYPTOCLOUD_SHOP_ID={}",
+            invoice_webhooks::cryptocloud::TOOLING.secret_env(),
+            cc.secret_key,
+            cc.shop_id
+        );
+        let _ = write!(
+            out,
+            "  APIFORCRYPTO_WALLET_ID={}",
+            af.wallet_ids
+                .first()
+                .map(String::as_str)
+                .unwrap_or_default()
         );
         out
     }
@@ -476,9 +494,17 @@ mod tests {
             .into_config()
             .expect("the defaults are valid");
         assert_eq!(config.port, DEFAULT_PORT);
-        assert!(config
-            .describe("http://127.0.0.1:8089")
-            .contains("sandbox-cryptocloud-api-key"));
+        let described = config.describe("http://127.0.0.1:8089");
+        assert!(described.contains("sandbox-cryptocloud-api-key"));
+        // What a receiver and a checkout need: the postback secret, the shop and the wallet.
+        for line in [
+            "CRYPTOCLOUD_SECRET=sandbox-cryptocloud-secret-key",
+            "CRYPTOCLOUD_SHOP_ID=SandboxShop00001",
+            "CRYPTOPROCESSING_SECRET=sandbox-cryptoprocessing-secret-key",
+            "APIFORCRYPTO_WALLET_ID=417ee4f0-bb55-471c-8195-2e1087e775e9",
+        ] {
+            assert!(described.contains(line), "{line} in {described}");
+        }
         let refused =
             Flags::try_parse_from(["invoice-sandbox", "--cryptocloud-api-key", " spaced "])
                 .expect("the flags parse")

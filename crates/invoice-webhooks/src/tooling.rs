@@ -29,6 +29,34 @@ impl<'a> Changes<'a> {
     }
 }
 
+/// What a tool signs and verifies deliveries with: the provider's shared secret and, where the
+/// provider also sends its API key with each delivery (Cryptoprocessing's `X-Processing-Key`),
+/// that key, if the tool has it.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    /// The shared secret ([`Tooling::secret_env`]).
+    pub secret: Secret,
+    /// The API key ([`Tooling::api_key_env`]): sent with a signed delivery, and checked on a
+    /// received one, when given.
+    pub api_key: Option<Secret>,
+}
+
+impl Keys {
+    /// The secret alone.
+    pub fn new(secret: Secret) -> Self {
+        Self {
+            secret,
+            api_key: None,
+        }
+    }
+
+    /// With the API key too.
+    pub fn with_api_key(mut self, api_key: Secret) -> Self {
+        self.api_key = Some(api_key);
+        self
+    }
+}
+
 /// A provider's webhooks, for command-line tools: verify, sign, and documented examples.
 ///
 /// Implemented in each provider's module (`cryptocloud::TOOLING`, ...), where the provider's
@@ -40,6 +68,12 @@ pub trait Tooling: Sync {
     /// What the shared secret is, for help text.
     fn secret_help(&self) -> &'static str;
 
+    /// The environment variable a tool reads the API key from, where the provider sends it
+    /// with each delivery; `None` where it sends none.
+    fn api_key_env(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Documented example events, `(name, JSON body)`; the first is the default.
     fn examples(&self) -> &'static [(&'static str, &'static str)];
 
@@ -48,18 +82,18 @@ pub trait Tooling: Sync {
     /// or token in it.
     fn verify(
         &self,
-        secret: &Secret,
+        keys: &Keys,
         headers: &HeaderMap,
         body: &[u8],
         pretty: bool,
     ) -> Result<String, Rejection>;
 
     /// Builds the delivery of `event` (JSON of the provider's event type) with `changes`,
-    /// signed as the provider signs it with `secret`. `Err` says what is wrong with the event
+    /// signed as the provider signs it with `keys`. `Err` says what is wrong with the event
     /// or the changes.
     fn sign(
         &self,
-        secret: &Secret,
+        keys: &Keys,
         event: &str,
         changes: Changes<'_>,
     ) -> Result<SignedDelivery, String>;
@@ -67,10 +101,11 @@ pub trait Tooling: Sync {
 
 /// An event's JSON, pretty or on one line.
 pub(crate) fn to_json<T: serde::Serialize>(value: &T, pretty: bool) -> String {
+    // The provider's form: amounts as JSON numbers where it writes numbers.
     let text = if pretty {
-        serde_json::to_string_pretty(value)
+        invoice_primitives::wire::to_string_pretty(value)
     } else {
-        serde_json::to_string(value)
+        invoice_primitives::wire::to_string(value)
     };
     text.expect("a typed event serializes to JSON")
 }

@@ -4,8 +4,8 @@ use http::HeaderMap;
 
 use super::{Delivery, InvoiceCallback, InvoiceStatus, Signer};
 use crate::signing::SignedDelivery;
-use crate::tooling::{amount, from_json, to_json, Changes, Tooling};
-use crate::{Rejection, Secret};
+use crate::tooling::{amount, from_json, to_json, Changes, Keys, Tooling};
+use crate::Rejection;
 
 /// apiforcrypto's webhooks for command-line tools (`listen`, `trigger`).
 #[derive(Debug, Clone, Copy)]
@@ -33,19 +33,19 @@ impl Tooling for ApiforcryptoTooling {
 
     fn verify(
         &self,
-        secret: &Secret,
+        keys: &Keys,
         headers: &HeaderMap,
         body: &[u8],
         pretty: bool,
     ) -> Result<String, Rejection> {
         // The verifier clears `secret_key` from the event.
-        let verified = Delivery::read(headers, body)?.verify(Some(secret))?;
+        let verified = Delivery::read(headers, body)?.verify(Some(&keys.secret))?;
         Ok(to_json(&verified.into_event().callback, pretty))
     }
 
     fn sign(
         &self,
-        secret: &Secret,
+        keys: &Keys,
         event: &str,
         changes: Changes<'_>,
     ) -> Result<SignedDelivery, String> {
@@ -56,6 +56,6 @@ impl Tooling for ApiforcryptoTooling {
         if let Some(text) = changes.amount {
             callback.value = Some(amount(text)?);
         }
-        Ok(Signer::new(secret.clone()).sign(&callback))
+        Ok(Signer::new(keys.secret.clone()).sign(&callback))
     }
 }

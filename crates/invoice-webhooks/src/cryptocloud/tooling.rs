@@ -4,8 +4,8 @@ use http::HeaderMap;
 
 use super::{Postback, PostbackStatus, Signer, Verifier};
 use crate::signing::SignedDelivery;
-use crate::tooling::{amount, from_json, to_json, Changes, Tooling};
-use crate::{Rejection, Secret};
+use crate::tooling::{amount, from_json, to_json, Changes, Keys, Tooling};
+use crate::Rejection;
 
 /// CryptoCloud's webhooks for command-line tools (`listen`, `trigger`).
 #[derive(Debug, Clone, Copy)]
@@ -33,12 +33,12 @@ impl Tooling for CryptoCloudTooling {
 
     fn verify(
         &self,
-        secret: &Secret,
+        keys: &Keys,
         headers: &HeaderMap,
         body: &[u8],
         pretty: bool,
     ) -> Result<String, Rejection> {
-        let verified = Verifier::new(secret.clone()).verify(headers, body)?;
+        let verified = Verifier::new(keys.secret.clone()).verify(headers, body)?;
         let mut postback = verified.into_event().postback;
         // A bearer proof for its 5 minutes: not shown.
         postback.token = "***".to_owned();
@@ -47,7 +47,7 @@ impl Tooling for CryptoCloudTooling {
 
     fn sign(
         &self,
-        secret: &Secret,
+        keys: &Keys,
         event: &str,
         changes: Changes<'_>,
     ) -> Result<SignedDelivery, String> {
@@ -58,6 +58,6 @@ impl Tooling for CryptoCloudTooling {
         if let Some(text) = changes.amount {
             postback.amount_crypto = Some(amount(text)?);
         }
-        Ok(Signer::new(secret.clone()).sign(&postback))
+        Ok(Signer::new(keys.secret.clone()).sign(&postback))
     }
 }

@@ -4,8 +4,8 @@ use http::HeaderMap;
 
 use super::{InvoiceCallback, InvoiceStatus, Signer, Verifier};
 use crate::signing::SignedDelivery;
-use crate::tooling::{amount, from_json, to_json, Changes, Tooling};
-use crate::{Rejection, Secret};
+use crate::tooling::{amount, from_json, to_json, Changes, Keys, Tooling};
+use crate::Rejection;
 
 /// Cryptoprocessing's webhooks for command-line tools (`listen`, `trigger`).
 #[derive(Debug, Clone, Copy)]
@@ -27,24 +27,33 @@ impl Tooling for CryptoprocessingTooling {
         "the secret key, whose HMAC-SHA512 of the body is X-Processing-Signature"
     }
 
+    /// Every callback carries the merchant's API key in `X-Processing-Key`.
+    fn api_key_env(&self) -> Option<&'static str> {
+        Some("CRYPTOPROCESSING_API_KEY")
+    }
+
     fn examples(&self) -> &'static [(&'static str, &'static str)] {
         &[("successful_payment", SUCCESSFUL_PAYMENT)]
     }
 
     fn verify(
         &self,
-        secret: &Secret,
+        keys: &Keys,
         headers: &HeaderMap,
         body: &[u8],
         pretty: bool,
     ) -> Result<String, Rejection> {
-        let verified = Verifier::new(secret.clone()).verify(headers, body)?;
+        let mut verifier = Verifier::new(keys.secret.clone());
+        if let Some(api_key) = &keys.api_key {
+            verifier = verifier.with_api_key(api_key.clone());
+        }
+        let verified = verifier.verify(headers, body)?;
         Ok(to_json(&verified.into_event().callback, pretty))
     }
 
     fn sign(
         &self,
-        secret: &Secret,
+        keys: &Keys,
         event: &str,
         changes: Changes<'_>,
     ) -> Result<SignedDelivery, String> {
@@ -59,6 +68,10 @@ impl Tooling for CryptoprocessingTooling {
                 .ok_or("--amount: the event has no `currency_received` to set it in")?;
             received.amount = Some(amount(text)?);
         }
-        Ok(Signer::new(secret.clone()).sign(&callback))
+        let mut signer = Signer::new(keys.secret.clone());
+        if let Some(api_key) = &keys.api_key {
+            signer = signer.with_api_key(api_key.clone());
+        }
+        Ok(signer.sign(&callback))
     }
 }
