@@ -52,8 +52,20 @@ fn from_text(text: &str) {
         "{text:?} → {shown:?} → another decimal"
     );
 
-    // As a JSON number.
+    // Through serde_json: its exact text, as a JSON string (kept by a `Value` too).
     let json = serde_json::to_string(&amount).expect("an amount serializes");
+    assert_eq!(json, format!("\"{shown}\""), "Amount writes its exact text");
+    let through_value: Amount =
+        serde_json::from_value(serde_json::to_value(amount).expect("serializes"))
+            .expect("reads back from a Value");
+    assert_eq!(
+        exact(through_value.get()),
+        exact(value),
+        "{text:?}: Value round trip"
+    );
+
+    // In the providers' form: a JSON number.
+    let json = invoice_primitives::wire::to_string(&amount).expect("an amount serializes");
     assert_eq!(json, shown, "Amount writes its exact text as a JSON number");
     let read: Amount = serde_json::from_str(&json)
         .unwrap_or_else(|e| panic!("{text:?}: its JSON {json} does not read back: {e}"));
@@ -143,6 +155,31 @@ fn from_json(data: &[u8]) {
             return;
         }
     };
+    // `FromStr` takes plain notation only; JSON in exponent form or with `+` is read all the
+    // same, alike as a number and as a string holding the same text.
+    if text.contains(['e', 'E', '+']) {
+        assert!(
+            Amount::from_str(&text).is_err(),
+            "FromStr accepted {text:?}, which is not plain decimal notation"
+        );
+        let as_string = serde_json::to_string(&text).expect("a string");
+        let forms = [as_string.as_str(), text.as_str()];
+        let readings: Vec<_> = forms
+            .iter()
+            .filter(|form| serde_json::from_str::<Value>(form).is_ok())
+            .map(|form| {
+                serde_json::from_str::<Amount>(form)
+                    .ok()
+                    .map(|a| exact(a.get()))
+            })
+            .collect();
+        assert!(
+            readings.iter().all(|r| *r == ok),
+            "JSON {:?} reads as {ok:?}, the same text in another form as {readings:?}",
+            String::from_utf8_lossy(data)
+        );
+        return;
+    }
     let parsed = Amount::from_str(&text).ok().map(|a| exact(a.get()));
     assert_eq!(
         ok,

@@ -42,7 +42,7 @@ pub fn round_trip<T: DeserializeOwned + Serialize>(data: &[u8]) {
         tracked.as_ref().err(),
     );
     let Ok(first) = direct else { return };
-    let bytes = serde_json::to_vec(&first)
+    let bytes = invoice_primitives::wire::to_vec(&first)
         .unwrap_or_else(|e| panic!("{}: a decoded value must serialize: {e}", type_name::<T>()));
     let second: T = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
         panic!(
@@ -51,7 +51,7 @@ pub fn round_trip<T: DeserializeOwned + Serialize>(data: &[u8]) {
             String::from_utf8_lossy(&bytes)
         )
     });
-    let again = serde_json::to_vec(&second).expect("serialized once already");
+    let again = invoice_primitives::wire::to_vec(&second).expect("serialized once already");
     assert!(
         bytes == again || same_json(&bytes, &again),
         "{}: the round trip changed the value\nfirst:  {}\nsecond: {}",

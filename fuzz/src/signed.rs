@@ -168,7 +168,7 @@ fn cryptoprocessing(variant: u8, body: &[u8]) {
 
     // Re-reading: the verified callback, serialized and signed again.
     if let Ok(event) = first {
-        let again = serde_json::to_vec(&event.callback).expect("serializes");
+        let again = invoice_primitives::wire::to_vec(&event.callback).expect("serializes");
         let reread = verifier
             .verify(&cryptoprocessing_headers(&again, false), &again)
             .unwrap_or_else(|e| panic!("re-reading a verified callback: {e:?}"));
@@ -259,9 +259,10 @@ fn cryptocloud(variant: u8, payload: &[u8]) {
 
     // Re-reading: the verified postback, serialized, signed again, as JSON.
     if let Ok(event) = first {
-        let again: Members =
-            serde_json::from_slice(&serde_json::to_vec(&event.postback).expect("serializes"))
-                .expect("a postback is an object");
+        let again: Members = serde_json::from_slice(
+            &invoice_primitives::wire::to_vec(&event.postback).expect("serializes"),
+        )
+        .expect("a postback is an object");
         let (h, b) = cryptocloud_delivery(
             &again,
             false,
@@ -322,9 +323,10 @@ fn apiforcrypto(payload: &[u8]) {
 
     // Re-reading: the verified notification (its key cleared), with the key put back.
     if let Ok(event) = first {
-        let again: Members =
-            serde_json::from_slice(&serde_json::to_vec(&event.callback).expect("serializes"))
-                .expect("a notification is an object");
+        let again: Members = serde_json::from_slice(
+            &invoice_primitives::wire::to_vec(&event.callback).expect("serializes"),
+        )
+        .expect("a notification is an object");
         let reread = verifier
             .verify(&headers, &apiforcrypto_delivery(&again, APIFORCRYPTO_KEY))
             .unwrap_or_else(|e| panic!("re-reading a verified notification: {e:?}"));
