@@ -163,7 +163,13 @@ fn from_json(data: &[u8]) {
             "FromStr accepted {text:?}, which is not plain decimal notation"
         );
         let as_string = serde_json::to_string(&text).expect("a string");
-        let forms = [as_string.as_str(), text.as_str()];
+        // As a bare number only where it is one as it stands (JSON would skip white space).
+        let bare = if text.contains(char::is_whitespace) {
+            ""
+        } else {
+            text.as_str()
+        };
+        let forms = [as_string.as_str(), bare];
         let readings: Vec<_> = forms
             .iter()
             .filter(|form| serde_json::from_str::<Value>(form).is_ok())
