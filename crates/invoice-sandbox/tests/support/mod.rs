@@ -1,8 +1,11 @@
-//! What the sandbox's tests share: a merchant's receiver on 127.0.0.1:0, control-API calls,
-//! and waiting for an event with a generous upper bound (a failure guard, never a pacing
-//! sleep).
+//! What the sandbox's tests share: a merchant's receiver on 127.0.0.1:0 (and, in `merchant`,
+//! one that verifies and keeps books), the generated clients, control-API calls, sandbox time
+//! and the delivery log, and waiting for an event with a generous upper bound (a failure
+//! guard, never a pacing sleep).
 
 #![allow(dead_code)]
+
+pub mod merchant;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,7 +16,9 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use invoice_sandbox::SandboxHandle;
+use chrono::{DateTime, TimeDelta, Utc};
+use invoice_sandbox::{Provider, SandboxHandle};
+use serde_json::json;
 use tokio::sync::mpsc;
 
 /// The longest any single expected event may take before the test fails.
@@ -121,10 +126,17 @@ pub async fn control(
     (status, json)
 }
 
-/// A plain HTTP client; reqwest needs the process's TLS provider installed first.
+/// A plain HTTP client; reqwest needs the process's TLS provider installed first. One per
+/// thread (each test's runtime has its own), since building one costs far more than a request
+/// to the sandbox.
 pub fn http_client() -> reqwest::Client {
-    invoice_primitives::transport::install_tls_provider();
-    reqwest::Client::new()
+    thread_local! {
+        static CLIENT: reqwest::Client = {
+            invoice_primitives::transport::install_tls_provider();
+            reqwest::Client::new()
+        };
+    }
+    CLIENT.with(Clone::clone)
 }
 
 /// Waits until `check` returns `Some`, re-checking every few milliseconds; fails the test
@@ -152,4 +164,113 @@ pub async fn deliveries(sandbox: &SandboxHandle) -> Vec<serde_json::Value> {
     let (status, log) = control(sandbox, "deliveries", None).await;
     assert_eq!(status, 200);
     log.as_array().cloned().expect("a list")
+}
+
+/// The delivery log of one invoice, oldest first.
+pub async fn deliveries_of(sandbox: &SandboxHandle, invoice_id: &str) -> Vec<serde_json::Value> {
+    deliveries(sandbox)
+        .await
+        .into_iter()
+        .filter(|d| d["invoice_id"] == invoice_id)
+        .collect()
+}
+
+/// Sandbox time now.
+pub async fn sandbox_now(sandbox: &SandboxHandle) -> DateTime<Utc> {
+    let (status, time) = control(sandbox, "time", None).await;
+    assert_eq!(status, 200);
+    serde_json::from_value(time["now"].clone()).expect("a time")
+}
+
+/// Moves sandbox time on by `span` (rounded up to a whole second).
+pub async fn advance(sandbox: &SandboxHandle, span: TimeDelta) {
+    let seconds = (span + TimeDelta::milliseconds(999)).num_seconds().max(1);
+    let (status, answer) =
+        control(sandbox, "time/advance", Some(json!({ "seconds": seconds }))).await;
+    assert_eq!(status, 200, "{answer}");
+}
+
+/// Waits until every delivery of `invoice_id` has been attempted at least once, so that what the
+/// test does next comes after it.
+pub async fn attempted(sandbox: &SandboxHandle, invoice_id: &str) -> Vec<serde_json::Value> {
+    eventually(
+        &format!("every delivery of {invoice_id} attempted"),
+        || async {
+            let log = deliveries_of(sandbox, invoice_id).await;
+            let tried =
+                |d: &serde_json::Value| d["attempts"].as_array().is_some_and(|a| !a.is_empty());
+            log.iter().all(tried).then_some(log)
+        },
+    )
+    .await
+}
+
+/// Waits until every delivery of `invoice_id` is accepted, moving sandbox time to the next
+/// retry whenever every delivery not yet accepted waits for one (none is in flight): a refused
+/// delivery is retried on the provider's schedule without waiting for it, and in a known
+/// order. A delivery the sandbox gave up on is an error, with what the receiver answered.
+/// (Deliveries are logged before the call that causes them answers, so none is missed.)
+pub async fn settled(
+    sandbox: &SandboxHandle,
+    invoice_id: &str,
+) -> Result<Vec<serde_json::Value>, String> {
+    eventually(
+        &format!("the deliveries of {invoice_id} accepted"),
+        || async {
+            let log = deliveries_of(sandbox, invoice_id).await;
+            if let Some(given_up) = log.iter().find(|d| d["state"] == "gave_up") {
+                return Some(Err(format!(
+                    "delivery {} was given up: {}",
+                    given_up["id"], given_up["attempts"]
+                )));
+            }
+            let waiting: Vec<DateTime<Utc>> = log
+                .iter()
+                .filter(|d| d["state"] == "pending")
+                .map(|d| serde_json::from_value(d["next_attempt_at"].clone()).ok())
+                .collect::<Option<_>>()?;
+            if waiting.is_empty() {
+                return Some(Ok(log));
+            }
+            let now = sandbox_now(sandbox).await;
+            if let Some(next) = waiting
+                .iter()
+                .min()
+                .filter(|_| waiting.iter().all(|due| *due > now))
+            {
+                advance(sandbox, *next - now).await;
+            }
+            None
+        },
+    )
+    .await
+}
+
+/// A CryptoCloud client for the sandbox, with its API and withdrawal keys.
+pub fn cryptocloud_client(sandbox: &SandboxHandle) -> cryptocloud::Client {
+    let config = &sandbox.config().cryptocloud;
+    let credentials = cryptocloud::Credentials::new(config.api_key.clone())
+        .and_then(|c| c.with_withdrawal_key(config.withdrawal_key.clone()))
+        .expect("the default keys are valid");
+    cryptocloud::Client::with_credentials(&sandbox.base_url(Provider::CryptoCloud), credentials)
+}
+
+/// A Cryptoprocessing client for the sandbox, signing with its keys.
+pub fn cryptoprocessing_client(sandbox: &SandboxHandle) -> cryptoprocessing::Client {
+    let config = &sandbox.config().cryptoprocessing;
+    let credentials =
+        cryptoprocessing::Credentials::new(config.api_key.clone(), config.secret_key.clone())
+            .expect("the default keys are valid");
+    cryptoprocessing::Client::with_credentials(
+        &sandbox.base_url(Provider::Cryptoprocessing),
+        credentials,
+    )
+}
+
+/// An apiforcrypto client for the sandbox (no credentials, as documented).
+pub fn apiforcrypto_client(sandbox: &SandboxHandle) -> apiforcrypto::Client {
+    apiforcrypto::Client::with_credentials(
+        &sandbox.base_url(Provider::ApiForCrypto),
+        apiforcrypto::Credentials::new(),
+    )
 }
