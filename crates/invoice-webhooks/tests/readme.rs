@@ -38,16 +38,10 @@ async fn cryptocloud_confirmed_example(
     // Credit the provider's record: `received`, what reached the balance, in the invoice's coin.
     // It is the invoice's total so far: credit only what exceeds the total already credited.
     let invoice = &confirmed.invoice;
-    let before = credited
-        .get(invoice.uuid.as_str())
-        .copied()
-        .unwrap_or_default();
+    let before = credited.get(&*invoice.uuid).copied().unwrap_or_default();
     if invoice.received > before {
-        let amount = invoice.received.get() - before.get();
-        println!(
-            "credit {amount} {} to {:?}",
-            invoice.currency.fullcode, invoice.order_id
-        );
+        let amount = invoice.received.get() - before.get(); // in invoice.currency.fullcode
+        println!("credit {amount} to order {:?}", invoice.order_id);
         credited.insert(invoice.uuid.to_string(), invoice.received);
     }
     Ok(())
@@ -70,9 +64,8 @@ fn cryptoprocessing_example(
     let invoice = verified.callback.id;
     // Each payment once, from whichever callback lists it first, whatever that callback's status.
     for (key, transaction) in verified.payments() {
-        payments
-            .entry(key.to_string())
-            .or_insert((invoice, transaction.amount));
+        let payment = (invoice, transaction.amount);
+        payments.entry(key.to_string()).or_insert(payment);
     }
     // Paid once a callback says so: credit every payment recorded for the invoice, before or after.
     if verified.callback.status == InvoiceStatus::Confirmed {
@@ -97,10 +90,7 @@ async fn apiforcrypto_example(
     let callback = &verified.callback;
     // Credited once per invoice, when it is PAID: its `value` in its `symbol`.
     if callback.status == InvoiceStatus::Paid && credited.insert(callback.id.clone()) {
-        println!(
-            "credit {:?} {:?} to {}",
-            callback.value, callback.symbol, callback.id
-        );
+        println!("credit {:?} {:?}", callback.value, callback.symbol); // once per invoice
     }
     Ok(()) // then answer HTTP 200 with the body `OK`, or the notification comes again
 }
