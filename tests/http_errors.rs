@@ -690,3 +690,25 @@ fn no_unreferenced_http_errors_snapshots() {
         .collect();
     support::assert_no_stale_snapshots("http_errors__", &expected);
 }
+
+/// A base URL that is not a URL: refused before anything is sent, saying why (not reqwest's
+/// bare "builder error").
+#[tokio::test]
+async fn a_base_url_that_is_not_a_url_is_refused_saying_why() {
+    let client = cryptocloud_client("not a url");
+    let err = expect_err(
+        client
+            .create_invoice()
+            .body(cc::InvoiceCreateRequest::builder().shop_id("s").amount("1"))
+            .send()
+            .await,
+    );
+    let ApiError::InvalidRequest(message) = &err else {
+        panic!("expected InvalidRequest, got {err:?}");
+    };
+    assert!(
+        message.starts_with("the request cannot be built: ")
+            && message.contains("relative URL without a base"),
+        "{message}"
+    );
+}

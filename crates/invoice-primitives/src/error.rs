@@ -245,7 +245,10 @@ impl<E> From<reqwest::Error> for ApiError<E> {
     fn from(error: reqwest::Error) -> Self {
         if error.is_builder() {
             // reqwest refused to build the request (a URL that does not parse, say).
-            return Self::InvalidRequest(format!("the request cannot be built: {error}"));
+            return Self::InvalidRequest(format!(
+                "the request cannot be built: {}",
+                with_causes(&error)
+            ));
         }
         Self::Transport(error)
     }
