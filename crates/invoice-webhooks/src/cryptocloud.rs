@@ -16,9 +16,10 @@
 //! The token signs its claims, not the body. Three defences against a token lifted onto
 //! another postback: [`Verifier::require_invoice_claim`] (the token must name the invoice),
 //! [`Verifier::with_replay_guard`] (a token authenticates one body only, [`MemoryTokenStore`]
-//! or a [`TokenStore`] of your own), and [`Verifier::verify_and_confirm`] (the provider's own
-//! record of the invoice, fetched with the generated client, must agree, and is returned as the
-//! truth to act on).
+//! or a [`TokenStore`] of your own; for several instances, [`Verifier::verify_once`] with a
+//! store they share, such as `RedisTokenStore` of feature `redis`), and
+//! [`Verifier::verify_and_confirm`] (the provider's own record of the invoice, fetched with
+//! the generated client, must agree, and is returned as the truth to act on).
 //!
 //! ```
 //! use invoice_webhooks::{cryptocloud, Secret};
@@ -57,7 +58,17 @@ use crate::{DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
 mod confirm;
 mod replay;
 pub use confirm::{ConfirmError, Confirmed};
-pub use replay::{AsyncTokenStore, Fingerprint, MemoryTokenStore, TokenStore, TokenUse};
+pub use replay::{
+    AsyncTokenStore, Fingerprint, MemoryTokenStore, StoreUnavailable, TokenStore, TokenUse,
+};
+
+#[cfg(feature = "redis")]
+mod redis_store;
+#[cfg(feature = "redis")]
+pub use redis_store::{
+    RedisStoreError, RedisTokenStore, RedisTokenStoreBuilder, DEFAULT_EXPIRY_MARGIN,
+    DEFAULT_KEY_PREFIX, DEFAULT_TIMEOUT,
+};
 
 #[cfg(feature = "signing")]
 mod signer;
@@ -164,9 +175,10 @@ impl Verifier {
     /// Remembers the tokens accepted in `store`, so that a token already accepted with one
     /// body is refused with another ([`Rejection::ReplayedToken`]); the same body again (a
     /// redelivery) passes. Only digests are stored ([`Fingerprint`]). [`MemoryTokenStore`]
-    /// serves one process; implement [`TokenStore`] over a database for several, or
-    /// [`AsyncTokenStore`] with [`verify_once`](Self::verify_once). The store is consulted
-    /// last, once every other check passed.
+    /// serves one process; for several, a store they share: an [`AsyncTokenStore`] with
+    /// [`verify_once`](Self::verify_once) (`RedisTokenStore`, feature `redis`), or a
+    /// [`TokenStore`] over a database. The store is consulted last, once every other check
+    /// passed; a store that cannot answer makes it [`Rejection::ReplayGuardUnavailable`].
     pub fn with_replay_guard(mut self, store: impl TokenStore + 'static) -> Self {
         self.replay_guard = Some(Arc::new(store));
         self
@@ -195,7 +207,8 @@ impl Verifier {
     /// Checks a postback as [`verify`](Self::verify) does, then records its token in an
     /// asynchronous `store` (the replay guard of [`with_replay_guard`](Self::with_replay_guard)
     /// for a store that answers asynchronously): a token already accepted with another body is
-    /// refused with [`Rejection::ReplayedToken`].
+    /// refused with [`Rejection::ReplayedToken`], and a store that cannot answer makes it
+    /// [`Rejection::ReplayGuardUnavailable`] (HTTP 503), never an acceptance.
     pub async fn verify_once<S: AsyncTokenStore>(
         &self,
         headers: &HeaderMap,
@@ -203,9 +216,7 @@ impl Verifier {
         store: &S,
     ) -> Result<Verified<Event>, Rejection> {
         let verified = self.verify(headers, body)?;
-        if !store.first_use(verified.token_use()).await {
-            return Err(Rejection::ReplayedToken);
-        }
+        guard(store.first_use(verified.token_use()).await)?;
         Ok(verified)
     }
 
@@ -268,9 +279,7 @@ impl Verifier {
             expires_at: from_unix(claims.expires_at.saturating_add(leeway)),
         };
         if let Some(store) = &self.replay_guard {
-            if !store.first_use(&token_use) {
-                return Err(Rejection::ReplayedToken);
-            }
+            guard(store.first_use(&token_use))?;
         }
         Ok(Verified::new(Event {
             postback,
@@ -482,6 +491,17 @@ impl Claims {
                 Some(Value::String(value)) => Some((name, value.as_str())),
                 _ => None,
             })
+    }
+}
+
+/// A replay guard's answer as the verifier's: fails closed, a store that cannot answer refuses.
+fn guard(first_use: Result<bool, StoreUnavailable>) -> Result<(), Rejection> {
+    match first_use {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(Rejection::ReplayedToken),
+        Err(unavailable) => Err(Rejection::ReplayGuardUnavailable(
+            unavailable.reason().to_owned(),
+        )),
     }
 }
 

@@ -61,6 +61,12 @@ pub enum Rejection {
     /// `with_replay_guard`): a token covers its claims, not the body, so it may authenticate
     /// one delivery only. The same body again (a redelivery) is not refused.
     ReplayedToken,
+    /// CryptoCloud: the replay guard's store could not answer (unreachable, slower than its
+    /// timeout, failing), so whether the token was already used with another body is unknown.
+    /// Refused rather than accepted unchecked, with HTTP 503 so that the provider sends the
+    /// postback again later. Holds the store's reason, which never shows a token, a password
+    /// or a connection URL.
+    ReplayGuardUnavailable(String),
     /// CryptoCloud (`verify_and_confirm`): the API knows no invoice with the postback's
     /// `invoice_id`.
     InvoiceNotFound,
@@ -120,6 +126,7 @@ impl Rejection {
             Self::InvoiceMismatch => "invoice_mismatch",
             Self::MissingInvoiceClaim => "missing_invoice_claim",
             Self::ReplayedToken => "replayed_token",
+            Self::ReplayGuardUnavailable(_) => "replay_guard_unavailable",
             Self::InvoiceNotFound => "invoice_not_found",
             Self::ConfirmationMismatch { .. } => "confirmation_mismatch",
             Self::MissingSignature => "missing_signature",
@@ -137,12 +144,14 @@ impl Rejection {
 
     /// The HTTP status to answer with: 500 for [`NoSecret`](Self::NoSecret) (the receiver's
     /// fault), 413 for a body over the cap, 415 for a wrong content type, 400 for a malformed
-    /// body, 401 for every failed authenticity check (a replayed token and a postback the
+    /// body, 503 when the replay guard's store cannot answer (the provider should send again
+    /// later), 401 for every failed authenticity check (a replayed token and a postback the
     /// provider's record contradicts included).
     pub fn status(&self) -> StatusCode {
         match self {
             Self::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::NoSecret => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::ReplayGuardUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::WrongContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::MalformedBody(_) => StatusCode::BAD_REQUEST,
             _ => StatusCode::UNAUTHORIZED,
@@ -150,7 +159,8 @@ impl Rejection {
     }
 
     /// Whether the delivery failed its authenticity check (as opposed to being unreadable, or
-    /// the receiver being misconfigured): worth an alert if it happens often.
+    /// the receiver being misconfigured or unable to check): worth an alert if it happens
+    /// often.
     pub fn is_authentication_failure(&self) -> bool {
         self.status() == StatusCode::UNAUTHORIZED
     }
@@ -179,6 +189,9 @@ impl fmt::Display for Rejection {
             Self::InvoiceMismatch => f.write_str("the token is for another invoice"),
             Self::MissingInvoiceClaim => f.write_str("the token names no invoice"),
             Self::ReplayedToken => f.write_str("the token was already used with another body"),
+            Self::ReplayGuardUnavailable(reason) => {
+                write!(f, "the replay guard's token store did not answer: {reason}")
+            }
             Self::InvoiceNotFound => f.write_str("the provider knows no such invoice"),
             Self::ConfirmationMismatch {
                 field,

@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::*;
 use invoice_webhooks::cryptocloud::{
-    AsyncTokenStore, Fingerprint, MemoryTokenStore, Postback, Signer, TokenStore, TokenUse,
-    Verifier,
+    AsyncTokenStore, Fingerprint, MemoryTokenStore, Postback, Signer, StoreUnavailable, TokenStore,
+    TokenUse, Verifier,
 };
 use invoice_webhooks::{Rejection, Secret, DEFAULT_MAX_BODY};
 use serde_json::Value;
@@ -199,9 +199,9 @@ fn records_expire_with_the_token() {
 struct Recording(Mutex<Vec<TokenUse>>);
 
 impl TokenStore for Recording {
-    fn first_use(&self, token_use: &TokenUse) -> bool {
+    fn first_use(&self, token_use: &TokenUse) -> Result<bool, StoreUnavailable> {
         self.0.lock().unwrap().push(token_use.clone());
-        true
+        Ok(true)
     }
 }
 
@@ -233,7 +233,7 @@ fn the_store_sees_digests_never_the_token() {
 struct AsyncStore(MemoryTokenStore);
 
 impl AsyncTokenStore for AsyncStore {
-    async fn first_use(&self, token_use: &TokenUse) -> bool {
+    async fn first_use(&self, token_use: &TokenUse) -> Result<bool, StoreUnavailable> {
         tokio::task::yield_now().await;
         TokenStore::first_use(&self.0, token_use)
     }
@@ -258,4 +258,46 @@ async fn an_asynchronous_store_guards_with_verify_once() {
             .unwrap_err(),
         Rejection::ReplayedToken
     );
+}
+
+/// A store that cannot answer (its database is down).
+struct Down;
+
+impl TokenStore for Down {
+    fn first_use(&self, _: &TokenUse) -> Result<bool, StoreUnavailable> {
+        Err(StoreUnavailable::new("connection refused"))
+    }
+}
+
+impl AsyncTokenStore for Down {
+    async fn first_use(&self, _: &TokenUse) -> Result<bool, StoreUnavailable> {
+        Err(StoreUnavailable::new("connection refused"))
+    }
+}
+
+#[tokio::test]
+async fn a_store_that_cannot_answer_refuses_with_503() {
+    let delivery = signer().sign(&postback("paid"));
+    let refused = verifier()
+        .with_replay_guard(Down)
+        .verify(&delivery.headers, &delivery.body)
+        .unwrap_err();
+    assert_eq!(
+        refused,
+        Rejection::ReplayGuardUnavailable("connection refused".into())
+    );
+    assert_eq!(
+        (refused.status().as_u16(), refused.code()),
+        (503, "replay_guard_unavailable")
+    );
+    assert!(!refused.is_authentication_failure());
+    assert_eq!(
+        refused.to_string(),
+        "the replay guard's token store did not answer: connection refused"
+    );
+    let refused = verifier()
+        .verify_once(&delivery.headers, &delivery.body, &Down)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "replay_guard_unavailable");
 }

@@ -1,6 +1,7 @@
 //! The README's webhook examples compile: each ```rust,ignore block of its "Receiving
 //! webhooks" section stands, line for line, in a function below (compiled, and run against the
-//! spec's examples) or, for the signers' example, in tests/signing.rs; and
+//! spec's examples) or, for the signers' example, in tests/signing.rs, and for the example of
+//! several instances, in tests/redis_store.rs (run against a redis-server); and
 //! `readme_webhook_examples_are_compiled` checks that the README has not drifted from them.
 //! (They are `ignore` blocks so that the workspace's own README check, which compiles the
 //! ```rust blocks with the clients' dependencies only, leaves them alone.)
@@ -209,10 +210,13 @@ fn readme_webhook_examples_are_compiled() {
         .expect("README has a \"Receiving webhooks\" section");
     let section = section.split("\n## ").next().unwrap();
     // The signers' example ("Testing your integration") is compiled by tests/signing.rs,
-    // which needs feature `signing`; the text is checked here whatever the features.
+    // which needs feature `signing`, and the example of several instances runs in
+    // tests/redis_store.rs, with feature `redis`; the text is checked here whatever the
+    // features.
     let this: Vec<&str> = include_str!("readme.rs")
         .lines()
         .chain(include_str!("signing.rs").lines())
+        .chain(include_str!("redis_store.rs").lines())
         .map(str::trim)
         .collect();
     let mut blocks = 0;
@@ -226,7 +230,8 @@ fn readme_webhook_examples_are_compiled() {
         blocks += 1;
     }
     assert_eq!(
-        blocks, 5,
-        "one example per provider, axum, and the signers (tests/signing.rs)"
+        blocks, 6,
+        "one example per provider, several instances (tests/redis_store.rs), axum, and the \
+         signers (tests/signing.rs)"
     );
 }

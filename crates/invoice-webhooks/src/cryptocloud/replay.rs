@@ -11,6 +11,11 @@
 //!
 //! Only digests are stored: the SHA-256 of the token and of the body ([`Fingerprint`]), never
 //! the token itself.
+//!
+//! A store that cannot answer ([`StoreUnavailable`]) makes the verifier refuse the postback
+//! with [`Rejection::ReplayGuardUnavailable`](crate::Rejection::ReplayGuardUnavailable), HTTP
+//! 503: whether the token was already used is unknown, and an authentic postback refused now
+//! can be sent again, while a replay let through cannot be undone.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -86,34 +91,70 @@ impl TokenUse {
     }
 }
 
-/// Where the tokens already accepted are remembered: [`MemoryTokenStore`] in one process, or
-/// an implementation over the application's database when several processes receive
-/// postbacks.
+/// Why a [`TokenStore`] could not answer (unreachable, too slow, failing): the verifier
+/// refuses the postback with
+/// [`Rejection::ReplayGuardUnavailable`](crate::Rejection::ReplayGuardUnavailable) (HTTP 503),
+/// never accepts it unchecked.
+///
+/// Its reason is shown in the rejection and in logs: it never holds a token, a password or a
+/// connection URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoreUnavailable(String);
+
+impl StoreUnavailable {
+    /// Why the store could not answer (`no answer within 500 ms`), for the logs. Put no
+    /// secret in it: no token, no password, no connection URL.
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self(reason.into())
+    }
+
+    /// The reason.
+    pub fn reason(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for StoreUnavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the token store did not answer: {}", self.0)
+    }
+}
+
+impl std::error::Error for StoreUnavailable {}
+
+/// Where the tokens already accepted are remembered: [`MemoryTokenStore`] in one process;
+/// when several processes receive postbacks, one store they all reach: `RedisTokenStore`
+/// (feature `redis`, an [`AsyncTokenStore`]), or an implementation over the application's
+/// database.
 ///
 /// A database implementation: a table keyed by the token's digest, holding the body's digest
 /// and `expires_at`; insert the row unless the key exists, then answer whether the stored body
 /// digest is this one; delete rows past `expires_at` now and then. If the store cannot
-/// answer, answer `false` (refuse): an authentic postback refused now can be sent again, a
-/// replay let through cannot be undone.
+/// answer, answer [`StoreUnavailable`], never `Ok(true)`: an authentic postback refused now
+/// can be sent again, a replay let through cannot be undone.
 pub trait TokenStore: Send + Sync {
     /// Records `token_use` unless its token is already recorded, and answers whether the
-    /// postback may proceed: `true` if the token was not recorded, or was recorded with the
-    /// same body; `false` if it was recorded with another body (a replay).
-    fn first_use(&self, token_use: &TokenUse) -> bool;
+    /// postback may proceed: `Ok(true)` if the token was not recorded, or was recorded with
+    /// the same body; `Ok(false)` if it was recorded with another body (a replay);
+    /// [`StoreUnavailable`] if the store cannot tell.
+    fn first_use(&self, token_use: &TokenUse) -> Result<bool, StoreUnavailable>;
 }
 
 impl<T: TokenStore + ?Sized> TokenStore for Arc<T> {
-    fn first_use(&self, token_use: &TokenUse) -> bool {
+    fn first_use(&self, token_use: &TokenUse) -> Result<bool, StoreUnavailable> {
         (**self).first_use(token_use)
     }
 }
 
-/// A [`TokenStore`] whose lookup is asynchronous (a database client), for
+/// A [`TokenStore`] whose lookup is asynchronous (a database or Redis client), for
 /// [`Verifier::verify_once`](super::Verifier::verify_once). The contract is
 /// [`TokenStore::first_use`]'s.
 pub trait AsyncTokenStore: Send + Sync {
     /// As [`TokenStore::first_use`].
-    fn first_use(&self, token_use: &TokenUse) -> impl Future<Output = bool> + Send;
+    fn first_use(
+        &self,
+        token_use: &TokenUse,
+    ) -> impl Future<Output = Result<bool, StoreUnavailable>> + Send;
 }
 
 /// Entries kept before the first sweep of expired ones.
@@ -180,7 +221,8 @@ impl fmt::Debug for MemoryTokenStore {
 }
 
 impl TokenStore for MemoryTokenStore {
-    fn first_use(&self, token_use: &TokenUse) -> bool {
+    /// Never [`StoreUnavailable`].
+    fn first_use(&self, token_use: &TokenUse) -> Result<bool, StoreUnavailable> {
         let mut records = self.records();
         if records.map.len() >= records.sweep_at.max(FIRST_SWEEP) {
             let now = token_use.now;
@@ -188,12 +230,12 @@ impl TokenStore for MemoryTokenStore {
             records.sweep_at = (records.map.len() * 2).max(FIRST_SWEEP);
         }
         match records.map.get(&token_use.token) {
-            Some((body, expires_at)) if *expires_at > token_use.now => *body == token_use.body,
+            Some((body, expires_at)) if *expires_at > token_use.now => Ok(*body == token_use.body),
             _ => {
                 records
                     .map
                     .insert(token_use.token, (token_use.body, token_use.expires_at));
-                true
+                Ok(true)
             }
         }
     }
@@ -216,26 +258,34 @@ mod tests {
     #[test]
     fn a_token_authenticates_one_body() {
         let store = MemoryTokenStore::new();
-        assert!(store.first_use(&token_use("t", "a", 0, 100)));
-        assert!(
+        assert_eq!(store.first_use(&token_use("t", "a", 0, 100)), Ok(true));
+        assert_eq!(
             store.first_use(&token_use("t", "a", 1, 100)),
+            Ok(true),
             "a redelivery"
         );
-        assert!(!store.first_use(&token_use("t", "b", 2, 100)), "a replay");
-        assert!(store.first_use(&token_use("u", "b", 2, 100)));
+        assert_eq!(
+            store.first_use(&token_use("t", "b", 2, 100)),
+            Ok(false),
+            "a replay"
+        );
+        assert_eq!(store.first_use(&token_use("u", "b", 2, 100)), Ok(true));
         // Once expired, the record no longer counts (the verifier refuses the token anyway).
-        assert!(store.first_use(&token_use("t", "b", 100, 200)));
+        assert_eq!(store.first_use(&token_use("t", "b", 100, 200)), Ok(true));
     }
 
     #[test]
     fn expired_records_are_swept() {
         let store = MemoryTokenStore::new();
         for i in 0..FIRST_SWEEP {
-            assert!(store.first_use(&token_use(&i.to_string(), "a", 0, 10)));
+            assert_eq!(
+                store.first_use(&token_use(&i.to_string(), "a", 0, 10)),
+                Ok(true)
+            );
         }
         assert_eq!(store.len(), FIRST_SWEEP);
         // The next record triggers a sweep: every earlier one has expired.
-        assert!(store.first_use(&token_use("new", "a", 20, 30)));
+        assert_eq!(store.first_use(&token_use("new", "a", 20, 30)), Ok(true));
         assert_eq!(store.len(), 1);
         store.sweep(UNIX_EPOCH + Duration::from_secs(30));
         assert!(store.is_empty());
