@@ -271,7 +271,7 @@ async fn readme_examples_run() {
                 .title("t")
                 .foreign_id("f")
                 .currency("EUR")
-                .amount("1"),
+                .amount("10"),
         )
         .send()
         .await

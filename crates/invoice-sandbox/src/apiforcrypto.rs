@@ -26,7 +26,8 @@ use serde::de::DeserializeOwned;
 
 use crate::app::{minutes, App};
 use crate::callbacks::{Acceptance, Outgoing, Payload};
-use crate::json::Json;
+use crate::json::{Answer, Json};
+use crate::nulls;
 use crate::pages::payment_page_url;
 use crate::state::{self, Detail as AnyDetail, Invoice, Lifecycle};
 use crate::Provider;
@@ -95,7 +96,7 @@ pub fn router() -> Router<Arc<App>> {
         .fallback(|| async { error(StatusCode::NOT_FOUND, "Not found") })
 }
 
-type Reply<T> = Result<Json<T>, Response>;
+type Reply<T> = Result<Answer<T>, Response>;
 
 fn error(status: StatusCode, message: &str) -> Response {
     let mut body = serde_json::Map::new();
@@ -243,7 +244,7 @@ async fn create_invoice(
         Provider::ApiForCrypto,
         &invoice.id,
     ));
-    Ok(Json(view))
+    Ok(Answer(view))
 }
 
 async fn get_invoice(State(app): State<Arc<App>>, Path(uuid): Path<String>) -> Reply<InvoiceView> {
@@ -252,7 +253,7 @@ async fn get_invoice(State(app): State<Arc<App>>, Path(uuid): Path<String>) -> R
     let invoice = store
         .get(Provider::ApiForCrypto, &uuid)
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "Invoice not found"))?;
-    Ok(Json(view(invoice)))
+    Ok(Answer(view(invoice)))
 }
 
 async fn get_wallet(State(app): State<Arc<App>>, Path(wallet_id): Path<String>) -> Reply<Wallet> {
@@ -293,7 +294,7 @@ async fn get_wallet(State(app): State<Arc<App>>, Path(wallet_id): Path<String>) 
             }
         })
         .collect();
-    Ok(Json(Wallet {
+    Ok(Answer(Wallet {
         accounts,
         // The sum of the accounts' fiat balances (the spec's example's reading).
         balance: StringAmount::new(total),
@@ -384,11 +385,18 @@ pub fn notification(
         value: Some(view.value),
         extra: serde_json::Map::new(),
     };
+    // The notification carries its key in the body, not a signature over it: nulls can be
+    // added after signing.
     let payload = match &d.secret_key {
-        Some(key) => Payload::Signed(
-            invoice_webhooks::apiforcrypto::Signer::new(key.clone()).sign(&callback),
-        ),
-        None => Payload::Json(invoice_primitives::wire::to_vec(&callback).ok()?),
+        Some(key) => {
+            let mut delivery =
+                invoice_webhooks::apiforcrypto::Signer::new(key.clone()).sign(&callback);
+            delivery.body = nulls::fill::<InvoiceCallback>(delivery.body);
+            Payload::Signed(delivery)
+        }
+        None => Payload::Json(nulls::fill::<InvoiceCallback>(
+            invoice_primitives::wire::to_vec(&callback).ok()?,
+        )),
     };
     let resends = data
         .attempts_callback

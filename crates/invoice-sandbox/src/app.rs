@@ -251,7 +251,7 @@ impl App {
 /// The status the provider's API shows for an invoice.
 pub fn provider_status(invoice: &Invoice) -> String {
     match invoice.provider {
-        Provider::CryptoCloud => cryptocloud::status(invoice.lifecycle).as_str().to_owned(),
+        Provider::CryptoCloud => cryptocloud::status(invoice).as_str().to_owned(),
         Provider::Cryptoprocessing => cryptoprocessing::status(invoice.lifecycle)
             .as_str()
             .to_owned(),

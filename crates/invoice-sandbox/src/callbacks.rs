@@ -45,11 +45,20 @@ impl Payload {
                 secret,
             } => {
                 let signer = invoice_webhooks::cryptocloud::Signer::new(secret.clone());
-                let delivery = match format {
-                    PostbackFormat::Json => signer.sign(postback),
-                    PostbackFormat::Form => signer.sign_form(postback),
-                };
-                (delivery.headers, delivery.body)
+                match format {
+                    // The token signs the invoice id, not the body: nulls are added after.
+                    PostbackFormat::Json => {
+                        let delivery = signer.sign(postback);
+                        let body =
+                            crate::nulls::fill::<cryptocloud::types::Postback>(delivery.body);
+                        (delivery.headers, body)
+                    }
+                    // A form leaves out what is null.
+                    PostbackFormat::Form => {
+                        let delivery = signer.sign_form(postback);
+                        (delivery.headers, delivery.body)
+                    }
+                }
             }
             Payload::Signed(delivery) => (delivery.headers.clone(), delivery.body.clone()),
             Payload::Json(body) => {

@@ -6,7 +6,7 @@
 //! | `POST reset` | forgets every invoice and delivery |
 //! | `GET time`, `POST time/advance` `{"seconds": n}` or `{"minutes": n}` | sandbox time |
 //! | `GET invoices`, `GET {provider}/invoices/{id}` | invoices as the sandbox holds them |
-//! | `POST {provider}/invoices/{id}/pay` `{"kind": "full"\|"part"\|"over", "amount": "1.5"}` | a payment |
+//! | `POST {provider}/invoices/{id}/pay` `{"kind": "full"\|"part"\|"over", "amount": "1.5", "coin": "BTC"}` | a payment (`coin`: the customer's choice, Cryptoprocessing) |
 //! | `POST {provider}/invoices/{id}/expire`, `.../fail` | ends an open invoice |
 //! | `GET deliveries`, `GET deliveries/{id}` | the delivery log |
 //! | `POST deliveries/{id}/resend` | sends a delivery again (a duplicate) |
@@ -28,7 +28,7 @@ use crate::callbacks::{self, DeliveryRecord};
 use crate::json::Json;
 use crate::pages::payment_page_url;
 use crate::state::{Invoice, Lifecycle};
-use crate::Provider;
+use crate::{cryptoprocessing, Provider};
 
 pub fn router() -> Router<Arc<App>> {
     Router::new()
@@ -206,6 +206,9 @@ struct Pay {
     kind: PayKind,
     /// Exactly this much, in the invoice's payment currency (text or number, read exactly).
     amount: Option<StringAmount>,
+    /// The coin the customer pays in, where they choose it (a Cryptoprocessing invoice whose
+    /// coin is not fixed): chosen before the payment, so `amount` is in it.
+    coin: Option<String>,
 }
 
 fn full() -> PayKind {
@@ -217,6 +220,7 @@ impl Default for Pay {
         Self {
             kind: PayKind::Full,
             amount: None,
+            coin: None,
         }
     }
 }
@@ -249,6 +253,17 @@ async fn pay(
         Ok(p) => p,
         Err(r) => return r,
     };
+    if let Some(coin) = &pay.coin {
+        let chosen = match provider {
+            Provider::Cryptoprocessing => cryptoprocessing::choose_coin(&app, &id, coin),
+            _ => Err(ChangeError::BadRequest(format!(
+                "a {provider} invoice offers no choice of coin here"
+            ))),
+        };
+        if let Err(e) = chosen {
+            return change_error(e);
+        }
+    }
     changed(app.pay(provider, &id, pay.kind, pay.amount.map(StringAmount::get)))
 }
 

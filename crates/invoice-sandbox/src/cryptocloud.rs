@@ -34,7 +34,7 @@ use subtle::ConstantTimeEq;
 
 use crate::app::{minutes, App};
 use crate::callbacks::{Acceptance, Outgoing, Payload};
-use crate::json::Json;
+use crate::json::{Answer, Json};
 use crate::pages::payment_page_url;
 use crate::state::{
     self, Detail as AnyDetail, Invoice, Lifecycle, StaticWallet, Withdrawal as WithdrawalRecord,
@@ -66,14 +66,17 @@ pub struct Detail {
     pub crypto_chosen: bool,
 }
 
-/// The status CryptoCloud shows for a lifecycle.
-pub fn status(lifecycle: Lifecycle) -> InvoiceStatus {
-    match lifecycle {
+/// The status CryptoCloud shows for an invoice.
+pub fn status(invoice: &Invoice) -> InvoiceStatus {
+    match invoice.lifecycle {
         Lifecycle::Open => InvoiceStatus::Created,
         Lifecycle::Partial => InvoiceStatus::Partial,
         Lifecycle::Paid => InvoiceStatus::Paid,
         Lifecycle::Overpaid => InvoiceStatus::Overpaid,
-        // An unpaid invoice at its expiry "becomes `canceled` by itself".
+        // "After the expiration time, the invoice status will change to canceled if payment
+        // has not been received" (invoice-info page): an invoice paid in part stays `partial`
+        // (the sandbox README says why).
+        Lifecycle::Expired if !invoice.payments.is_empty() => InvoiceStatus::Partial,
         Lifecycle::Expired | Lifecycle::Failed | Lifecycle::Canceled => InvoiceStatus::Canceled,
     }
 }
@@ -91,7 +94,7 @@ pub fn router() -> Router<Arc<App>> {
         .fallback(|| async { error(StatusCode::NOT_FOUND, "validate_error", "Not found") })
 }
 
-type Reply<T> = Result<Json<T>, Response>;
+type Reply<T> = Result<Answer<T>, Response>;
 
 /// The error envelope of validation errors: `{"status": "error", "result": {key: message}}`.
 fn error(status: StatusCode, key: &str, message: &str) -> Response {
@@ -205,7 +208,20 @@ async fn create_invoice(
         )));
     }
     let fiat_currency = request.currency.clone().unwrap_or(FiatCurrency::Usd);
+    // The create page lists the currencies an invoice is created in ("Available currencies
+    // for conversion: USD, UZS, …, EUR, GBP") and the payment currencies; any other is refused
+    // with the error envelope's `validate_error` (more-pages.md 1.0).
+    if !fiat_currency.is_known() {
+        return Err(validation(&format!(
+            "currency {fiat_currency} is not available for conversion"
+        )));
+    }
     let add_fields = request.add_fields.clone().unwrap_or_default();
+    if let Some(code) = add_fields.cryptocurrency.as_ref().filter(|c| !c.is_known()) {
+        return Err(validation(&format!(
+            "cryptocurrency {code} is not available"
+        )));
+    }
     let (crypto, crypto_chosen) = match add_fields.cryptocurrency {
         Some(code) => (code, true),
         None => (CryptoCurrencyCode::UsdtTrc20, false),
@@ -261,7 +277,7 @@ async fn create_invoice(
         invoice
     };
     let view = view(&app, &invoice, View::Info);
-    Ok(Json(InvoiceCreateResponse {
+    Ok(Answer(InvoiceCreateResponse {
         status: "success".into(),
         result: CreatedInvoice {
             address: view.address,
@@ -315,7 +331,7 @@ async fn list_invoices(
         .take(limit.saturating_sub(offset))
         .map(|i| view(&app, i, View::List))
         .collect();
-    Ok(Json(InvoiceListResponse {
+    Ok(Answer(InvoiceListResponse {
         all_count: period.len() as i64,
         result,
         status: "success".into(),
@@ -336,7 +352,7 @@ async fn get_invoices(
         .filter_map(|uuid| store.get(Provider::CryptoCloud, &full_id(uuid)))
         .map(|i| view(&app, i, View::Info))
         .collect();
-    Ok(Json(InvoiceInfoResponse {
+    Ok(Answer(InvoiceInfoResponse {
         result,
         status: "success".into(),
     }))
@@ -362,7 +378,7 @@ async fn cancel_invoice(
         // The page's words for any status but `created`.
         _ => validation("Invoice is not created"),
     })?;
-    Ok(Json(InvoiceCancelResponse {
+    Ok(Answer(InvoiceCancelResponse {
         result: CancelResult::Array(vec!["ok".into()]),
         status: "success".into(),
     }))
@@ -388,7 +404,7 @@ async fn get_balance(
             }
         })
         .collect();
-    Ok(Json(BalanceResponse {
+    Ok(Answer(BalanceResponse {
         result,
         status: "success".into(),
     }))
@@ -431,7 +447,7 @@ async fn get_statistics(
         .of(Provider::CryptoCloud)
         .filter(|i| (start..=end).contains(&i.created.date_naive()))
     {
-        let bucket = match status(invoice.lifecycle) {
+        let bucket = match status(invoice) {
             InvoiceStatus::Paid => 1,
             InvoiceStatus::Overpaid => 2,
             InvoiceStatus::Partial => 3,
@@ -442,7 +458,7 @@ async fn get_statistics(
         sum[bucket] += detail(invoice).map_or(Decimal::ZERO, |d| d.amount_in_fiat);
     }
     let amount = |d: Decimal| Amount::new(d);
-    Ok(Json(StatisticsResponse {
+    Ok(Answer(StatisticsResponse {
         status: "success".into(),
         result: Statistics {
             count: StatisticsCount {
@@ -492,7 +508,7 @@ async fn create_static_wallet(
         store.static_wallets.push(wallet.clone());
         wallet
     };
-    Ok(Json(StaticWalletCreateResponse {
+    Ok(Answer(StaticWalletCreateResponse {
         status: "success".into(),
         result: StaticWalletView {
             address: wallet.address,
@@ -547,18 +563,20 @@ async fn create_withdrawal(
         at: now,
     });
     let serial = store.next_unique();
-    Ok(Json(WithdrawalCreateResponse::Result(WithdrawalInResult {
-        status: "success".into(),
-        result: Withdrawal {
-            amount: request.amount,
-            currency: request.currency_code,
-            invoice_id: format!(
-                "INV-{}",
-                state::base36(serial.wrapping_mul(2_654_435_761) % 36u64.pow(8), 8)
-            ),
-            status: WithdrawalStatus::Created,
+    Ok(Answer(WithdrawalCreateResponse::Result(
+        WithdrawalInResult {
+            status: "success".into(),
+            result: Withdrawal {
+                amount: request.amount,
+                currency: request.currency_code,
+                invoice_id: format!(
+                    "INV-{}",
+                    state::base36(serial.wrapping_mul(2_654_435_761) % 36u64.pow(8), 8)
+                ),
+                status: WithdrawalStatus::Created,
+            },
         },
-    })))
+    )))
 }
 
 /// The two shapes of an invoice: the list's carries `tx_list` and `type`, which information
@@ -630,7 +648,7 @@ fn view(app: &App, invoice: &Invoice, shape: View) -> InvoiceView {
         service_fee_usd: zero,
         side_commission: CommissionSide::Client,
         side_commission_cc: CommissionSide::Client,
-        status: status(invoice.lifecycle),
+        status: status(invoice),
         test_mode: true,
         to_surcharge: Amount::new(invoice.remaining()),
         to_surcharge_usd: usd(invoice.remaining()),
@@ -778,7 +796,7 @@ pub fn notification(
     };
     Some(Outgoing {
         url,
-        event: status(invoice.lifecycle).as_str().to_owned(),
+        event: status(invoice).as_str().to_owned(),
         payload: Payload::CryptoCloud {
             postback: Box::new(postback),
             format: config.postback_format,

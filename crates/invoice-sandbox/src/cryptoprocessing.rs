@@ -2,9 +2,10 @@
 //! `/cryptoprocessing`, the key and signature checks, its errors, and its invoice callbacks.
 //!
 //! What the sandbox decides where the docs are silent: an invoice without `timer` expires
-//! after 24 hours; the customer pays in `sender_currency` if given, else in `currency`;
-//! fees are zero; a cancelled invoice becomes `failed` (the cancel page's error text implies
-//! it); `amount` and `currency` are required (EUR is not assumed).
+//! after 24 hours; the customer pays in `sender_currency` if given, else in `currency` if it
+//! is a coin, else in the coin they choose (control API `pay` with `coin`; [`DEFAULT_COIN`]
+//! until they do); fees are zero; a cancelled invoice becomes `failed` (the cancel page's
+//! error text implies it); `amount` and `currency` are required (EUR is not assumed).
 
 use std::sync::Arc;
 
@@ -32,7 +33,8 @@ use subtle::ConstantTimeEq;
 
 use crate::app::{minutes, App, ChangeError};
 use crate::callbacks::{Acceptance, Outgoing, Payload};
-use crate::json::Json;
+use crate::json::{Answer, Json};
+use crate::nulls;
 use crate::pages::payment_page_url;
 use crate::state::{self, Detail as AnyDetail, Invoice, Lifecycle};
 use crate::Provider;
@@ -55,6 +57,23 @@ const CURRENCIES: [(i64, &str, &str, &str); 6] = [
     (5, "fiat", "EUR", "10.00000000"),
     (6, "fiat", "USD", "10.00000000"),
 ];
+
+/// The coin a customer pays a fiat invoice in until they choose another: Tether on Tron, which
+/// the sandbox quotes at par with every fiat currency, so the amount to pay reads as asked.
+pub const DEFAULT_COIN: &str = "USDTT";
+
+/// The account's currency `code`: its type (`crypto` or `fiat`) and minimum amount.
+fn account_currency(code: &str) -> Option<(&'static str, Decimal)> {
+    CURRENCIES
+        .iter()
+        .find(|(_, _, c, _)| *c == code)
+        .map(|(_, kind, _, minimum)| (*kind, minimum.parse().unwrap_or_default()))
+}
+
+/// Whether `code` is a coin of the account, which a customer can pay in.
+fn is_coin(code: &str) -> bool {
+    account_currency(code).is_some_and(|(kind, _)| kind == "crypto")
+}
 
 /// Cryptoprocessing's own data about an invoice.
 #[derive(Clone, Debug)]
@@ -97,7 +116,7 @@ pub fn router() -> Router<Arc<App>> {
         .fallback(|| async { forbidden(ErrorCode::RequiredHeaderKey, "No key header") })
 }
 
-type Reply<T> = Result<Json<T>, Response>;
+type Reply<T> = Result<Answer<T>, Response>;
 
 /// One of the errors page's flat errors, with 403.
 fn forbidden(code: ErrorCode, message: &str) -> Response {
@@ -233,11 +252,35 @@ async fn create_invoice(
         .clone()
         .filter(|c| !c.trim().is_empty())
         .ok_or_else(|| validation("currency", "The currency field is required."))?;
+    // "Currency you want to receive deposits in. For a list of all available currencies, see
+    // Supported currencies": one of the account's, and at least its minimum (the errors page's
+    // "The amount is too small. The minimum amount is 10.00 EUR.").
+    let (kind, minimum) = account_currency(&currency)
+        .ok_or_else(|| validation("currency", "The selected currency is invalid."))?;
+    if amount < minimum {
+        let shown = if kind == "fiat" {
+            format!("{minimum:.2}")
+        } else {
+            minimum.normalize().to_string()
+        };
+        return Err(validation(
+            "amount",
+            &format!("The amount is too small. The minimum amount is {shown} {currency}."),
+        ));
+    }
+    if let Some(coin) = request.sender_currency.as_ref().filter(|c| !is_coin(c)) {
+        return Err(validation(
+            "sender_currency",
+            &format!("The selected sender currency {coin} is invalid."),
+        ));
+    }
     let foreign_id: String = request.foreign_id.to_string();
-    let pay_currency = request
-        .sender_currency
-        .clone()
-        .unwrap_or_else(|| currency.clone());
+    // The currency paid is always a coin ("`currency_sent`: coin paid", more-pages.md 2.4).
+    let pay_currency = match &request.sender_currency {
+        Some(coin) => coin.clone(),
+        None if kind == "crypto" => currency.clone(),
+        None => DEFAULT_COIN.to_owned(),
+    };
     let pay_amount = state::convert(amount, &currency, &pay_currency);
     if pay_amount <= Decimal::ZERO {
         return Err(validation(
@@ -263,6 +306,7 @@ async fn create_invoice(
         // Six or seven digits, like the docs' ids (`826900`), different from run to run.
         let numeric_id = 100_000 + (store.id_seed % 800_000) as i64 + serial as i64;
         let id = numeric_id.to_string();
+        let quoted = (pay_currency != currency).then(|| format!("{amount} {currency}"));
         let invoice = Invoice {
             provider: Provider::Cryptoprocessing,
             address: state::address(&pay_currency, &id),
@@ -274,11 +318,7 @@ async fn create_invoice(
             payments: Vec::new(),
             lifecycle: Lifecycle::Open,
             finished: None,
-            quoted: request
-                .sender_currency
-                .as_ref()
-                .filter(|c| **c != currency)
-                .map(|_| format!("{amount} {currency}")),
+            quoted,
             title: request.title.to_string(),
             detail: AnyDetail::Cryptoprocessing(Detail {
                 foreign_id,
@@ -294,9 +334,41 @@ async fn create_invoice(
         store.insert(invoice.clone());
         invoice
     };
-    Ok(Json(InvoiceCreateResponse {
+    Ok(Answer(InvoiceCreateResponse {
         data: view(&app, &invoice),
     }))
+}
+
+/// The customer's choice of coin for invoice `id`, before they pay: only while its coin is
+/// not fixed (no `sender_currency`) and nothing is paid, and only a coin of the account.
+pub fn choose_coin(app: &App, id: &str, coin: &str) -> Result<(), ChangeError> {
+    if !is_coin(coin) {
+        return Err(ChangeError::BadRequest(format!(
+            "{coin} is not a coin of the account"
+        )));
+    }
+    let mut store = app.store();
+    let invoice = store
+        .get_mut(Provider::Cryptoprocessing, id)
+        .ok_or_else(|| ChangeError::NotFound(format!("no cryptoprocessing invoice {id}")))?;
+    let Some(d) = detail(invoice).cloned() else {
+        return Err(ChangeError::NotFound(format!(
+            "no cryptoprocessing invoice {id}"
+        )));
+    };
+    if invoice.pay_currency == coin {
+        return Ok(());
+    }
+    if d.sender_currency.is_some() || !invoice.payments.is_empty() || invoice.lifecycle.is_final() {
+        return Err(ChangeError::Conflict(format!(
+            "invoice {id} is to be paid in {}: its coin is fixed",
+            invoice.pay_currency
+        )));
+    }
+    invoice.amount = state::convert(d.amount, &d.currency, coin);
+    invoice.address = state::address(coin, id);
+    invoice.pay_currency = coin.to_owned();
+    Ok(())
 }
 
 /// An invoice as the create response shows it.
@@ -360,7 +432,7 @@ async fn cancel_invoice(
         (StatusCode::BAD_REQUEST, Json(body)).into_response()
     })?;
     // The current code sample's answer.
-    Ok(Json(CancelInvoiceResponse::Array(Vec::new())))
+    Ok(Answer(CancelInvoiceResponse::Array(Vec::new())))
 }
 
 /// Unauthenticated: the only call without key or signature.
@@ -392,7 +464,7 @@ async fn list_currencies(
             })
             .collect()
     };
-    Ok(Json(CurrencyListResponse { data }))
+    Ok(Answer(CurrencyListResponse { data }))
 }
 
 async fn list_accounts(
@@ -407,7 +479,12 @@ async fn list_accounts(
         .map(|(_, kind, code, _)| ((*code).to_owned(), (*kind).to_owned(), Decimal::ZERO))
         .collect();
     let store = app.store();
-    for invoice in store.of(Provider::Cryptoprocessing) {
+    // A failed invoice's payments are refunded ("If they paid less, they will receive a full
+    // refund", create page), so they are not on the balance.
+    let kept = store
+        .of(Provider::Cryptoprocessing)
+        .filter(|i| status(i.lifecycle) != InvoiceStatus::Failed);
+    for invoice in kept {
         let Some(d) = detail(invoice) else { continue };
         let received = state::convert(invoice.paid(), &invoice.pay_currency, &d.currency);
         match balances.iter_mut().find(|(code, _, _)| *code == d.currency) {
@@ -423,7 +500,7 @@ async fn list_accounts(
             type_: CurrencyType::from(kind),
         })
         .collect();
-    Ok(Json(AccountListResponse { data }))
+    Ok(Answer(AccountListResponse { data }))
 }
 
 /// The callback for this change, if one goes out: on every status change and every payment,
@@ -501,10 +578,11 @@ pub fn notification(
     let signer =
         invoice_webhooks::cryptoprocessing::Signer::new(Secret::new(config.secret_key.clone()))
             .with_api_key(Secret::new(config.api_key.clone()));
+    let body = invoice_primitives::wire::to_vec(&callback).ok()?;
     Some(Outgoing {
         url,
         event: new_status.as_str().to_owned(),
-        payload: Payload::Signed(signer.sign(&callback)),
+        payload: Payload::Signed(signer.sign_body(nulls::fill::<InvoiceCallback>(body))),
         retry_delays: RETRY_MINUTES.iter().map(|m| minutes(*m)).collect(),
         acceptance: Acceptance::Status200,
     })

@@ -8,6 +8,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use crate::nulls::{self, Documented};
+
 /// A JSON answer in the providers' form.
 pub(crate) struct Json<T>(pub T);
 
@@ -23,6 +25,26 @@ impl<T: Serialize> IntoResponse for Json<T> {
             )
                 .into_response(),
             // Only a map with non-string keys fails, which no answer of the sandbox has.
+            Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
+        }
+    }
+}
+
+/// A provider's answer as its docs show it: in the providers' form, with the properties they
+/// show as `null` written as `null` (crate::nulls).
+pub(crate) struct Answer<T>(pub T);
+
+impl<T: Serialize + Documented> IntoResponse for Answer<T> {
+    fn into_response(self) -> Response {
+        match invoice_primitives::wire::to_vec(&self.0) {
+            Ok(body) => (
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                nulls::fill::<T>(body),
+            )
+                .into_response(),
             Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
         }
     }

@@ -38,6 +38,7 @@ mod control;
 mod cryptocloud;
 mod cryptoprocessing;
 mod json;
+mod nulls;
 mod pages;
 mod state;
 

@@ -215,7 +215,8 @@ pub fn address(currency: &str, seed: &str) -> String {
     match (coin, network) {
         ("BTC", _) => format!("bc1q{}", &digest[..38]),
         ("LTC", _) => format!("ltc1q{}", &digest[..38]),
-        (_, "TRC20") | ("TRX", _) => format!("T{}", &digest[..33]),
+        // USDTT: Cryptoprocessing's Tether on Tron.
+        (_, "TRC20") | ("TRX" | "USDTT", _) => format!("T{}", &digest[..33]),
         _ => format!("0x{}", &digest[..40]),
     }
 }

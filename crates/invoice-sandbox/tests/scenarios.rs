@@ -161,8 +161,10 @@ fn currency(provider: Provider) -> &'static str {
     match provider {
         // 100 USD is 100 USDT_TRC20, the sandbox's default coin (it quotes fiat at par).
         Provider::CryptoCloud => "USDT_TRC20",
-        // Paid in the invoice's currency: no `sender_currency`.
-        Provider::Cryptoprocessing => "EUR",
+        // The coin paid ("`currency_sent`: coin paid", "`transactions`: … `currency`",
+        // more-pages.md 2.4): an EUR invoice without `sender_currency` is paid in the sandbox's
+        // default coin, USDTT, quoted at par.
+        Provider::Cryptoprocessing => "USDTT",
         Provider::ApiForCrypto => "BTC",
     }
 }

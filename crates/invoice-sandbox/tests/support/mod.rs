@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod merchant;
+pub mod spec;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
