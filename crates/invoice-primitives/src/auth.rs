@@ -235,32 +235,47 @@ pub struct HmacBodySignature {
     signature_header: HeaderName,
     /// The API key as a sensitive header value, made once.
     api_key_value: SensitiveValue,
-    /// The HMAC already keyed with `secret` (its inner and outer pads hashed once): each
-    /// signature starts from a copy.
-    keyed: KeyedHmac,
+    /// The HMAC already keyed with `secret`.
+    keyed: BodyMac,
 }
 
-/// An HMAC-SHA512 state keyed with a secret; `Debug` shows nothing of it.
+/// The HMAC-SHA512 of a body keyed with a secret: the one implementation of the scheme that
+/// signs Cryptoprocessing's requests and callbacks, used by the generated clients
+/// ([`HmacBodySignature`]), the webhook verifier and signer, and the sandbox. Keyed once (the
+/// inner and outer pads hashed once); each MAC starts from a copy. `Debug` shows nothing.
 #[derive(Clone)]
-struct KeyedHmac(Hmac<Sha512>);
+pub struct BodyMac(Hmac<Sha512>);
 
-impl KeyedHmac {
-    fn new(key: &[u8]) -> Self {
-        Self(Hmac::<Sha512>::new_from_slice(key).expect("HMAC takes keys of any length"))
+impl BodyMac {
+    /// The MAC keyed with `secret` (any length).
+    pub fn new(secret: &[u8]) -> Self {
+        Self(Hmac::<Sha512>::new_from_slice(secret).expect("HMAC takes keys of any length"))
     }
 
-    /// The lowercase hex HMAC of `message`, written into `out`.
-    fn hex_into<'a>(&self, message: &[u8], out: &'a mut [u8; 128]) -> &'a str {
-        let mut mac = self.0.clone();
-        mac.update(message);
-        hex::encode_to_slice(mac.finalize().into_bytes(), out).expect("64 bytes fill 128 digits");
+    /// The MAC of `body`, as lowercase hex (128 digits).
+    pub fn hex(&self, body: &[u8]) -> String {
+        self.hex_into(body, &mut [0; 128]).to_owned()
+    }
+
+    /// Whether `mac` (64 bytes) is the MAC of `body`, compared in constant time.
+    pub fn verify(&self, body: &[u8], mac: &[u8]) -> bool {
+        let mut state = self.0.clone();
+        state.update(body);
+        state.verify_slice(mac).is_ok()
+    }
+
+    /// The lowercase hex MAC of `body`, written into `out`: no allocation per request.
+    fn hex_into<'a>(&self, body: &[u8], out: &'a mut [u8; 128]) -> &'a str {
+        let mut state = self.0.clone();
+        state.update(body);
+        hex::encode_to_slice(state.finalize().into_bytes(), out).expect("64 bytes fill 128 digits");
         std::str::from_utf8(out).expect("hex digits are ASCII")
     }
 }
 
-impl fmt::Debug for KeyedHmac {
+impl fmt::Debug for BodyMac {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
+        f.write_str("BodyMac(***)")
     }
 }
 
@@ -284,13 +299,13 @@ impl HmacBodySignature {
             key_header: header_name(key_header)?,
             signature_header: header_name(signature_header)?,
             api_key_value: SensitiveValue::of(&api_key),
-            keyed: KeyedHmac::new(secret.expose().as_bytes()),
+            keyed: BodyMac::new(secret.expose().as_bytes()),
         })
     }
 
     /// The signature of `body`: lowercase hex HMAC-SHA512 keyed with the secret.
     pub fn sign(&self, body: &[u8]) -> String {
-        self.keyed.hex_into(body, &mut [0; 128]).to_owned()
+        self.keyed.hex(body)
     }
 }
 
@@ -312,11 +327,9 @@ impl Authenticate for HmacBodySignature {
     }
 }
 
-/// Lowercase hex HMAC-SHA512 of `message` under `key`.
+/// Lowercase hex HMAC-SHA512 of `message` under `key` ([`BodyMac`] for one call).
 pub fn hmac_sha512_hex(key: &[u8], message: &[u8]) -> String {
-    let mut mac = Hmac::<Sha512>::new_from_slice(key).expect("HMAC takes keys of any length");
-    mac.update(message);
-    hex::encode(mac.finalize().into_bytes())
+    BodyMac::new(key).hex(message)
 }
 
 #[cfg(test)]
@@ -326,6 +339,17 @@ mod tests {
     fn test_client() -> reqwest::Client {
         crate::transport::install_tls_provider();
         reqwest::Client::new()
+    }
+
+    #[test]
+    fn body_mac_verifies_its_own_mac_only() {
+        let mac = BodyMac::new(b"Jefe");
+        let body = b"what do ya want for nothing?";
+        let good = hex::decode(mac.hex(body)).expect("hex");
+        assert!(mac.verify(body, &good));
+        assert!(!mac.verify(b"what do ya want for nothing!", &good));
+        assert!(!mac.verify(body, &good[..63]));
+        assert_eq!(format!("{mac:?}"), "BodyMac(***)");
     }
 
     #[test]

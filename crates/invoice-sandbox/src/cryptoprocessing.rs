@@ -23,12 +23,12 @@ use cryptoprocessing::types::{
     ErrorDetails, ErrorResponse, ForeignId, Invoice as InvoiceView, InvoiceCallback,
     InvoiceCreateRequest, InvoiceCreateResponse, InvoiceStatus, TransactionKind, TransactionType,
 };
-use hmac::{Hmac, Mac};
+use cryptoprocessing::Credentials;
+use invoice_primitives::auth::BodyMac;
 use invoice_primitives::{StringAmount, UnixTime};
 use invoice_webhooks::Secret;
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
-use sha2::Sha512;
 use subtle::ConstantTimeEq;
 
 use crate::app::{minutes, App, ChangeError};
@@ -157,24 +157,26 @@ fn validation(field: &str, message: &str) -> Response {
 }
 
 /// Checks `X-Processing-Key` and `X-Processing-Signature`, the lowercase hex HMAC-SHA512 of
-/// the exact bytes received, keyed with the secret (compared in constant time by `hmac`).
+/// the exact bytes received, keyed with the secret: the headers the generated client sends,
+/// the MAC the runtime computes (compared in constant time).
 fn authenticate(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<(), Response> {
     let config = &app.config.cryptoprocessing;
     let key = headers
-        .get("x-processing-key")
+        .get(Credentials::KEY_HEADER)
         .ok_or_else(|| forbidden(ErrorCode::RequiredHeaderKey, "No key header"))?;
     if !bool::from(key.as_bytes().ct_eq(config.api_key.as_bytes())) {
         return Err(forbidden(ErrorCode::BadHeaderKey, "Bad key header"));
     }
     let signature = headers
-        .get("x-processing-signature")
+        .get(Credentials::SIGNATURE_HEADER)
         .ok_or_else(|| forbidden(ErrorCode::RequiredHeaderSignature, "No signature header"))?;
     let bad_signature = || forbidden(ErrorCode::BadHeaderSignature, "Bad signature header");
     let signature = hex::decode(signature.as_bytes()).map_err(|_| bad_signature())?;
-    let mut mac = Hmac::<Sha512>::new_from_slice(config.secret_key.as_bytes())
-        .map_err(|_| bad_signature())?;
-    mac.update(body);
-    mac.verify_slice(&signature).map_err(|_| bad_signature())
+    if BodyMac::new(config.secret_key.as_bytes()).verify(body, &signature) {
+        Ok(())
+    } else {
+        Err(bad_signature())
+    }
 }
 
 /// Reads the body (capped), checks key and signature, expires what is due.

@@ -4,18 +4,16 @@
 
 mod support;
 
-use hmac::{Hmac, Mac};
+use invoice_primitives::auth::BodyMac;
 use invoice_sandbox::{Config, Provider, Sandbox, SandboxHandle};
 use serde_json::{json, Value};
-use sha2::Sha512;
 use support::{control, http_client, Answer, Receiver};
 
 /// A signed Cryptoprocessing call: the status and the JSON answer.
 async fn cryptoprocessing(sandbox: &SandboxHandle, path: &str, body: Value) -> (u16, Value) {
     let keys = &sandbox.config().cryptoprocessing;
     let bytes = serde_json::to_vec(&body).expect("JSON");
-    let mut mac = Hmac::<Sha512>::new_from_slice(keys.secret_key.as_bytes()).expect("any key");
-    mac.update(&bytes);
+    let signature = BodyMac::new(keys.secret_key.as_bytes()).hex(&bytes);
     let response = http_client()
         .post(format!(
             "{}{path}",
@@ -23,10 +21,7 @@ async fn cryptoprocessing(sandbox: &SandboxHandle, path: &str, body: Value) -> (
         ))
         .header("content-type", "application/json")
         .header("x-processing-key", &keys.api_key)
-        .header(
-            "x-processing-signature",
-            hex::encode(mac.finalize().into_bytes()),
-        )
+        .header("x-processing-signature", signature)
         .body(bytes)
         .send()
         .await

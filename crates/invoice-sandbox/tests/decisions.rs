@@ -4,10 +4,9 @@
 
 mod support;
 
-use hmac::{Hmac, Mac};
+use invoice_primitives::auth::BodyMac;
 use invoice_sandbox::{Config, Provider, Sandbox};
 use serde_json::{json, Value};
-use sha2::Sha512;
 use support::{control, http_client};
 
 #[tokio::test]
@@ -82,16 +81,12 @@ async fn a_failed_cryptoprocessing_invoice_adds_nothing_to_the_balance() {
     let base = sandbox.base_url(Provider::Cryptoprocessing);
     let call = |path: &str, body: Value| {
         let bytes = serde_json::to_vec(&body).expect("JSON");
-        let mut mac = Hmac::<Sha512>::new_from_slice(keys.secret_key.as_bytes()).expect("a key");
-        mac.update(&bytes);
+        let signature = BodyMac::new(keys.secret_key.as_bytes()).hex(&bytes);
         let request = http_client()
             .post(format!("{base}{path}"))
             .header("content-type", "application/json")
             .header("x-processing-key", &keys.api_key)
-            .header(
-                "x-processing-signature",
-                hex::encode(mac.finalize().into_bytes()),
-            )
+            .header("x-processing-signature", signature)
             .body(bytes);
         async move {
             let response = request.send().await.expect("the sandbox answers");

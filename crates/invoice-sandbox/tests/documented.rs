@@ -7,10 +7,9 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use hmac::{Hmac, Mac};
+use invoice_primitives::auth::BodyMac;
 use invoice_sandbox::{Config, Provider, Sandbox, SandboxHandle};
 use serde_json::{json, Value};
-use sha2::Sha512;
 use support::spec::{Examples, Spec};
 use support::{control, http_client, Answer, Receiver};
 
@@ -180,14 +179,10 @@ async fn cryptocloud_answers_and_postbacks_have_every_documented_property() {
 /// Cryptoprocessing's request signature: hex HMAC-SHA512 of the body with the secret.
 fn signed(sandbox: &SandboxHandle, body: &[u8]) -> [(&'static str, String); 2] {
     let keys = &sandbox.config().cryptoprocessing;
-    let mut mac = Hmac::<Sha512>::new_from_slice(keys.secret_key.as_bytes()).expect("any key");
-    mac.update(body);
+    let signature = BodyMac::new(keys.secret_key.as_bytes()).hex(body);
     [
         ("x-processing-key", keys.api_key.clone()),
-        (
-            "x-processing-signature",
-            hex::encode(mac.finalize().into_bytes()),
-        ),
+        ("x-processing-signature", signature),
     ]
 }
 

@@ -30,9 +30,8 @@
 
 use std::fmt;
 
-use hmac::{Hmac, Mac};
 use http::HeaderMap;
-use sha2::Sha512;
+use invoice_primitives::auth::BodyMac;
 
 pub use ::cryptoprocessing::types::{
     CallbackTransaction, CallbackType, Confirmations, ForeignId, InvoiceCallback, InvoiceStatus,
@@ -122,12 +121,10 @@ impl Verifier {
         }
         require_json(headers)?;
         let signature = signature(headers)?;
-        let mut mac = Hmac::<Sha512>::new_from_slice(self.secret.expose().as_bytes())
-            .expect("HMAC takes a key of any length");
-        mac.update(body);
         // Constant time.
-        mac.verify_slice(&signature)
-            .map_err(|_| Rejection::BadSignature)?;
+        if !BodyMac::new(self.secret.expose().as_bytes()).verify(body, &signature) {
+            return Err(Rejection::BadSignature);
+        }
         if let Some(expected) = &self.api_key {
             let given = single(headers, API_KEY_HEADER)
                 .map_err(|()| Rejection::BadApiKey)?

@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-use hmac::{Hmac, Mac};
-use sha2::Sha512;
+use invoice_primitives::auth::BodyMac;
 
 use super::{InvoiceCallback, API_KEY_HEADER, SIGNATURE_HEADER};
 use crate::signing::{SignedDelivery, JSON};
@@ -70,10 +69,7 @@ impl Signer {
     /// describes (another callback `type`).
     pub fn sign_body(&self, body: impl Into<Vec<u8>>) -> SignedDelivery {
         let body = body.into();
-        let mut mac = Hmac::<Sha512>::new_from_slice(self.secret.expose().as_bytes())
-            .expect("HMAC takes a key of any length");
-        mac.update(&body);
-        let signature = hex::encode(mac.finalize().into_bytes());
+        let signature = BodyMac::new(self.secret.expose().as_bytes()).hex(&body);
         let delivery =
             SignedDelivery::new(JSON, body).with_sensitive_header(SIGNATURE_HEADER, &signature);
         match &self.api_key {
