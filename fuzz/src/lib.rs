@@ -17,6 +17,7 @@
 pub mod amount;
 pub mod decode;
 pub mod refusals;
+pub mod seeds;
 pub mod signed;
 pub mod time;
 pub mod webhooks;

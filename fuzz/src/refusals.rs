@@ -29,7 +29,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// The requests, by the first input byte (modulo their number): provider and operation.
-/// `cargo xtask fuzz --seed` writes each spec request example with its byte from this table.
+/// [`input`] writes a request with its byte from this table.
 pub const KINDS: &[(&str, &str)] = &[
     ("cryptocloud", "list_invoices"),
     ("cryptocloud", "get_statistics"),
@@ -39,6 +39,17 @@ pub const KINDS: &[(&str, &str)] = &[
     ("cryptoprocessing", "create_invoice"),
     ("apiforcrypto", "create_invoice"),
 ];
+
+/// An input: request `kind` (an index of [`KINDS`]) with the builder inputs `json`.
+pub fn input(kind: usize, json: &[u8]) -> Vec<u8> {
+    let kind = u8::try_from(kind).expect("fewer than 256 kinds");
+    [vec![kind], json.to_vec()].concat()
+}
+
+/// The kind of `provider`'s `operation`, if it is one.
+pub fn kind(provider: &str, operation: &str) -> Option<usize> {
+    KINDS.iter().position(|k| *k == (provider, operation))
+}
 
 /// A closed port: a request that got as far as connecting would fail there, not succeed.
 const NOWHERE: &str = "http://127.0.0.1:9";

@@ -209,7 +209,7 @@ fn cryptocloud(variant: u8, payload: &[u8]) {
     let Some(members) = members(payload) else {
         return;
     };
-    let form = variant & 1 == 1;
+    let form = variant & 1 == CRYPTOCLOUD_FORM;
     let invoice_id = string_member(&members, "invoice_id");
     let exp = CRYPTOCLOUD_NOW as i64 + 300;
     let (headers, body) = cryptocloud_delivery(
@@ -334,6 +334,21 @@ fn apiforcrypto(payload: &[u8]) {
     }
 }
 
+/// The first byte of an input is `variant * 3 + provider`.
+pub mod provider {
+    pub const CRYPTOCLOUD: u8 = 0;
+    pub const CRYPTOPROCESSING: u8 = 1;
+    pub const APIFORCRYPTO: u8 = 2;
+}
+
+/// CryptoCloud's variant whose delivery is a form (an odd variant; an even one is JSON).
+pub const CRYPTOCLOUD_FORM: u8 = 1;
+
+/// An input: `provider`'s delivery of `payload`, in `variant`.
+pub fn input(provider: u8, variant: u8, payload: &[u8]) -> Vec<u8> {
+    [vec![variant * 3 + provider], payload.to_vec()].concat()
+}
+
 /// The `verify_signed` target.
 pub fn check(data: &[u8]) {
     let Some((&selector, payload)) = data.split_first() else {
@@ -341,8 +356,8 @@ pub fn check(data: &[u8]) {
     };
     let variant = selector / 3;
     match selector % 3 {
-        0 => cryptocloud(variant, payload),
-        1 => cryptoprocessing(variant, payload),
+        provider::CRYPTOCLOUD => cryptocloud(variant, payload),
+        provider::CRYPTOPROCESSING => cryptoprocessing(variant, payload),
         _ => apiforcrypto(payload),
     }
 }

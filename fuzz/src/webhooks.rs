@@ -39,6 +39,30 @@ pub const APIFORCRYPTO_KEY: &str = "my-secret-for-this-invoice";
 /// apiforcrypto invoices whose id contains this have no key stored.
 pub const UNKNOWN_INVOICE: &str = "unknown";
 
+/// The first byte of an input: the verifier that reads it (modulo 4).
+pub mod verifier {
+    pub const CRYPTOCLOUD: u8 = 0;
+    /// Cryptoprocessing's, without the API key.
+    pub const CRYPTOPROCESSING: u8 = 1;
+    /// Cryptoprocessing's, also requiring `X-Processing-Key`.
+    pub const CRYPTOPROCESSING_WITH_KEY: u8 = 2;
+    pub const APIFORCRYPTO: u8 = 3;
+}
+
+/// An input for `verifier`: what [`parse`] reads back (no blank line and no headers: the
+/// whole rest is the body).
+pub fn input(verifier: u8, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut out = vec![verifier];
+    if !headers.is_empty() {
+        for (name, value) in headers {
+            out.extend_from_slice(format!("{name}: {value}\n").as_bytes());
+        }
+        out.push(b'\n');
+    }
+    out.extend_from_slice(body);
+    out
+}
+
 /// Splits the input into a provider byte, headers and body.
 pub fn parse(data: &[u8]) -> Option<(u8, HeaderMap, &[u8])> {
     let (&selector, rest) = data.split_first()?;
@@ -249,9 +273,9 @@ pub fn check(data: &[u8]) {
         return;
     };
     match selector % 4 {
-        0 => cryptocloud(&headers, body),
-        1 => cryptoprocessing(false, &headers, body),
-        2 => cryptoprocessing(true, &headers, body),
+        verifier::CRYPTOCLOUD => cryptocloud(&headers, body),
+        verifier::CRYPTOPROCESSING => cryptoprocessing(false, &headers, body),
+        verifier::CRYPTOPROCESSING_WITH_KEY => cryptoprocessing(true, &headers, body),
         _ => apiforcrypto(&headers, body),
     }
 }

@@ -1,6 +1,10 @@
 //! `cargo xtask fuzz`: the seed corpus from the specs' examples, then every cargo-fuzz target
 //! of `fuzz/` for a given time, and a table of what ran.
 //!
+//! xtask finds the examples; the fuzz crate turns them into its targets' inputs
+//! (`fuzz/src/seeds.rs`, run as `fuzz/examples/write_seeds.rs` on stable), so the input formats
+//! are written down once, beside the checks that read them.
+//!
 //! cargo-fuzz and nightly Rust are run as subprocesses (`cargo +nightly fuzz build`); the
 //! targets' binaries are then run directly, up to `--jobs` at a time (one core each), so
 //! that their outputs can be read apart. Logs go to `fuzz/target/fuzz-logs/<target>.log`,
@@ -10,6 +14,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,7 +22,6 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use serde_json::Value;
-use sha2::{Digest, Sha256, Sha512};
 use xtask::{Spec, PROVIDERS};
 
 /// The targets, in the order they run: the `[[bin]]`s of fuzz/Cargo.toml.
@@ -30,23 +34,6 @@ pub const TARGETS: &[&str] = &[
     "verify_webhooks",
     "verify_signed",
     "refusals",
-];
-
-// What the targets expect, from fuzz/src (keep in step): the secrets the seeds are signed
-// with, and the selector bytes.
-/// `fuzz/src/webhooks.rs` `CRYPTOPROCESSING_SECRET`.
-const CRYPTOPROCESSING_SECRET: &[u8] = b"fuzz-secret-key";
-/// `fuzz/src/webhooks.rs` `CRYPTOPROCESSING_API_KEY`.
-const CRYPTOPROCESSING_API_KEY: &str = "fuzz-api-key";
-/// `fuzz/src/refusals.rs` `KINDS`: the request behind each selector byte.
-const REFUSAL_KINDS: &[(&str, &str)] = &[
-    ("cryptocloud", "list_invoices"),
-    ("cryptocloud", "get_statistics"),
-    ("cryptocloud", "create_invoice"),
-    ("cryptocloud", "create_withdrawal"),
-    ("cryptocloud", "get_invoices"),
-    ("cryptoprocessing", "create_invoice"),
-    ("apiforcrypto", "create_invoice"),
 ];
 
 /// Options of `cargo xtask fuzz`.
@@ -415,7 +402,7 @@ fn thousands(n: u64) -> String {
 
 // --- Seeds ---------------------------------------------------------------------------------
 
-/// Where an example sits in a spec.
+/// Where an example sits in a spec (`invoice_fuzz::seeds::Role`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
     Request,
@@ -424,7 +411,8 @@ enum Role {
     Other,
 }
 
-/// One example: its provider, role, operation, media type and value.
+/// One example: its provider, role, operation, media type and value
+/// (`invoice_fuzz::seeds::Example`).
 #[derive(Debug)]
 struct Example {
     provider: &'static str,
@@ -432,6 +420,25 @@ struct Example {
     operation: Option<String>,
     media: Option<String>,
     value: Value,
+}
+
+impl Example {
+    /// As `invoice_fuzz::seeds::Example` reads it.
+    fn to_json(&self) -> Value {
+        let role = match self.role {
+            Role::Request => "request",
+            Role::Response => "response",
+            Role::Callback => "callback",
+            Role::Other => "other",
+        };
+        serde_json::json!({
+            "provider": self.provider,
+            "role": role,
+            "operation": self.operation,
+            "media": self.media,
+            "value": self.value,
+        })
+    }
 }
 
 /// Writes every example of specs/*.yaml into the targets' corpora; returns the seed count per
@@ -453,63 +460,39 @@ fn write_seeds(root: &Path, corpus: &Path) -> Result<BTreeMap<&'static str, usiz
         return Err("no examples found in the specs".into());
     }
 
-    let mut seeds: BTreeMap<&'static str, Vec<Vec<u8>>> = BTreeMap::new();
-    let mut add =
-        |target: &'static str, bytes: Vec<u8>| seeds.entry(target).or_default().push(bytes);
-    for (i, _) in REFUSAL_KINDS.iter().enumerate() {
-        add("refusals", [vec![i as u8], b"{}".to_vec()].concat());
+    // The targets' input formats are the fuzz crate's: it turns the examples into inputs.
+    let examples: Vec<Value> = examples.iter().map(Example::to_json).collect();
+    let examples = serde_json::to_vec(&examples).map_err(|e| e.to_string())?;
+    let mut writer = Command::new("cargo")
+        .args(["run", "--quiet", "--manifest-path"])
+        .arg(root.join("fuzz").join("Cargo.toml"))
+        .args(["--example", "write_seeds", "--"])
+        .arg(corpus)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let mut stdin = writer.stdin.take().expect("stdin is piped");
+    // Written from another thread, so a full pipe cannot block both sides.
+    let feed = std::thread::spawn(move || stdin.write_all(&examples));
+    let output = writer
+        .wait_with_output()
+        .map_err(|e| format!("fuzz/examples/write_seeds.rs: {e}"))?;
+    let _ = feed.join();
+    if !output.status.success() {
+        return Err("fuzz/examples/write_seeds.rs failed".into());
     }
-    for example in &examples {
-        let json = serde_json::to_vec(&example.value).expect("a Value serializes");
-        for leaf in leaves(&example.value) {
-            add("amount", leaf.clone().into_bytes());
-            add("time", leaf.into_bytes());
-        }
-        for scalar in scalars(&example.value) {
-            add("amount", scalar.clone());
-            add("time", scalar);
-        }
-        match (example.role, example.provider) {
-            (Role::Response | Role::Callback, provider) => {
-                let target = match provider {
-                    "cryptocloud" => "decode_cryptocloud",
-                    "cryptoprocessing" => "decode_cryptoprocessing",
-                    _ => "decode_apiforcrypto",
-                };
-                add(target, json.clone());
-            }
-            (Role::Request, provider) => {
-                let kind = REFUSAL_KINDS
-                    .iter()
-                    .position(|(p, op)| *p == provider && example.operation.as_deref() == Some(op));
-                if let Some(kind) = kind {
-                    add("refusals", [vec![kind as u8], json.clone()].concat());
-                }
-            }
-            (Role::Other, _) => {}
-        }
-        if example.role == Role::Callback {
-            let form = example.media.as_deref() == Some("application/x-www-form-urlencoded");
-            for (target, bytes) in callback_seeds(example.provider, form, &example.value) {
-                add(target, bytes);
-            }
-        }
-    }
-
     let mut counts = BTreeMap::new();
-    for target in TARGETS {
-        let dir = corpus.join(target);
-        fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let mut written = 0;
-        let mut all = seeds.remove(target).unwrap_or_default();
-        all.sort();
-        all.dedup();
-        for bytes in all {
-            let name = format!("spec-{}", &hex(&Sha256::digest(&bytes))[..16]);
-            fs::write(dir.join(name), &bytes).map_err(|e| format!("{}: {e}", dir.display()))?;
-            written += 1;
-        }
-        counts.insert(*target, written);
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let (target, count) = line.split_once(' ').ok_or(format!("unexpected: {line}"))?;
+        let target = TARGETS
+            .iter()
+            .find(|t| **t == target)
+            .ok_or(format!("no target {target}"))?;
+        counts.insert(
+            *target,
+            count.parse().map_err(|_| format!("unexpected: {line}"))?,
+        );
     }
     Ok(counts)
 }
@@ -580,164 +563,9 @@ fn example(
     }
 }
 
-/// Every string's content and every number's text under `value`.
-fn leaves(value: &Value) -> Vec<String> {
-    match value {
-        Value::String(s) => vec![s.clone()],
-        Value::Number(n) => vec![n.to_string()],
-        Value::Array(items) => items.iter().flat_map(leaves).collect(),
-        Value::Object(map) => map.values().flat_map(leaves).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// Every scalar under `value` as JSON text (`"0.02"`, `100`).
-fn scalars(value: &Value) -> Vec<Vec<u8>> {
-    match value {
-        Value::String(_) | Value::Number(_) => vec![serde_json::to_vec(value).unwrap()],
-        Value::Array(items) => items.iter().flat_map(scalars).collect(),
-        Value::Object(map) => map.values().flat_map(scalars).collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// A callback example as the webhook targets read it: `verify_webhooks` (provider byte,
-/// headers, blank line, body, signed where the provider signs headers) and `verify_signed`
-/// (provider byte, body).
-fn callback_seeds(provider: &str, form: bool, value: &Value) -> Vec<(&'static str, Vec<u8>)> {
-    let json = serde_json::to_vec(value).expect("a Value serializes");
-    let with_headers = |selector: u8, headers: &[(&str, String)], body: &[u8]| {
-        let mut out = vec![selector];
-        for (name, value) in headers {
-            out.extend_from_slice(format!("{name}: {value}\n").as_bytes());
-        }
-        out.push(b'\n');
-        out.extend_from_slice(body);
-        out
-    };
-    let content_type = |media: &str| ("content-type", media.to_owned());
-    match provider {
-        "cryptocloud" if form => {
-            let body = form_encode(value);
-            vec![
-                (
-                    "verify_webhooks",
-                    with_headers(
-                        0,
-                        &[content_type("application/x-www-form-urlencoded")],
-                        &body,
-                    ),
-                ),
-                ("verify_signed", [vec![3], json].concat()),
-            ]
-        }
-        "cryptocloud" => vec![
-            (
-                "verify_webhooks",
-                with_headers(0, &[content_type("application/json")], &json),
-            ),
-            ("verify_webhooks", [vec![0], json.clone()].concat()),
-            ("verify_signed", [vec![0], json].concat()),
-        ],
-        "cryptoprocessing" => {
-            let mac = hex(&hmac_sha512(CRYPTOPROCESSING_SECRET, &json));
-            let headers = [
-                content_type("application/json"),
-                ("x-processing-signature", mac),
-                ("x-processing-key", CRYPTOPROCESSING_API_KEY.to_owned()),
-            ];
-            vec![
-                ("verify_webhooks", with_headers(1, &headers, &json)),
-                ("verify_webhooks", with_headers(2, &headers, &json)),
-                ("verify_signed", [vec![1], json].concat()),
-            ]
-        }
-        _ => vec![
-            (
-                "verify_webhooks",
-                with_headers(3, &[content_type("application/json")], &json),
-            ),
-            ("verify_signed", [vec![2], json].concat()),
-        ],
-    }
-}
-
-/// A form body from an object's members: strings as their text, other values as JSON.
-fn form_encode(value: &Value) -> Vec<u8> {
-    let Some(map) = value.as_object() else {
-        return Vec::new();
-    };
-    let encode = |text: &str| {
-        let mut out = String::new();
-        for b in text.bytes() {
-            match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                    out.push(b as char)
-                }
-                b' ' => out.push('+'),
-                _ => {
-                    let _ = write!(out, "%{b:02X}");
-                }
-            }
-        }
-        out
-    };
-    let pairs: Vec<String> = map
-        .iter()
-        .filter(|(_, v)| !v.is_null())
-        .map(|(k, v)| {
-            let text = match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            format!("{}={}", encode(k), encode(&text))
-        })
-        .collect();
-    pairs.join("&").into_bytes()
-}
-
-/// HMAC-SHA512 (RFC 2104), written out: xtask has sha2 but not hmac.
-fn hmac_sha512(key: &[u8], message: &[u8]) -> Vec<u8> {
-    const BLOCK: usize = 128;
-    let mut block = [0u8; BLOCK];
-    if key.len() > BLOCK {
-        block[..64].copy_from_slice(&Sha512::digest(key));
-    } else {
-        block[..key.len()].copy_from_slice(key);
-    }
-    let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
-    let inner = Sha512::new()
-        .chain_update(pad(0x36))
-        .chain_update(message)
-        .finalize();
-    Sha512::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize()
-        .to_vec()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::new(), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hmac_sha512_matches_rfc_4231() {
-        // Test case 2 of RFC 4231.
-        let mac = hmac_sha512(b"Jefe", b"what do ya want for nothing?");
-        assert_eq!(
-            hex(&mac),
-            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a\
-             6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737"
-        );
-    }
 
     #[test]
     fn the_specs_give_seeds_to_every_target() {
