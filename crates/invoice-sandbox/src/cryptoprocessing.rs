@@ -341,6 +341,23 @@ async fn create_invoice(
     }))
 }
 
+/// The coins the customer may choose from for `invoice`, if its coin is not fixed yet: no
+/// `sender_currency`, nothing paid, still open.
+pub fn coin_choices(invoice: &Invoice) -> Option<Vec<&'static str>> {
+    let d = detail(invoice)?;
+    let open = d.sender_currency.is_none()
+        && invoice.payments.is_empty()
+        && !invoice.lifecycle.is_final()
+        && !is_coin(&d.currency);
+    open.then(|| {
+        CURRENCIES
+            .iter()
+            .filter(|(_, kind, _, _)| *kind == "crypto")
+            .map(|(_, _, code, _)| *code)
+            .collect()
+    })
+}
+
 /// The customer's choice of coin for invoice `id`, before they pay: only while its coin is
 /// not fixed (no `sender_currency`) and nothing is paid, and only a coin of the account.
 pub fn choose_coin(app: &App, id: &str, coin: &str) -> Result<(), ChangeError> {

@@ -194,6 +194,25 @@ fn render_payment_page(app: &App, invoice: &Invoice, error: Option<&str>) -> Htm
             clock = format_duration(remaining_seconds),
         );
     }
+    // A Cryptoprocessing invoice in fiat: the customer picks the coin before paying.
+    if let Some(coins) = crate::cryptoprocessing::coin_choices(invoice) {
+        let options: String = coins
+            .iter()
+            .map(|c| {
+                let selected = if *c == invoice.pay_currency {
+                    " selected"
+                } else {
+                    ""
+                };
+                format!("<option{selected}>{}</option>", escape(c))
+            })
+            .collect();
+        let _ = write!(
+            body,
+            "<form method=\"post\" class=\"buttons\"><select name=\"coin\" id=\"coin\">{options}</select>\
+             <button class=\"secondary\" id=\"choose-coin\" name=\"action\" value=\"coin\">Choose this coin</button></form>"
+        );
+    }
     if let Some(error) = error {
         let _ = write!(body, "<div class=\"notice error\">{}</div>", escape(error));
     }
@@ -221,6 +240,8 @@ fn format_duration(seconds: i64) -> String {
 #[derive(Deserialize)]
 struct PageAction {
     action: String,
+    /// The coin chosen, with `action=coin`.
+    coin: Option<String>,
 }
 
 async fn payment_action(
@@ -232,15 +253,19 @@ async fn payment_action(
         return not_found("No such provider.");
     };
     let result = match form.action.as_str() {
-        "full" => app.pay(provider, &id, PayKind::Full, None),
-        "part" => app.pay(provider, &id, PayKind::Part, None),
-        "over" => app.pay(provider, &id, PayKind::Over, None),
-        "expire" => app.expire(provider, &id),
+        "full" => app.pay(provider, &id, PayKind::Full, None).map(drop),
+        "part" => app.pay(provider, &id, PayKind::Part, None).map(drop),
+        "over" => app.pay(provider, &id, PayKind::Over, None).map(drop),
+        "expire" => app.expire(provider, &id).map(drop),
+        "coin" if provider == Provider::Cryptoprocessing => {
+            let coin = form.coin.as_deref().unwrap_or_default();
+            crate::cryptoprocessing::choose_coin(&app, &id, coin)
+        }
         _ => Err(ChangeError::BadRequest("unknown action".into())),
     };
     match result {
         // Back to the page (303: the browser then GETs it), which now shows the new state.
-        Ok(_) => Redirect::to(&payment_page_url("", provider, &id)).into_response(),
+        Ok(()) => Redirect::to(&payment_page_url("", provider, &id)).into_response(),
         Err(ChangeError::NotFound(message)) => not_found(&message),
         Err(ChangeError::Conflict(message) | ChangeError::BadRequest(message)) => {
             let Some(invoice) = app.store().get(provider, &id).cloned() else {

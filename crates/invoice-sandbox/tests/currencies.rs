@@ -115,6 +115,40 @@ async fn a_fiat_invoice_is_paid_in_a_coin_the_customer_chooses() {
 }
 
 #[tokio::test]
+async fn the_payment_page_offers_the_coins_of_a_fiat_invoice() {
+    let sandbox = Sandbox::start(Config::default())
+        .await
+        .expect("the sandbox starts");
+    let (_, created) =
+        cryptoprocessing(&sandbox, "/api/v2/invoices/create", eur_invoice("p", "100")).await;
+    let id = created["data"]["id"].to_string();
+    let page = sandbox.payment_page(Provider::Cryptoprocessing, &id);
+    let html = http_client()
+        .get(&page)
+        .send()
+        .await
+        .expect("the page")
+        .text()
+        .await
+        .expect("HTML");
+    assert!(html.contains("id=\"choose-coin\"") && html.contains("<option>BTC</option>"));
+    let chosen = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+        .post(&page)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("action=coin&coin=ETH")
+        .send()
+        .await
+        .expect("the page answers");
+    assert_eq!(chosen.status().as_u16(), 303);
+    let (_, invoice) = control(&sandbox, &format!("cryptoprocessing/invoices/{id}"), None).await;
+    assert_eq!(invoice["currency"], "ETH");
+    assert_eq!(invoice["amount"], "0.04");
+}
+
+#[tokio::test]
 async fn currencies_the_docs_do_not_list_are_refused_with_the_documented_errors() {
     let sandbox = Sandbox::start(Config::default())
         .await
