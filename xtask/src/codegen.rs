@@ -12,6 +12,7 @@ use crate::diagnose;
 use crate::extras;
 use crate::format;
 use crate::front_page;
+use crate::lifecycle;
 use crate::prepare::{self, Prepared};
 use crate::providers::Provider;
 use crate::rules;
@@ -240,6 +241,7 @@ pub(crate) fn generate_client(
             })?,
         );
         tail.push_str(&validations);
+        tail.push_str(&lifecycle::generate(provider, &spec.api).map_err(generate_error)?);
         file.items.extend(format::parse_str(&tail)?.items);
         let mut text = format::render(&header("//", &spec.path, &spec.sha256), file);
         // As written by prepare.rs: a printer lays out a macro's body as one run of tokens.

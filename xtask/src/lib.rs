@@ -15,6 +15,7 @@ mod error;
 mod extras;
 mod format;
 mod front_page;
+mod lifecycle;
 mod mocks;
 mod prepare;
 pub mod providers;

@@ -4,8 +4,9 @@
 //! row makes become replacements and conversions here, so no spec carries generator
 //! workarounds:
 //!
-//! - documentation and rule extensions (`x-doc-note`, `x-url`, ...) are dropped, because typify
-//!   compares whole schemas, extensions included, when it looks for a conversion;
+//! - documentation and rule extensions (`x-doc-note`, `x-url`, `x-lifecycle`, ...) are dropped,
+//!   because typify compares whole schemas, extensions included, when it looks for a
+//!   conversion;
 //! - every unconstrained string path parameter becomes the row's `path_segment` type, which
 //!   refuses a value that URL parsing would resolve into another endpoint (`uuid("..")`);
 //! - every named string enum becomes an open enum (`open_enum_macro`): replaced by a type the
@@ -240,10 +241,7 @@ fn open_enums(
         text.push_str(&format!("        pub enum {name} {{\n"));
         let mut seen = BTreeSet::new();
         for value in values {
-            let mut variant = value.to_upper_camel_case();
-            if !variant.starts_with(|c: char| c.is_ascii_alphabetic()) {
-                variant.insert(0, 'V');
-            }
+            let variant = variant_name(value);
             if variant == "V" || variant == "Unknown" || !seen.insert(variant.clone()) {
                 return Err(format!(
                     "{name}: value {value:?} has no distinct variant name"
@@ -263,6 +261,16 @@ fn open_enums(
         ));
     }
     Ok(())
+}
+
+/// The variant an open enum declares for `value`: upper camel case, after a `V` when it would
+/// not start with a letter (`100` → `V100`).
+pub fn variant_name(value: &str) -> String {
+    let mut variant = value.to_upper_camel_case();
+    if !variant.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        variant.insert(0, 'V');
+    }
+    variant
 }
 
 /// The schema's description (or its name) as the doc comment of a macro-declared enum.
@@ -425,5 +433,28 @@ mod tests {
         ] {
             assert!(!is_text_or_integer(&schema(no.clone())), "{no}");
         }
+    }
+
+    #[test]
+    fn lifecycle_and_doc_extensions_never_reach_progenitor() {
+        let api: OpenAPI = serde_json::from_value(serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {},
+            "components": {"schemas": {"Status": {
+                "anyOf": [{"type": "string", "enum": ["paid"]}, {"type": "string"}],
+                "x-lifecycle": {"paid": {"state": "paid", "doc": "Paid.", "source": "a.txt"}},
+                "x-doc-note": "A note.",
+                "x-rust-type": {"crate": "c", "path": "c::Status", "version": "1"},
+            }}},
+        }))
+        .expect("a spec");
+        let prepared = prepare(&Provider::DEFAULT, &api).expect("prepared");
+        let components = prepared.api.components.expect("components");
+        let ReferenceOr::Item(status) = &components.schemas["Status"] else {
+            panic!("an inline schema");
+        };
+        let kept: Vec<&String> = status.schema_data.extensions.keys().collect();
+        assert_eq!(kept, ["x-rust-type"]);
     }
 }

@@ -1,5 +1,6 @@
 //! The provider-neutral runtime of the generated invoice clients: exact decimal amounts instead
-//! of `f64`, the date-time forms providers write, enums that keep unknown values, bounded
+//! of `f64`, the date-time forms providers write, enums that keep unknown values, the
+//! [`Lifecycle`] every provider's invoice statuses map to, bounded
 //! arguments and documented rules checked before a request is sent, one error type that keeps
 //! the HTTP status and raw body, credentials (a header token, an HMAC of the body), and the
 //! transport (timeouts, safe retries).
@@ -12,6 +13,7 @@ pub mod amount;
 pub mod auth;
 pub mod bounded;
 pub mod error;
+pub mod lifecycle;
 pub mod open_enum;
 pub mod path;
 #[doc(hidden)]
@@ -32,6 +34,7 @@ pub use auth::{
 };
 pub use bounded::{BoundedInt, BoundedVec};
 pub use error::{ApiError, ErrorBody};
+pub use lifecycle::Lifecycle;
 pub use path::PathSegment;
 pub use response::Response;
 pub use text::MaybeText;
