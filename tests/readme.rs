@@ -83,6 +83,26 @@ async fn apiforcrypto_example() -> Result<(), AnyError> {
     Ok(())
 }
 
+async fn checkout_example() -> Result<(), AnyError> {
+    use invoice_checkout::{ApiforcryptoOrder, Checkout, Decimal, Order};
+
+    // INVOICE_PROVIDER=cryptocloud|cryptoprocessing|apiforcrypto, and that provider's variables.
+    let checkout = Checkout::from_env()?;
+    let order = Order::new(Decimal::new(4990, 2), "USD", "ORDER-1002")
+        .success_url("https://shop.example/paid")
+        .failure_url("https://shop.example/failed")
+        .apiforcrypto(ApiforcryptoOrder::new("ethereum", "USDT")); // only apiforcrypto needs it
+    let invoice = checkout.create(&order).await?;
+    println!("pay {} at {:?}", invoice.invoice_id, invoice.payment_url);
+    if checkout.provider().offers_status() {
+        let status = checkout.status(&invoice.invoice_id).await?;
+        println!("{}: paid {:?}", status.lifecycle, status.paid);
+    }
+    // The webhook route: `checkout.verify(&headers, &body).await?` is an `Event` (its lifecycle,
+    // what was paid, the order id, the dedup key) whichever provider sent it.
+    Ok(())
+}
+
 async fn explicit_config_example(
     api_key: &str,
     secret_key: &str,
@@ -249,6 +269,10 @@ async fn readme_examples_run() {
         ("CRYPTOPROCESSING_SECRET", &keys.cryptoprocessing.secret_key),
         ("CRYPTOPROCESSING_BASE_URL", &cryptoprocessing_url),
         ("APIFORCRYPTO_BASE_URL", &apiforcrypto_url),
+        // What the checkout needs besides (the sandbox prints them).
+        ("CRYPTOCLOUD_SHOP_ID", SHOP_ID),
+        ("CRYPTOCLOUD_SECRET", &keys.cryptocloud.secret_key),
+        ("APIFORCRYPTO_WALLET_ID", WALLET_ID),
     ] {
         std::env::set_var(name, value);
     }
@@ -300,8 +324,14 @@ async fn readme_examples_run() {
 
     sandbox_example().await.unwrap();
 
-    // What the examples did is in the sandbox: one invoice per provider's example, and the one
-    // the explicit configuration made.
+    // The checkout's example, once per provider.
+    for provider in ["cryptocloud", "cryptoprocessing", "apiforcrypto"] {
+        std::env::set_var("INVOICE_PROVIDER", provider);
+        checkout_example().await.unwrap();
+    }
+
+    // What the examples did is in the sandbox: one invoice per provider's example, the one the
+    // explicit configuration made, and the checkout's, one per provider.
     let held: serde_json::Value = reqwest::get(sandbox.control_url("invoices"))
         .await
         .unwrap()
@@ -320,7 +350,10 @@ async fn readme_examples_run() {
             "cryptocloud",
             "cryptoprocessing",
             "apiforcrypto",
-            "cryptoprocessing"
+            "cryptoprocessing",
+            "cryptocloud",
+            "cryptoprocessing",
+            "apiforcrypto"
         ],
         "{held:#}"
     );
@@ -341,8 +374,8 @@ fn readme_examples_are_mirrored() {
         blocks += 1;
     }
     assert_eq!(
-        blocks, 8,
-        "one example per provider, explicit configuration, paging, matching an error, mocks, \
-         the sandbox"
+        blocks, 9,
+        "one example per provider, the checkout, explicit configuration, paging, matching an \
+         error, mocks, the sandbox"
     );
 }
