@@ -43,7 +43,11 @@ fn main() -> ExitCode {
     };
     // Set before the runtime starts any thread: `Checkout::from_env` reads it.
     std::env::set_var(Provider::ENV, provider.name());
-    let sandbox = flags.sandbox || std::env::var_os(credential_env(provider)).is_none();
+    let credential = credential_env(provider);
+    let sandbox = flags.sandbox || std::env::var_os(credential).is_none();
+    if sandbox && !flags.sandbox {
+        println!("{credential} is not set: running against invoice-sandbox");
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(error) => return fail(error),
@@ -77,6 +81,9 @@ async fn serve(
         (Some(sandbox), checkout)
     } else {
         println!("shop on {shop_url}, {provider} from the environment");
+        // The provider is told where to send notifications: apiforcrypto per invoice
+        // (APIFORCRYPTO_CALLBACK_URL), the others in the account's settings.
+        println!("  webhooks: {shop_url}/webhooks/{}", provider.name());
         (None, Checkout::from_env()?)
     };
     // Distinct per start, so that a restarted shop does not reuse an order id.
