@@ -31,9 +31,11 @@ pub fn render(
     root: &RootManifest,
 ) -> Result<String, Error> {
     let mut inherited: Vec<&str> = ALWAYS.to_vec();
-    if provider.runtime.is_none() {
+    match provider.runtime {
         // With a runtime, its `progenitor` module stands in for progenitor's client crate.
-        inherited.insert(0, "progenitor-client");
+        None => inherited.insert(0, "progenitor-client"),
+        // The crate's own `tracing` callsites (trace.rs), so that they have its target.
+        Some(_) => inherited.push("tracing"),
     }
     for (used, name) in [
         (code_deps.chrono, "chrono"),
@@ -181,6 +183,10 @@ fn suggestion(name: &str) -> String {
         "uuid" => r#"uuid = { version = "1", features = ["serde"] }"#.into(),
         // typify 0.8 emits `::regress::Regex::new(..)` for `pattern`.
         "regress" => r#"regress = "0.12""#.into(),
+        // The crate's `tracing` callsites (trace.rs); the facade alone.
+        "tracing" => {
+            r#"tracing = { version = "0.1", default-features = false, features = ["std"] }"#.into()
+        }
         other => format!("{other} = \"...\""),
     }
 }
@@ -242,6 +248,26 @@ mod tests {
         ));
         let plain = render("", &ROW, deps, &all).unwrap();
         assert!(!plain.contains("schemars"), "{plain}");
+    }
+
+    #[test]
+    fn a_row_with_a_runtime_inherits_tracing() {
+        let row = Provider {
+            runtime: Some("::runtime"),
+            ..ROW
+        };
+        let all = root(&[ALWAYS, &["tracing"]].concat());
+        let text = render("", &row, CodeDeps::default(), &all).unwrap();
+        assert!(
+            text.contains("serde_json = { workspace = true }\ntracing = { workspace = true }\n")
+        );
+        assert!(!text.contains("progenitor-client"), "{text}");
+        let err = render("", &row, CodeDeps::default(), &root(ALWAYS)).unwrap_err();
+        assert!(err.to_string().contains("needs `tracing`"), "{err}");
+        assert!(
+            err.to_string().contains("default-features = false"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::setters;
 use crate::settings::generation_settings;
 use crate::spec::Spec;
 use crate::sync::GENERATED_DIR;
+use crate::trace;
 use crate::wire_body;
 use crate::workspace::RootManifest;
 use crate::Error;
@@ -199,6 +200,7 @@ pub(crate) fn generate_client(
         api_version::remove(&mut file).map_err(generate_error)?;
         if let Some(runtime) = provider.runtime {
             wire_body::rewrite(&mut file, runtime).map_err(generate_error)?;
+            trace::instrument(&mut file, &spec.api, runtime).map_err(generate_error)?;
         }
         // progenitor names `progenitor_client::QueryParam` inside `builder`; there, the crate's
         // own `progenitor_client` module (extras.rs) must be in scope.
@@ -241,6 +243,9 @@ pub(crate) fn generate_client(
             })?,
         );
         tail.push_str(&validations);
+        if let Some(runtime) = provider.runtime {
+            tail.push_str(&trace::tracer(provider.name, runtime));
+        }
         tail.push_str(&lifecycle::generate(provider, &spec.api).map_err(generate_error)?);
         file.items.extend(format::parse_str(&tail)?.items);
         let mut text = format::render(&header("//", &spec.path, &spec.sha256), file);

@@ -2,7 +2,8 @@
 //! row: the servers' base URLs, and, for rows with a runtime, the `progenitor_client` module
 //! that makes `send()` return the runtime's `Response` and `ApiError`, the re-exports a user
 //! needs, the provider's `Credentials`, `Client::from_env` and `Client::with_credentials`, and
-//! the `ClientHooks` impl that hands each request to the runtime's transport.
+//! the `ClientHooks` impl that hands each request to the runtime's transport (with the crate's
+//! `Trace`, trace.rs).
 
 use std::collections::BTreeSet;
 
@@ -130,7 +131,7 @@ fn hooks(provider: &Provider, api: &OpenAPI, runtime: &str) -> Result<String, St
          {runtime}::transport::prepare(&self.inner, request, &operation(info.operation_id))\n\
          }}\n\n\
          fn exec(&self, request: reqwest::Request, info: &OperationInfo) -> impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> {{\n\
-         {runtime}::transport::exec(&self.inner, &self.client, request, operation(info.operation_id))\n\
+         {runtime}::transport::exec::<_, Trace>(&self.inner, &self.client, request, operation(info.operation_id))\n\
          }}\n\
          }}\n\n"
     ))

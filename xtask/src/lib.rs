@@ -25,6 +25,7 @@ mod setters;
 mod settings;
 pub mod spec;
 mod sync;
+mod trace;
 mod walk;
 mod wire_body;
 mod workspace;

@@ -25,6 +25,7 @@ pub mod schema;
 pub mod text;
 pub mod text_or_integer;
 pub mod time;
+pub mod trace;
 pub mod transport;
 pub mod wire;
 

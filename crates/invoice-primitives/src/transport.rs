@@ -15,9 +15,11 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use reqwest::header::RETRY_AFTER;
 use reqwest::{Request, Response, StatusCode};
+use tracing::Level;
 
 use crate::auth::{Authenticate, Scheme};
 use crate::error::ApiError;
+use crate::trace::{self, Reason, Redacted, Tracer};
 
 /// When and how a call is sent again.
 ///
@@ -300,7 +302,9 @@ pub fn prepare<A: Authenticate, E>(
 }
 
 /// Sends a prepared `request` for a generated client: reads the whole response, and retries
-/// as [`RetryPolicy`] allows.
+/// as [`RetryPolicy`] allows. Each attempt, its outcome and each retry decision are recorded
+/// through `T`, the crate's callsites ([`trace`](crate::trace)), in the current span: the
+/// generated `send()` calls this inside its `send` span.
 ///
 /// A plain function returning an `async move` block rather than an `async fn`: an `async fn`
 /// keeps each argument twice in its future (the argument and the local it is moved into), and
@@ -308,16 +312,26 @@ pub fn prepare<A: Authenticate, E>(
 /// request in flight.
 #[doc(hidden)]
 #[allow(clippy::manual_async_fn)] // on purpose: see above
-pub fn exec<'a, A: Authenticate>(
+pub fn exec<'a, A: Authenticate, T: Tracer>(
     config: &'a Config<A>,
     client: &'a reqwest::Client,
     mut request: Request,
     operation: Operation,
 ) -> impl Future<Output = reqwest::Result<Response>> + 'a {
+    let span = trace::current::<T>();
     async move {
         let policy = &config.retry;
+        // Attempts are timed, and bodies written out, only for a subscriber that wants them.
+        let timed = T::enabled(Level::DEBUG);
+        let bodies = T::enabled(Level::TRACE);
+        if bodies {
+            let body = request.body().and_then(reqwest::Body::as_bytes);
+            span.in_scope(|| T::body("request", None, &Redacted(body.unwrap_or_default())));
+        }
         let mut attempt = 1;
         loop {
+            span.record("attempt", attempt);
+            let started = timed.then(Instant::now);
             // A request whose body cannot be copied is sent once.
             let retry_copy = (attempt < policy.max_attempts)
                 .then(|| request.try_clone())
@@ -329,7 +343,22 @@ pub fn exec<'a, A: Authenticate>(
                     outcome = Err(e);
                 }
             }
+            if let Some(started) = started {
+                span.in_scope(|| trace::attempt::<T>(attempt, &outcome, started.elapsed()));
+            }
+            if let (true, Ok(response)) = (bodies, &outcome) {
+                let body = response.extensions().get::<BufferedBody>();
+                let body = Redacted(body.map_or(&[][..], |b| &b.0));
+                let status = Some(response.status().as_u16());
+                span.in_scope(|| T::body("response", status, &body));
+            }
             let Some(next) = retry_copy else {
+                let why = if attempt < policy.max_attempts {
+                    "the body cannot be sent again"
+                } else {
+                    "last attempt"
+                };
+                span.in_scope(|| not_retried::<T>(attempt, &outcome, why));
                 return outcome;
             };
             let wait = match &outcome {
@@ -349,12 +378,33 @@ pub fn exec<'a, A: Authenticate>(
                 _ => None,
             };
             let Some(retry_after) = wait else {
+                let why = if operation.read_only {
+                    "not a transient failure"
+                } else {
+                    "a write that may have reached the provider"
+                };
+                span.in_scope(|| not_retried::<T>(attempt, &outcome, why));
                 return outcome;
             };
-            tokio::time::sleep(policy.delay(attempt, retry_after, fastrand::f64())).await;
+            let delay = policy.delay(attempt, retry_after, fastrand::f64());
+            let wait_ms = delay.as_secs_f64() * 1000.0;
+            span.in_scope(|| T::retrying(attempt, &Reason(&outcome), wait_ms));
+            tokio::time::sleep(delay).await;
             request = next;
             attempt += 1;
         }
+    }
+}
+
+/// `no retry` for a failure that is not resent: a transport error, 429 or a 5xx (any other
+/// answer is final, not a failure).
+fn not_retried<T: Tracer>(attempt: u32, outcome: &reqwest::Result<Response>, why: &'static str) {
+    let failure = match outcome {
+        Ok(response) => is_retryable_status(response.status()),
+        Err(_) => true,
+    };
+    if failure && T::enabled(Level::DEBUG) {
+        T::not_retried(attempt, &Reason(outcome), why);
     }
 }
 

@@ -2152,66 +2152,150 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Invoice>, Error<types::ErrorResponse>> {
-            let Self { client, wallet_id, body } = self;
-            let wallet_id = wallet_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::InvoiceCreateRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/wallets/{}/invoices", client.baseurl, encode_path(& wallet_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .body(
-                    ::invoice_primitives::wire::to_vec(&body)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_invoice",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("create_invoice", "POST", "/api/v1/wallets/{wallet_id}/invoices");
+            let result: Result<
+                ResponseValue<types::Invoice>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client, wallet_id, body } = self;
+                let wallet_id = match wallet_id.map_err(Error::InvalidRequest) {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let body = match body
+                    .and_then(|v| {
+                        types::InvoiceCreateRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let url = format!(
+                    "{}/api/v1/wallets/{}/invoices", client.baseurl, encode_path(&
+                    wallet_id.to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .body(
+                        match ::invoice_primitives::wire::to_vec(&body)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))
+                        {
+                            ::std::result::Result::Ok(value) => value,
+                            ::std::result::Result::Err(error) => {
+                                break 'send ::std::result::Result::Err(
+                                    ::std::convert::From::from(error),
+                                );
+                            }
+                        },
+                    )
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "create_invoice",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    500u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -2249,46 +2333,106 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Invoice>, Error<types::ErrorResponse>> {
-            let Self { client, uuid } = self;
-            let uuid = uuid.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/wallets/invoices/{}", client.baseurl, encode_path(& uuid
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_invoice",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("get_invoice", "GET", "/api/v1/wallets/invoices/{uuid}");
+            let result: Result<
+                ResponseValue<types::Invoice>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client, uuid } = self;
+                let uuid = match uuid.map_err(Error::InvalidRequest) {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let url = format!(
+                    "{}/api/v1/wallets/invoices/{}", client.baseurl, encode_path(& uuid
+                    .to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "get_invoice",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    500u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -2327,46 +2471,106 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::Wallet>, Error<types::ErrorResponse>> {
-            let Self { client, wallet_id } = self;
-            let wallet_id = wallet_id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v1/wallets/{}", client.baseurl, encode_path(& wallet_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_wallet",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("get_wallet", "GET", "/api/v1/wallets/{wallet_id}");
+            let result: Result<
+                ResponseValue<types::Wallet>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client, wallet_id } = self;
+                let wallet_id = match wallet_id.map_err(Error::InvalidRequest) {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let url = format!(
+                    "{}/api/v1/wallets/{}", client.baseurl, encode_path(& wallet_id
+                    .to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "get_wallet",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    404u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    500u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -2517,12 +2721,10 @@ impl ClientHooks<Config> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> {
-        ::invoice_primitives::transport::exec(
-            &self.inner,
-            &self.client,
-            request,
-            operation(info.operation_id),
-        )
+        ::invoice_primitives::transport::exec::<
+            _,
+            Trace,
+        >(&self.inner, &self.client, request, operation(info.operation_id))
     }
 }
 
@@ -2630,6 +2832,89 @@ impl types::InvoiceData {
             false,
         )?;
         Ok(())
+    }
+}
+
+/// The `tracing` callsites of this crate's calls, all with target "apiforcrypto" (the
+/// runtime's `trace` module lists the spans and events).
+#[derive(Debug, Clone, Copy)]
+struct Trace;
+impl ::invoice_primitives::trace::Tracer for Trace {
+    fn span(
+        operation: &'static str,
+        method: &'static str,
+        path: &'static str,
+    ) -> ::tracing::Span {
+        ::tracing::info_span!(
+            target : "apiforcrypto", "send", provider = "apiforcrypto", operation,
+            method, path, attempt = ::tracing::field::Empty
+        )
+    }
+
+    fn enabled(level: ::tracing::Level) -> bool {
+        if level == ::tracing::Level::TRACE {
+            ::tracing::enabled!(target : "apiforcrypto", ::tracing::Level::TRACE)
+        } else if level == ::tracing::Level::DEBUG {
+            ::tracing::enabled!(target : "apiforcrypto", ::tracing::Level::DEBUG)
+        } else {
+            ::tracing::enabled!(target : "apiforcrypto", ::tracing::Level::INFO)
+        }
+    }
+
+    fn answered(attempt: u32, status: u16, duration_ms: f64) {
+        ::tracing::debug!(
+            name : "attempt", target : "apiforcrypto", attempt, status, duration_ms,
+            "answered"
+        );
+    }
+
+    fn no_answer(
+        attempt: u32,
+        error: &'static str,
+        cause: &dyn ::std::fmt::Display,
+        duration_ms: f64,
+    ) {
+        ::tracing::debug!(
+            name : "attempt", target : "apiforcrypto", attempt, error, cause = % cause,
+            duration_ms, "no answer"
+        );
+    }
+
+    fn retrying(attempt: u32, reason: &dyn ::std::fmt::Display, wait_ms: f64) {
+        ::tracing::info!(
+            name : "retry", target : "apiforcrypto", attempt, reason = % reason, wait_ms,
+            "retrying"
+        );
+    }
+
+    fn not_retried(attempt: u32, reason: &dyn ::std::fmt::Display, why: &'static str) {
+        ::tracing::debug!(
+            name : "no retry", target : "apiforcrypto", attempt, reason = % reason, why,
+            "not retried"
+        );
+    }
+
+    fn failed(
+        error: &'static str,
+        status: Option<u16>,
+        path: Option<&str>,
+        reason: Option<&dyn ::std::fmt::Display>,
+    ) {
+        ::tracing::warn!(
+            name : "failed", target : "apiforcrypto", error, status, path, reason =
+            reason.map(::tracing::field::display), "call failed"
+        );
+    }
+
+    fn body(
+        direction: &'static str,
+        status: Option<u16>,
+        body: &dyn ::std::fmt::Display,
+    ) {
+        ::tracing::trace!(
+            name : "body", target : "apiforcrypto", direction, status, body = % body,
+            "body"
+        );
     }
 }
 

@@ -5428,57 +5428,134 @@ pub mod builder {
             ResponseValue<types::InvoiceCreateResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, locale, body } = self;
-            let locale = locale.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::InvoiceCreateRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v2/invoice/create", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .body(
-                    ::invoice_primitives::wire::to_vec(&body)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                )
-                .query(&progenitor_client::QueryParam::new("locale", &locale))
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_invoice",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("create_invoice", "POST", "/v2/invoice/create");
+            let result: Result<
+                ResponseValue<types::InvoiceCreateResponse>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client, locale, body } = self;
+                let locale = match locale.map_err(Error::InvalidRequest) {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let body = match body
+                    .and_then(|v| {
+                        types::InvoiceCreateRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let url = format!("{}/v2/invoice/create", client.baseurl,);
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .body(
+                        match ::invoice_primitives::wire::to_vec(&body)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))
+                        {
+                            ::std::result::Result::Ok(value) => value,
+                            ::std::result::Result::Err(error) => {
+                                break 'send ::std::result::Result::Err(
+                                    ::std::convert::From::from(error),
+                                );
+                            }
+                        },
+                    )
+                    .query(&progenitor_client::QueryParam::new("locale", &locale))
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "create_invoice",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -5531,55 +5608,124 @@ pub mod builder {
             ResponseValue<types::InvoiceListResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::InvoiceListRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v2/invoice/merchant/list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .body(
-                    ::invoice_primitives::wire::to_vec(&body)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_invoices",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("list_invoices", "POST", "/v2/invoice/merchant/list");
+            let result: Result<
+                ResponseValue<types::InvoiceListResponse>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client, body } = self;
+                let body = match body
+                    .and_then(|v| {
+                        types::InvoiceListRequest::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let url = format!("{}/v2/invoice/merchant/list", client.baseurl,);
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .body(
+                        match ::invoice_primitives::wire::to_vec(&body)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))
+                        {
+                            ::std::result::Result::Ok(value) => value,
+                            ::std::result::Result::Err(error) => {
+                                break 'send ::std::result::Result::Err(
+                                    ::std::convert::From::from(error),
+                                );
+                            }
+                        },
+                    )
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "list_invoices",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -5632,55 +5778,124 @@ pub mod builder {
             ResponseValue<types::InvoiceInfoResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::InvoiceInfoRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v2/invoice/merchant/info", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .body(
-                    ::invoice_primitives::wire::to_vec(&body)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_invoices",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("get_invoices", "POST", "/v2/invoice/merchant/info");
+            let result: Result<
+                ResponseValue<types::InvoiceInfoResponse>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client, body } = self;
+                let body = match body
+                    .and_then(|v| {
+                        types::InvoiceInfoRequest::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let url = format!("{}/v2/invoice/merchant/info", client.baseurl,);
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .body(
+                        match ::invoice_primitives::wire::to_vec(&body)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))
+                        {
+                            ::std::result::Result::Ok(value) => value,
+                            ::std::result::Result::Err(error) => {
+                                break 'send ::std::result::Result::Err(
+                                    ::std::convert::From::from(error),
+                                );
+                            }
+                        },
+                    )
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "get_invoices",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -5733,55 +5948,125 @@ pub mod builder {
             ResponseValue<types::InvoiceCancelResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::InvoiceCancelRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v2/invoice/merchant/canceled", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .body(
-                    ::invoice_primitives::wire::to_vec(&body)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "cancel_invoice",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("cancel_invoice", "POST", "/v2/invoice/merchant/canceled");
+            let result: Result<
+                ResponseValue<types::InvoiceCancelResponse>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client, body } = self;
+                let body = match body
+                    .and_then(|v| {
+                        types::InvoiceCancelRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let url = format!("{}/v2/invoice/merchant/canceled", client.baseurl,);
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .body(
+                        match ::invoice_primitives::wire::to_vec(&body)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))
+                        {
+                            ::std::result::Result::Ok(value) => value,
+                            ::std::result::Result::Err(error) => {
+                                break 'send ::std::result::Result::Err(
+                                    ::std::convert::From::from(error),
+                                );
+                            }
+                        },
+                    )
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "cancel_invoice",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -5803,42 +6088,95 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::BalanceResponse>, Error<types::ErrorResponse>> {
-            let Self { client } = self;
-            let url = format!("{}/v2/merchant/wallet/balance/all", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_balance",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("get_balance", "POST", "/v2/merchant/wallet/balance/all");
+            let result: Result<
+                ResponseValue<types::BalanceResponse>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client } = self;
+                let url = format!("{}/v2/merchant/wallet/balance/all", client.baseurl,);
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "get_balance",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -5891,55 +6229,124 @@ pub mod builder {
             ResponseValue<types::StatisticsResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::StatisticsRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v2/invoice/merchant/statistics", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .body(
-                    ::invoice_primitives::wire::to_vec(&body)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_statistics",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("get_statistics", "POST", "/v2/invoice/merchant/statistics");
+            let result: Result<
+                ResponseValue<types::StatisticsResponse>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client, body } = self;
+                let body = match body
+                    .and_then(|v| {
+                        types::StatisticsRequest::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let url = format!("{}/v2/invoice/merchant/statistics", client.baseurl,);
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .body(
+                        match ::invoice_primitives::wire::to_vec(&body)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))
+                        {
+                            ::std::result::Result::Ok(value) => value,
+                            ::std::result::Result::Err(error) => {
+                                break 'send ::std::result::Result::Err(
+                                    ::std::convert::From::from(error),
+                                );
+                            }
+                        },
+                    )
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "get_statistics",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -5992,56 +6399,125 @@ pub mod builder {
             ResponseValue<types::StaticWalletCreateResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::StaticWalletCreateRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v2/invoice/static/create", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .body(
-                    ::invoice_primitives::wire::to_vec(&body)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_static_wallet",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("create_static_wallet", "POST", "/v2/invoice/static/create");
+            let result: Result<
+                ResponseValue<types::StaticWalletCreateResponse>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client, body } = self;
+                let body = match body
+                    .and_then(|v| {
+                        types::StaticWalletCreateRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let url = format!("{}/v2/invoice/static/create", client.baseurl,);
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .body(
+                        match ::invoice_primitives::wire::to_vec(&body)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))
+                        {
+                            ::std::result::Result::Ok(value) => value,
+                            ::std::result::Result::Err(error) => {
+                                break 'send ::std::result::Result::Err(
+                                    ::std::convert::From::from(error),
+                                );
+                            }
+                        },
+                    )
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "create_static_wallet",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -6094,56 +6570,125 @@ pub mod builder {
             ResponseValue<types::WithdrawalCreateResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::WithdrawalCreateRequest::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/v2/invoice/api/out/create", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .body(
-                    ::invoice_primitives::wire::to_vec(&body)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_withdrawal",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("create_withdrawal", "POST", "/v2/invoice/api/out/create");
+            let result: Result<
+                ResponseValue<types::WithdrawalCreateResponse>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client, body } = self;
+                let body = match body
+                    .and_then(|v| {
+                        types::WithdrawalCreateRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let url = format!("{}/v2/invoice/api/out/create", client.baseurl,);
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .body(
+                        match ::invoice_primitives::wire::to_vec(&body)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))
+                        {
+                            ::std::result::Result::Ok(value) => value,
+                            ::std::result::Result::Err(error) => {
+                                break 'send ::std::result::Result::Err(
+                                    ::std::convert::From::from(error),
+                                );
+                            }
+                        },
+                    )
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "create_withdrawal",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -6401,12 +6946,10 @@ impl ClientHooks<Config> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> {
-        ::invoice_primitives::transport::exec(
-            &self.inner,
-            &self.client,
-            request,
-            operation(info.operation_id),
-        )
+        ::invoice_primitives::transport::exec::<
+            _,
+            Trace,
+        >(&self.inner, &self.client, request, operation(info.operation_id))
     }
 }
 
@@ -6517,6 +7060,89 @@ impl types::WithdrawalCreateRequest {
             true,
         )?;
         Ok(())
+    }
+}
+
+/// The `tracing` callsites of this crate's calls, all with target "cryptocloud" (the
+/// runtime's `trace` module lists the spans and events).
+#[derive(Debug, Clone, Copy)]
+struct Trace;
+impl ::invoice_primitives::trace::Tracer for Trace {
+    fn span(
+        operation: &'static str,
+        method: &'static str,
+        path: &'static str,
+    ) -> ::tracing::Span {
+        ::tracing::info_span!(
+            target : "cryptocloud", "send", provider = "cryptocloud", operation, method,
+            path, attempt = ::tracing::field::Empty
+        )
+    }
+
+    fn enabled(level: ::tracing::Level) -> bool {
+        if level == ::tracing::Level::TRACE {
+            ::tracing::enabled!(target : "cryptocloud", ::tracing::Level::TRACE)
+        } else if level == ::tracing::Level::DEBUG {
+            ::tracing::enabled!(target : "cryptocloud", ::tracing::Level::DEBUG)
+        } else {
+            ::tracing::enabled!(target : "cryptocloud", ::tracing::Level::INFO)
+        }
+    }
+
+    fn answered(attempt: u32, status: u16, duration_ms: f64) {
+        ::tracing::debug!(
+            name : "attempt", target : "cryptocloud", attempt, status, duration_ms,
+            "answered"
+        );
+    }
+
+    fn no_answer(
+        attempt: u32,
+        error: &'static str,
+        cause: &dyn ::std::fmt::Display,
+        duration_ms: f64,
+    ) {
+        ::tracing::debug!(
+            name : "attempt", target : "cryptocloud", attempt, error, cause = % cause,
+            duration_ms, "no answer"
+        );
+    }
+
+    fn retrying(attempt: u32, reason: &dyn ::std::fmt::Display, wait_ms: f64) {
+        ::tracing::info!(
+            name : "retry", target : "cryptocloud", attempt, reason = % reason, wait_ms,
+            "retrying"
+        );
+    }
+
+    fn not_retried(attempt: u32, reason: &dyn ::std::fmt::Display, why: &'static str) {
+        ::tracing::debug!(
+            name : "no retry", target : "cryptocloud", attempt, reason = % reason, why,
+            "not retried"
+        );
+    }
+
+    fn failed(
+        error: &'static str,
+        status: Option<u16>,
+        path: Option<&str>,
+        reason: Option<&dyn ::std::fmt::Display>,
+    ) {
+        ::tracing::warn!(
+            name : "failed", target : "cryptocloud", error, status, path, reason = reason
+            .map(::tracing::field::display), "call failed"
+        );
+    }
+
+    fn body(
+        direction: &'static str,
+        status: Option<u16>,
+        body: &dyn ::std::fmt::Display,
+    ) {
+        ::tracing::trace!(
+            name : "body", target : "cryptocloud", direction, status, body = % body,
+            "body"
+        );
     }
 }
 

@@ -3344,55 +3344,125 @@ pub mod builder {
             ResponseValue<types::InvoiceCreateResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::InvoiceCreateRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v2/invoices/create", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .body(
-                    ::invoice_primitives::wire::to_vec(&body)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "create_invoice",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("create_invoice", "POST", "/api/v2/invoices/create");
+            let result: Result<
+                ResponseValue<types::InvoiceCreateResponse>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client, body } = self;
+                let body = match body
+                    .and_then(|v| {
+                        types::InvoiceCreateRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let url = format!("{}/api/v2/invoices/create", client.baseurl,);
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .body(
+                        match ::invoice_primitives::wire::to_vec(&body)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))
+                        {
+                            ::std::result::Result::Ok(value) => value,
+                            ::std::result::Result::Err(error) => {
+                                break 'send ::std::result::Result::Err(
+                                    ::std::convert::From::from(error),
+                                );
+                            }
+                        },
+                    )
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "create_invoice",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -3457,59 +3527,135 @@ pub mod builder {
             ResponseValue<types::CancelInvoiceResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, foreign_id, body } = self;
-            let foreign_id = foreign_id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::EmptyRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/v2/invoices/{}/cancel/", client.baseurl, encode_path(& foreign_id
-                .to_string()),
-            );
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .body(
-                    ::invoice_primitives::wire::to_vec(&body)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "cancel_invoice",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("cancel_invoice", "POST", "/api/v2/invoices/{foreign_id}/cancel/");
+            let result: Result<
+                ResponseValue<types::CancelInvoiceResponse>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client, foreign_id, body } = self;
+                let foreign_id = match foreign_id.map_err(Error::InvalidRequest) {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let body = match body
+                    .and_then(|v| {
+                        types::EmptyRequest::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let url = format!(
+                    "{}/api/v2/invoices/{}/cancel/", client.baseurl, encode_path(&
+                    foreign_id.to_string()),
+                );
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .body(
+                        match ::invoice_primitives::wire::to_vec(&body)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))
+                        {
+                            ::std::result::Result::Ok(value) => value,
+                            ::std::result::Result::Err(error) => {
+                                break 'send ::std::result::Result::Err(
+                                    ::std::convert::From::from(error),
+                                );
+                            }
+                        },
+                    )
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "cancel_invoice",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -3529,21 +3675,56 @@ pub mod builder {
 
         /// Sends a `GET` request to `/api/v2/ping`
         pub async fn send(self) -> Result<ResponseValue<()>, Error<()>> {
-            let Self { client } = self;
-            let url = format!("{}/api/v2/ping", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client.client.get(url).build()?;
-            let info = OperationInfo {
-                operation_id: "ping",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("ping", "GET", "/api/v2/ping");
+            let result: Result<ResponseValue<()>, Error<()>> = 'send: {
+                let Self { client } = self;
+                let url = format!("{}/api/v2/ping", client.baseurl,);
+                #[allow(unused_mut)]
+                let mut request = match client.client.get(url).build() {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "ping",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::empty(response)),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -3596,55 +3777,125 @@ pub mod builder {
             ResponseValue<types::CurrencyListResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::CurrencyListRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v2/currencies/list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .body(
-                    ::invoice_primitives::wire::to_vec(&body)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_currencies",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("list_currencies", "POST", "/api/v2/currencies/list");
+            let result: Result<
+                ResponseValue<types::CurrencyListResponse>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client, body } = self;
+                let body = match body
+                    .and_then(|v| {
+                        types::CurrencyListRequest::try_from(v)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let url = format!("{}/api/v2/currencies/list", client.baseurl,);
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .body(
+                        match ::invoice_primitives::wire::to_vec(&body)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))
+                        {
+                            ::std::result::Result::Ok(value) => value,
+                            ::std::result::Result::Err(error) => {
+                                break 'send ::std::result::Result::Err(
+                                    ::std::convert::From::from(error),
+                                );
+                            }
+                        },
+                    )
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "list_currencies",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -3695,55 +3946,124 @@ pub mod builder {
             ResponseValue<types::AccountListResponse>,
             Error<types::ErrorResponse>,
         > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::EmptyRequest::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/v2/accounts/list", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .header(
-                    ::reqwest::header::CONTENT_TYPE,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .body(
-                    ::invoice_primitives::wire::to_vec(&body)
-                        .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-                )
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "list_accounts",
+            let span = ::invoice_primitives::trace::span::<
+                super::Trace,
+            >("list_accounts", "POST", "/api/v2/accounts/list");
+            let result: Result<
+                ResponseValue<types::AccountListResponse>,
+                Error<types::ErrorResponse>,
+            > = 'send: {
+                let Self { client, body } = self;
+                let body = match body
+                    .and_then(|v| {
+                        types::EmptyRequest::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let url = format!("{}/api/v2/accounts/list", client.baseurl,);
+                #[allow(unused_mut)]
+                let mut request = match client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .header(
+                        ::reqwest::header::CONTENT_TYPE,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .body(
+                        match ::invoice_primitives::wire::to_vec(&body)
+                            .map_err(|e| Error::InvalidRequest(e.to_string()))
+                        {
+                            ::std::result::Result::Ok(value) => value,
+                            ::std::result::Result::Err(error) => {
+                                break 'send ::std::result::Result::Err(
+                                    ::std::convert::From::from(error),
+                                );
+                            }
+                        },
+                    )
+                    .build()
+                {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let info = OperationInfo {
+                    operation_id: "list_accounts",
+                };
+                match client.pre(&mut request, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let result = span.in_scope(|| client.exec(request, &info)).await;
+                match client.post(&result, &info).await {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                let response = match result {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => {
+                        break 'send ::std::result::Result::Err(
+                            ::std::convert::From::from(error),
+                        );
+                    }
+                };
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    403u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                match ResponseValue::from_response(response).await {
+                                    ::std::result::Result::Ok(value) => value,
+                                    ::std::result::Result::Err(error) => {
+                                        break 'send ::std::result::Result::Err(
+                                            ::std::convert::From::from(error),
+                                        );
+                                    }
+                                },
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
+            ::invoice_primitives::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
         }
     }
 
@@ -3939,12 +4259,10 @@ impl ClientHooks<Config> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> impl ::std::future::Future<Output = reqwest::Result<reqwest::Response>> {
-        ::invoice_primitives::transport::exec(
-            &self.inner,
-            &self.client,
-            request,
-            operation(info.operation_id),
-        )
+        ::invoice_primitives::transport::exec::<
+            _,
+            Trace,
+        >(&self.inner, &self.client, request, operation(info.operation_id))
     }
 }
 
@@ -3991,6 +4309,89 @@ impl types::InvoiceCreateRequest {
             self.sender_type.is_some(),
         )?;
         Ok(())
+    }
+}
+
+/// The `tracing` callsites of this crate's calls, all with target "cryptoprocessing" (the
+/// runtime's `trace` module lists the spans and events).
+#[derive(Debug, Clone, Copy)]
+struct Trace;
+impl ::invoice_primitives::trace::Tracer for Trace {
+    fn span(
+        operation: &'static str,
+        method: &'static str,
+        path: &'static str,
+    ) -> ::tracing::Span {
+        ::tracing::info_span!(
+            target : "cryptoprocessing", "send", provider = "cryptoprocessing",
+            operation, method, path, attempt = ::tracing::field::Empty
+        )
+    }
+
+    fn enabled(level: ::tracing::Level) -> bool {
+        if level == ::tracing::Level::TRACE {
+            ::tracing::enabled!(target : "cryptoprocessing", ::tracing::Level::TRACE)
+        } else if level == ::tracing::Level::DEBUG {
+            ::tracing::enabled!(target : "cryptoprocessing", ::tracing::Level::DEBUG)
+        } else {
+            ::tracing::enabled!(target : "cryptoprocessing", ::tracing::Level::INFO)
+        }
+    }
+
+    fn answered(attempt: u32, status: u16, duration_ms: f64) {
+        ::tracing::debug!(
+            name : "attempt", target : "cryptoprocessing", attempt, status, duration_ms,
+            "answered"
+        );
+    }
+
+    fn no_answer(
+        attempt: u32,
+        error: &'static str,
+        cause: &dyn ::std::fmt::Display,
+        duration_ms: f64,
+    ) {
+        ::tracing::debug!(
+            name : "attempt", target : "cryptoprocessing", attempt, error, cause = %
+            cause, duration_ms, "no answer"
+        );
+    }
+
+    fn retrying(attempt: u32, reason: &dyn ::std::fmt::Display, wait_ms: f64) {
+        ::tracing::info!(
+            name : "retry", target : "cryptoprocessing", attempt, reason = % reason,
+            wait_ms, "retrying"
+        );
+    }
+
+    fn not_retried(attempt: u32, reason: &dyn ::std::fmt::Display, why: &'static str) {
+        ::tracing::debug!(
+            name : "no retry", target : "cryptoprocessing", attempt, reason = % reason,
+            why, "not retried"
+        );
+    }
+
+    fn failed(
+        error: &'static str,
+        status: Option<u16>,
+        path: Option<&str>,
+        reason: Option<&dyn ::std::fmt::Display>,
+    ) {
+        ::tracing::warn!(
+            name : "failed", target : "cryptoprocessing", error, status, path, reason =
+            reason.map(::tracing::field::display), "call failed"
+        );
+    }
+
+    fn body(
+        direction: &'static str,
+        status: Option<u16>,
+        body: &dyn ::std::fmt::Display,
+    ) {
+        ::tracing::trace!(
+            name : "body", target : "cryptoprocessing", direction, status, body = % body,
+            "body"
+        );
     }
 }
 
