@@ -3,7 +3,8 @@
 //! For each provider: one operation against its generated httpmock mock that succeeds (stdout
 //! is the answer's JSON, money exact), one refused before sending (exit 3, nothing reaches the
 //! mock), one the provider refuses with its documented error (exit 4, status and body on
-//! stderr), and for one provider a transport error (exit 5); `trigger` → `listen` over 127.0.0.1 (the event printed, amount exact), a delivery
+//! stderr), and for one provider a transport error (exit 5) and `-v`/`-vv` (the call's spans
+//! and events on stderr); `trigger` → `listen` over 127.0.0.1 (the event printed, amount exact), a delivery
 //! signed with another secret and a tampered one, both refused with their reason; and `--help`
 //! lists every operation of the spec. No credential ever appears on stdout or stderr.
 //!
@@ -64,6 +65,7 @@ fn main() -> ExitCode {
     let tests: &[(&str, fn())] = &[
         ("help_lists_every_operation", help_lists_every_operation),
         ("cryptocloud_success", cryptocloud::success),
+        ("cryptocloud_verbose", cryptocloud::verbose),
         ("cryptocloud_refused", cryptocloud::refused),
         ("cryptocloud_provider_error", cryptocloud::provider_error),
         ("cryptocloud_transport_error", cryptocloud::transport_error),
@@ -478,6 +480,44 @@ mod cryptocloud {
         assert_eq!(done.stdout, pretty(&answer));
         assert_eq!(done.stderr, "");
         mock.assert();
+    }
+
+    /// `get-balance -v`: the call's span and events on stderr, the answer alone on stdout;
+    /// `-vv` adds the bodies.
+    pub fn verbose() {
+        let server = httpmock::MockServer::start();
+        let answer: cc::BalanceResponse = example(SPEC, "get_balance", "200", "documented");
+        server.get_balance(|_, then| {
+            then.ok(&answer);
+        });
+        let span = "send{provider=\"cryptocloud\" operation=\"get_balance\" method=\"POST\" \
+                    path=\"/v2/merchant/wallet/balance/all\" attempt=1}: cryptocloud:";
+        let done = run(
+            cli().args(["get-balance", "-v", "--base-url", &server.base_url()]),
+            "",
+        );
+        assert_eq!(done.code, 0, "{done:?}");
+        assert_eq!(done.stdout, pretty(&answer));
+        assert!(
+            done.stderr
+                .contains(&format!("DEBUG {span} answered attempt=1 status=200")),
+            "{done:?}"
+        );
+        assert!(
+            !done.stderr.contains("body"),
+            "bodies only with -vv: {done:?}"
+        );
+        let done = run(
+            cli().args(["get-balance", "-vv", "--base-url", &server.base_url()]),
+            "",
+        );
+        assert_eq!(done.stdout, pretty(&answer));
+        assert!(
+            done.stderr.contains(&format!(
+                "TRACE {span} body direction=\"response\" status=200 body={{"
+            )),
+            "{done:?}"
+        );
     }
 
     /// `get-statistics` with `start` after `end`: refused, nothing sent.

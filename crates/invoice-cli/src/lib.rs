@@ -6,7 +6,8 @@
 //! for it; everything else is here and names no provider:
 //!
 //! - the command line: global `--base-url` (else the provider's `*_BASE_URL` variable, else its
-//!   documented server) and `--compact`, credentials from the same environment variables as
+//!   documented server), `--compact` and `-v`/`-vv` (the call's `tracing` spans and events on
+//!   standard error, bodies with `-vv`), credentials from the same environment variables as
 //!   the library's `Client::from_env()`, `--json-body FILE` (`-` reads standard input);
 //! - the output ([`Output`]): each answer on standard output as JSON, pretty unless
 //!   `--compact`, amounts with every digit (the primitives write the exact decimal), errors on
@@ -23,7 +24,7 @@
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::io::{Read as _, Write as _};
+use std::io::{IsTerminal as _, Read as _, Write as _};
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -267,6 +268,17 @@ pub fn command<P: Provider>() -> Command {
                 .global(true)
                 .action(ArgAction::SetTrue)
                 .help("Print JSON on one line instead of pretty"),
+        )
+        .arg(
+            Arg::new("verbose")
+                .short('v')
+                .long("verbose")
+                .global(true)
+                .action(ArgAction::Count)
+                .help(
+                    "Log the call on standard error: -v each attempt, retry and failure, -vv the \
+                     bodies too (credentials withheld)",
+                ),
         );
     for (operation_id, subcommand) in P::operations() {
         let mut subcommand = subcommand
@@ -290,6 +302,32 @@ pub fn command<P: Provider>() -> Command {
     command
 }
 
+/// With `-v` (`verbosity` 1) or more, prints the spans and events of the client crate `client`
+/// (the binary's name is its client's, the target of its events) and of the webhook verifiers
+/// on standard error: `DEBUG` with `-v`, `TRACE` (bodies, credentials withheld) with `-vv`.
+/// Standard output keeps the answer alone.
+fn log_to_stderr(client: &'static str, verbosity: u8) {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    use tracing_subscriber::Layer as _;
+
+    let level = match verbosity {
+        0 => return,
+        1 => tracing::Level::DEBUG,
+        _ => tracing::Level::TRACE,
+    };
+    let targets = tracing_subscriber::filter::Targets::new()
+        .with_target(client, level)
+        .with_target("invoice_webhooks", level);
+    // Colours for a terminal only, whatever another crate's features turn on.
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_filter(targets);
+    // A subscriber already installed (by an embedding program) stays.
+    let _ = tracing_subscriber::registry().with(layer).try_init();
+}
+
 /// Runs the command line `args` (the program name first) of provider `P` and returns the exit
 /// code: what each generated binary's `main` does.
 pub fn run<P, I, A>(args: I) -> ExitCode
@@ -311,6 +349,7 @@ where
     };
     let compact = sub.get_flag("compact");
     let base_url = sub.get_one::<String>("base-url").map(String::as_str);
+    log_to_stderr(P::NAME, sub.get_count("verbose"));
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

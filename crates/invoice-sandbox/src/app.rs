@@ -16,7 +16,7 @@ use crate::callbacks::{self, Outgoing};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::state::{self, Invoice, Lifecycle, Payment, Store};
-use crate::{apiforcrypto, control, cryptocloud, cryptoprocessing, pages, Provider};
+use crate::{apiforcrypto, control, cryptocloud, cryptoprocessing, pages, trace, Provider};
 
 /// What every handler shares.
 #[derive(Debug)]
@@ -326,6 +326,8 @@ pub fn router(app: Arc<App>) -> Router {
         .nest("/apiforcrypto", apiforcrypto::router())
         .merge(pages::router())
         .merge(control::router())
+        // After every route is added: a layer wraps the routes there are.
+        .layer(axum::middleware::from_fn(trace::requests))
         .with_state(app)
 }
 

@@ -3,16 +3,18 @@
 //! A receiver that hangs or refuses holds up nothing but its own delivery.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use invoice_webhooks::signing::SignedDelivery;
 use invoice_webhooks::Secret;
 use serde::Serialize;
+use tracing::Instrument;
 
 use crate::app::App;
 use crate::config::PostbackFormat;
 use crate::state::{Invoice, Store};
-use crate::Provider;
+use crate::{trace, Provider};
 
 /// The most of a receiver's answer the log keeps.
 const MAX_LOGGED_RESPONSE: usize = 2048;
@@ -226,7 +228,7 @@ pub fn resend(app: &Arc<App>, id: u64) -> Option<u64> {
 
 /// Starts delivery `id` on a background task.
 pub fn start(app: &Arc<App>, id: u64) {
-    let task = tokio::spawn(run(app.clone(), id));
+    let task = tokio::spawn(run(app.clone(), id).instrument(trace::delivery(app, id)));
     app.track_delivery(task.abort_handle());
 }
 
@@ -248,6 +250,8 @@ async fn run(app: Arc<App>, id: u64) {
         }
         let at = app.clock.now();
         let (headers, body) = outgoing.payload.request();
+        trace::callback_body(&body);
+        let started = Instant::now();
         let (status, response) = send(&app, &outgoing.url, headers, body).await;
         let accepted = status.is_some_and(|s| outgoing.acceptance.accepts(s, &response));
         // The next attempt's time is fixed in the same step that logs this one, so whoever
@@ -256,6 +260,15 @@ async fn run(app: Arc<App>, id: u64) {
             Some(delay) if !accepted => Some(app.clock.now() + *delay),
             _ => None,
         };
+        let next_in = outgoing.retry_delays.get(number - 1).filter(|_| !accepted);
+        trace::attempt(
+            number,
+            status,
+            &response,
+            accepted,
+            started.elapsed(),
+            next_in.copied(),
+        );
         update(&app, id, |d| {
             d.attempts.push(Attempt {
                 number,

@@ -41,6 +41,7 @@ mod json;
 mod nulls;
 mod pages;
 mod state;
+mod trace;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};

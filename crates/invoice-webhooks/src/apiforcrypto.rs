@@ -41,7 +41,7 @@ use http::HeaderMap;
 pub use ::apiforcrypto::types::{InvoiceCallback, InvoiceStatus};
 
 use crate::util::{check_size, malformed, require_json, same_secret, Fields};
-use crate::{DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
+use crate::{trace, DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
 
 #[cfg(feature = "signing")]
 mod signer;
@@ -204,6 +204,11 @@ impl Delivery {
         body: &[u8],
         max_body: usize,
     ) -> Result<Self, Rejection> {
+        Self::parse(headers, body, max_body).inspect_err(trace::rejected::<Event>)
+    }
+
+    /// [`read_limited`](Self::read_limited), without recording a rejection.
+    fn parse(headers: &HeaderMap, body: &[u8], max_body: usize) -> Result<Self, Rejection> {
         check_size(body, max_body)?;
         require_json(headers)?;
         let fields = Fields::parse(body)?;
@@ -238,6 +243,11 @@ impl Delivery {
     /// The event's `secret_key` is cleared, so that it cannot reach a log through `Debug`; every
     /// other field, unknown ones included, is kept.
     pub fn verify(self, expected: Option<&Secret>) -> Result<Verified<Event>, Rejection> {
+        trace::verdict(self.check(expected))
+    }
+
+    /// [`verify`](Self::verify), without recording the outcome.
+    fn check(self, expected: Option<&Secret>) -> Result<Verified<Event>, Rejection> {
         let expected = expected.ok_or(Rejection::UnknownInvoice)?;
         if expected.expose().is_empty() {
             return Err(Rejection::NoSecret);

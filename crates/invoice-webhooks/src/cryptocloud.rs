@@ -53,7 +53,7 @@ use serde_json::{Map, Value};
 pub use ::cryptocloud::types::{CryptoCurrencyCode, Invoice, Postback, PostbackStatus};
 
 use crate::util::{check_size, encoding_of, malformed, media_type, shown, Encoding, Fields};
-use crate::{DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
+use crate::{trace, DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
 
 mod confirm;
 mod replay;
@@ -215,13 +215,27 @@ impl Verifier {
         body: &[u8],
         store: &S,
     ) -> Result<Verified<Event>, Rejection> {
-        let verified = self.verify(headers, body)?;
-        guard(store.first_use(verified.token_use()).await)?;
-        Ok(verified)
+        // One event for the whole check, the store's answer included.
+        let verified = match self.check_at(headers, body, (self.clock)()) {
+            Ok(verified) => verified,
+            rejected => return trace::verdict(rejected),
+        };
+        let first_use = guard(store.first_use(verified.token_use()).await);
+        trace::verdict(first_use.map(|()| verified))
     }
 
     /// Checks a postback as [`verify`](Self::verify) does, at the time `now`.
     pub fn verify_at(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: SystemTime,
+    ) -> Result<Verified<Event>, Rejection> {
+        trace::verdict(self.check_at(headers, body, now))
+    }
+
+    /// [`verify_at`](Self::verify_at), without recording the outcome.
+    fn check_at(
         &self,
         headers: &HeaderMap,
         body: &[u8],

@@ -38,7 +38,7 @@ pub use ::cryptoprocessing::types::{
 };
 
 use crate::util::{check_size, malformed, require_json, same_secret};
-use crate::{DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
+use crate::{trace, DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
 
 #[cfg(feature = "signing")]
 mod signer;
@@ -115,6 +115,11 @@ impl Verifier {
     /// name one). A body over the cap is refused first; then the signature is checked before
     /// anything else of the body is read.
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified<Event>, Rejection> {
+        trace::verdict(self.check(headers, body))
+    }
+
+    /// [`verify`](Self::verify), without recording the outcome.
+    fn check(&self, headers: &HeaderMap, body: &[u8]) -> Result<Verified<Event>, Rejection> {
         check_size(body, self.max_body)?;
         if self.secret.expose().is_empty() {
             return Err(Rejection::NoSecret);

@@ -43,6 +43,14 @@
 //! trait, for command-line tools (`listen`, `trigger`). [`apiforcrypto::generate_secret_key`]
 //! makes the random per-invoice key apiforcrypto notifications are checked with (no feature
 //! needed).
+//!
+//! # Tracing
+//!
+//! Every verification is one `tracing` event with target `invoice_webhooks`: `accepted`
+//! (`INFO`, with `provider` and the event's `dedup_key`) or `rejected` (`WARN`, with
+//! `provider`, the rejection's `code` and the `status` to answer with); a confirmation that
+//! refuses a verified postback is a `rejected` event of its own. Never a secret, key,
+//! signature, token or body. No subscriber is installed here: the application chooses one.
 
 use std::fmt;
 use std::ops::Deref;
@@ -57,6 +65,7 @@ mod rejection;
 pub mod signing;
 #[cfg(feature = "signing")]
 pub mod tooling;
+mod trace;
 mod util;
 
 pub use http::HeaderMap;

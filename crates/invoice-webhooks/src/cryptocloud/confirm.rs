@@ -9,7 +9,7 @@ use http::{HeaderMap, StatusCode};
 
 use super::{Event, Invoice, Verifier};
 use crate::util::shown;
-use crate::{DedupKey, Rejection, Verified};
+use crate::{trace, DedupKey, Rejection, Verified};
 
 /// A postback whose invoice the provider's API confirmed: the verified postback, and the
 /// invoice as the information endpoint returns it, which is the truth to act on (its amounts
@@ -174,8 +174,9 @@ impl Verified<Event> {
             .into_iter()
             .rev()
             .find(|invoice| same(&invoice.uuid, &event.postback.invoice_id))
-            .ok_or(Rejection::InvoiceNotFound)?;
-        check(&event, &invoice)?;
+            .ok_or(Rejection::InvoiceNotFound)
+            .inspect_err(trace::rejected::<Event>)?;
+        check(&event, &invoice).inspect_err(trace::rejected::<Event>)?;
         Ok(Confirmed { event, invoice })
     }
 }
