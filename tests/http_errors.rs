@@ -712,3 +712,30 @@ async fn a_base_url_that_is_not_a_url_is_refused_saying_why() {
         "{message}"
     );
 }
+
+/// Built from the environment or with `try_new`, a client refuses a base URL that is not an
+/// absolute http(s) URL at once, saying why and naming the variable.
+#[test]
+fn a_base_url_that_is_not_a_url_is_refused_when_the_client_is_built() {
+    let config = || cryptocloud::Config::new(cryptocloud::Credentials::new("key").unwrap());
+    let err = cryptocloud::Client::try_new("not a url", config()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        r#""not a url" is not a base URL: relative URL without a base"#
+    );
+    assert!(cryptocloud::Client::try_new("ftp://example.com", config()).is_err());
+    assert!(cryptocloud::Client::try_new("http://127.0.0.1:8089/cryptocloud", config()).is_ok());
+}
+
+/// `from_env` refuses a base URL variable that holds no URL, naming it (apiforcrypto's, which
+/// needs no credential; no other test of this binary reads it).
+#[test]
+fn from_env_refuses_a_base_url_variable_that_is_not_a_url() {
+    std::env::set_var(apiforcrypto::Client::BASE_URL_ENV, "api.apiforcrypto.com");
+    let err = apiforcrypto::Client::from_env().map(drop).unwrap_err();
+    std::env::remove_var(apiforcrypto::Client::BASE_URL_ENV);
+    assert_eq!(
+        err.to_string(),
+        r#"APIFORCRYPTO_BASE_URL: "api.apiforcrypto.com" is not a base URL: relative URL without a base"#
+    );
+}

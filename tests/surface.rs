@@ -11,13 +11,21 @@
 //! items and `#[cfg(test)]` modules.
 //!
 //! Read from the source with `syn`, not from the spec, so it shows what users get.
+//!
+//! A change to a surface is announced in CHANGELOG.md: the file ends with the SHA-256 of these
+//! snapshots as they were when the changelog was last brought up to date, and
+//! [`every_public_surface_change_has_a_changelog_line`] fails when a snapshot changes and the
+//! digest does not, saying what to do.
 
 mod support;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
 
 use quote::ToTokens;
+use sha2::{Digest, Sha256};
 use syn::{Attribute, Fields, ImplItem, Item, ItemMod, Type, Visibility};
 use xtask::providers::PROVIDERS;
 use xtask::spec::Spec;
@@ -962,4 +970,62 @@ fn no_unreferenced_surface_snapshots() {
         .map(|name| format!("surface__{name}.snap"))
         .collect();
     support::assert_no_stale_snapshots("surface__", &expected);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// The line that records the digest, at the end of CHANGELOG.md.
+const MARK: &str = "<!-- public surface digest: ";
+
+/// The SHA-256 of every public-surface snapshot: each file's name and contents, in name order.
+fn surface_digest(root: &Path) -> String {
+    let dir = root.join("tests/snapshots");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .expect("tests/snapshots")
+        .map(|entry| {
+            entry
+                .expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.starts_with("surface__") && name.ends_with(".snap"))
+        .collect();
+    names.sort();
+    assert!(
+        !names.is_empty(),
+        "no surface snapshots in {}",
+        dir.display()
+    );
+    let mut hasher = Sha256::new();
+    for name in names {
+        // Line endings as checked out must not matter.
+        let text = fs::read_to_string(dir.join(&name)).expect("a snapshot");
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(text.replace("\r\n", "\n").as_bytes());
+        hasher.update([0]);
+    }
+    hex::encode(hasher.finalize())
+}
+
+#[test]
+fn every_public_surface_change_has_a_changelog_line() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let changelog = fs::read_to_string(root.join("CHANGELOG.md")).expect("CHANGELOG.md");
+    assert!(
+        changelog.contains("## [Unreleased]"),
+        "CHANGELOG.md has an [Unreleased] section"
+    );
+    let recorded = changelog
+        .lines()
+        .rev()
+        .find_map(|line| line.strip_prefix(MARK)?.strip_suffix(" -->"))
+        .unwrap_or("(none)");
+    let digest = surface_digest(&root);
+    assert_eq!(
+        recorded, digest,
+        "a public surface changed (tests/snapshots/surface__*.snap): describe the change under \
+         `## [Unreleased]` in CHANGELOG.md, then end the file with the line\n{MARK}{digest} -->"
+    );
 }

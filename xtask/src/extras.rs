@@ -27,7 +27,8 @@ pub fn extras(provider: &Provider, api: &OpenAPI) -> Result<String, String> {
          pub use {runtime}::progenitor::*;\n\
          }}\n\n\
          pub use {runtime}::{{\n\
-         Amount, ApiError, BoundedInt, BoundedVec, CredentialError, DayMonthYear, ErrorBody,\n\
+         Amount, ApiError, BaseUrlError, BoundedInt, BoundedVec, CredentialError, DayMonthYear,\n\
+         ErrorBody,\n\
          MaybeText, PathSegment, Response, RetryPolicy, Secret, StringAmount, Timestamp,\n\
          UnixTime,\n\
          }};\n\n\
@@ -35,7 +36,7 @@ pub fn extras(provider: &Provider, api: &OpenAPI) -> Result<String, String> {
          pub type Config = {runtime}::Config<Credentials>;\n"
     ));
     text.push_str(&credentials::credentials(provider, api, runtime)?);
-    text.push_str(&client_constructors(provider)?);
+    text.push_str(&client_constructors(provider, runtime)?);
     text.push_str(&hooks(provider, api, runtime)?);
     Ok(text)
 }
@@ -63,7 +64,7 @@ fn base_urls(api: &OpenAPI) -> Result<String, String> {
     Ok(text)
 }
 
-fn client_constructors(provider: &Provider) -> Result<String, String> {
+fn client_constructors(provider: &Provider, runtime: &str) -> Result<String, String> {
     let env = provider.base_url_env;
     if syn::parse_str::<syn::Ident>(env).is_err() {
         return Err(format!("base_url_env {env:?} is not a variable name"));
@@ -84,13 +85,24 @@ fn client_constructors(provider: &Provider) -> Result<String, String> {
          /// A client configured from the environment: {credentials_env}, and the base URL\n\
          /// from `{env}` ([`BASE_URL`] when it is unset or empty). Retries and timeouts are the\n\
          /// defaults of [`Config`].\n\
+         /// A base URL that is not an absolute `http(s)` URL is refused here, naming the\n\
+         /// variable.\n\
          pub fn from_env() -> ::std::result::Result<Self, CredentialError> {{\n\
          let credentials = Credentials::from_env()?;\n\
          let base_url = ::std::env::var(Self::BASE_URL_ENV)\n\
          .ok()\n\
          .filter(|url| !url.trim().is_empty())\n\
          .unwrap_or_else(|| BASE_URL.to_owned());\n\
+         {runtime}::base_url::check(&base_url)\n\
+         .map_err(|e| CredentialError::new(format!(\"{{}}: {{e}}\", Self::BASE_URL_ENV)))?;\n\
          Ok(Self::with_credentials(&base_url, credentials))\n\
+         }}\n\n\
+         /// [`Client::new`], refusing a base URL that is not an absolute `http(s)` URL when\n\
+         /// the client is built. (`new` accepts any text; a request to a URL that cannot be\n\
+         /// built is then refused before sending, saying why.)\n\
+         pub fn try_new(base_url: &str, config: Config) -> ::std::result::Result<Self, BaseUrlError> {{\n\
+         {runtime}::base_url::check(base_url)?;\n\
+         Ok(Self::new(base_url, config))\n\
          }}\n\n\
          /// A client for `base_url` (such as [`BASE_URL`], or a local server's URL) with\n\
          /// `credentials` and the default retries and timeouts; [`Client::new`] takes a\n\

@@ -11,6 +11,7 @@
 
 pub mod amount;
 pub mod auth;
+pub mod base_url;
 pub mod bounded;
 pub mod error;
 pub mod lifecycle;
@@ -33,6 +34,7 @@ pub use amount::{Amount, StringAmount};
 pub use auth::{
     Authenticate, CredentialError, HeaderToken, HmacBodySignature, NoAuth, Scheme, Secret,
 };
+pub use base_url::BaseUrlError;
 pub use bounded::{BoundedInt, BoundedVec};
 pub use error::{ApiError, ErrorBody};
 pub use lifecycle::Lifecycle;

@@ -6712,9 +6712,9 @@ mod progenitor_client {
 }
 
 pub use ::invoice_primitives::{
-    Amount, ApiError, BoundedInt, BoundedVec, CredentialError, DayMonthYear, ErrorBody,
-    MaybeText, PathSegment, Response, RetryPolicy, Secret, StringAmount, Timestamp,
-    UnixTime,
+    Amount, ApiError, BaseUrlError, BoundedInt, BoundedVec, CredentialError,
+    DayMonthYear, ErrorBody, MaybeText, PathSegment, Response, RetryPolicy, Secret,
+    StringAmount, Timestamp, UnixTime,
 };
 /// A client's settings: its [`Credentials`], per-attempt timeout and [`RetryPolicy`].
 pub type Config = ::invoice_primitives::Config<Credentials>;
@@ -6838,13 +6838,28 @@ impl Client {
     /// A client configured from the environment: the API key from `CRYPTOCLOUD_API_KEY`, and the base URL
     /// from `CRYPTOCLOUD_BASE_URL` ([`BASE_URL`] when it is unset or empty). Retries and timeouts are the
     /// defaults of [`Config`].
+    /// A base URL that is not an absolute `http(s)` URL is refused here, naming the
+    /// variable.
     pub fn from_env() -> ::std::result::Result<Self, CredentialError> {
         let credentials = Credentials::from_env()?;
         let base_url = ::std::env::var(Self::BASE_URL_ENV)
             .ok()
             .filter(|url| !url.trim().is_empty())
             .unwrap_or_else(|| BASE_URL.to_owned());
+        ::invoice_primitives::base_url::check(&base_url)
+            .map_err(|e| CredentialError::new(format!("{}: {e}", Self::BASE_URL_ENV)))?;
         Ok(Self::with_credentials(&base_url, credentials))
+    }
+
+    /// [`Client::new`], refusing a base URL that is not an absolute `http(s)` URL when
+    /// the client is built. (`new` accepts any text; a request to a URL that cannot be
+    /// built is then refused before sending, saying why.)
+    pub fn try_new(
+        base_url: &str,
+        config: Config,
+    ) -> ::std::result::Result<Self, BaseUrlError> {
+        ::invoice_primitives::base_url::check(base_url)?;
+        Ok(Self::new(base_url, config))
     }
 
     /// A client for `base_url` (such as [`BASE_URL`], or a local server's URL) with
