@@ -691,40 +691,23 @@ fn no_unreferenced_http_errors_snapshots() {
     support::assert_no_stale_snapshots("http_errors__", &expected);
 }
 
-/// A base URL that is not a URL: refused before anything is sent, saying why (not reqwest's
-/// bare "builder error").
-#[tokio::test]
-async fn a_base_url_that_is_not_a_url_is_refused_saying_why() {
-    let client = cryptocloud_client("not a url");
-    let err = expect_err(
-        client
-            .create_invoice()
-            .body(cc::InvoiceCreateRequest::builder().shop_id("s").amount("1"))
-            .send()
-            .await,
-    );
-    let ApiError::InvalidRequest(message) = &err else {
-        panic!("expected InvalidRequest, got {err:?}");
-    };
-    assert!(
-        message.starts_with("the request cannot be built: ")
-            && message.contains("relative URL without a base"),
-        "{message}"
-    );
-}
-
-/// Built from the environment or with `try_new`, a client refuses a base URL that is not an
-/// absolute http(s) URL at once, saying why and naming the variable.
+/// A client refuses a base URL that is not an absolute http(s) URL when it is built, saying
+/// why, whichever constructor builds it (not later, as reqwest's bare "builder error").
 #[test]
 fn a_base_url_that_is_not_a_url_is_refused_when_the_client_is_built() {
     let config = || cryptocloud::Config::new(cryptocloud::Credentials::new("key").unwrap());
-    let err = cryptocloud::Client::try_new("not a url", config()).unwrap_err();
+    let err = cryptocloud::Client::new("not a url", config())
+        .map(drop)
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         r#""not a url" is not a base URL: relative URL without a base"#
     );
-    assert!(cryptocloud::Client::try_new("ftp://example.com", config()).is_err());
-    assert!(cryptocloud::Client::try_new("http://127.0.0.1:8089/cryptocloud", config()).is_ok());
+    let credentials = cryptocloud::Credentials::new("key").unwrap();
+    assert!(cryptocloud::Client::with_credentials("ftp://example.com", credentials).is_err());
+    let http = reqwest::Client::new();
+    assert!(cryptocloud::Client::new_with_client("", http, config()).is_err());
+    assert!(cryptocloud::Client::new("http://127.0.0.1:8089/cryptocloud", config()).is_ok());
 }
 
 /// `from_env` refuses a base URL variable that holds no URL, naming it (apiforcrypto's, which

@@ -85,10 +85,10 @@ mod cryptocloud_mocks {
     const WITHDRAWAL_KEY: &str = "test-withdrawal-key";
 
     fn client(server: &MockServer) -> Result<Client, Box<dyn Error>> {
-        Ok(Client::with_credentials(
-            &server.base_url(),
-            Credentials::new(API_KEY)?,
-        ))
+        Ok(
+            Client::with_credentials(&server.base_url(), Credentials::new(API_KEY)?)
+                .expect("a valid base URL"),
+        )
     }
 
     /// The curl example's body (with an order id), as the client's builder makes it.
@@ -279,7 +279,8 @@ mod cryptocloud_mocks {
         });
         // Withdrawals take their own key.
         let credentials = Credentials::new(API_KEY)?.with_withdrawal_key(WITHDRAWAL_KEY)?;
-        let client = Client::with_credentials(&server.base_url(), credentials);
+        let client =
+            Client::with_credentials(&server.base_url(), credentials).expect("a valid base URL");
         let withdrawal = client.create_withdrawal().body(body.clone()).send().await?;
         assert!(
             matches!(&*withdrawal, cc::WithdrawalCreateResponse::Data(w) if w.data.invoice_id == "INV-XXXXXXXX"),
@@ -421,7 +422,8 @@ mod cryptoprocessing_mocks {
         Ok(Client::with_credentials(
             &server.base_url(),
             Credentials::new("test-api-key", "test-secret-key")?,
-        ))
+        )
+        .expect("a valid base URL"))
     }
 
     /// The documented request's fields that need no sender data.
@@ -593,7 +595,7 @@ mod apiforcrypto_mocks {
     const INVOICE: &str = "f4ae3bd1-a031-4b4c-84cb-96a425aab4c8";
 
     fn client(server: &MockServer) -> Client {
-        Client::with_credentials(&server.base_url(), Credentials::new())
+        Client::with_credentials(&server.base_url(), Credentials::new()).expect("a valid base URL")
     }
 
     fn segment(value: &str) -> PathSegment {

@@ -41,12 +41,13 @@ async fn get_wallet(client: &apiforcrypto::Client) -> Outcome {
 /// retries, so every call is exactly one request.
 fn apiforcrypto_client(base_url: &str) -> apiforcrypto::Client {
     apiforcrypto::Client::new(base_url, config(apiforcrypto::Credentials::new()))
+        .expect("a valid base URL")
 }
 
 /// A client that resends as the default policy does, with delays of a few milliseconds.
 fn retrying_client(base_url: &str) -> apiforcrypto::Client {
     let config = Config::new(apiforcrypto::Credentials::new()).with_retry(fast_retry(3));
-    apiforcrypto::Client::new(base_url, config)
+    apiforcrypto::Client::new(base_url, config).expect("a valid base URL")
 }
 
 /// Every example of `get_wallet`'s 200 response, by name, in spec order.

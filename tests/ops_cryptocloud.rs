@@ -193,6 +193,7 @@ fn client_with(
     retry: RetryPolicy,
 ) -> cryptocloud::Client {
     cryptocloud::Client::new(url, cryptocloud::Config::new(credentials).with_retry(retry))
+        .expect("a valid base URL")
 }
 
 fn client(url: &str) -> cryptocloud::Client {

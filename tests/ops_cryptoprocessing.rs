@@ -91,13 +91,14 @@ fn hmac_hex(secret: &str, body: &[u8]) -> String {
 /// `User-Agent`), without retries.
 fn client(base_url: &str) -> cryptoprocessing::Client {
     let credentials = cryptoprocessing::Credentials::new(API_KEY, SECRET).expect("keys");
-    cryptoprocessing::Client::new(base_url, config(credentials))
+    cryptoprocessing::Client::new(base_url, config(credentials)).expect("a valid base URL")
 }
 
 /// The same with the default retry policy's shape: 3 attempts, delays of milliseconds.
 fn retrying_client(base_url: &str) -> cryptoprocessing::Client {
     let credentials = cryptoprocessing::Credentials::new(API_KEY, SECRET).expect("keys");
     cryptoprocessing::Client::new(base_url, config(credentials).with_retry(fast_retry(3)))
+        .expect("a valid base URL")
 }
 
 /// The one request the server received.

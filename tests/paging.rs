@@ -40,6 +40,7 @@ fn day(text: &str) -> DayMonthYear {
 fn client(server: &TestServer) -> cryptocloud::Client {
     let credentials = cryptocloud::Credentials::new("paging-test-key").expect("key");
     cryptocloud::Client::new_with_client(&server.url(), http_client(), config(credentials))
+        .expect("a valid base URL")
 }
 
 /// The identifier of invoice `i` without its prefix: 8 characters like the documented ones.

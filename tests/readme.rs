@@ -114,7 +114,7 @@ async fn explicit_config_example(
     let config = Config::new(Credentials::new(api_key, secret_key)?)
         .with_timeout(Duration::from_secs(10))
         .with_retry(RetryPolicy::none());
-    let client = Client::new(base_url, config);
+    let client = Client::new(base_url, config)?;
     Ok(client)
 }
 
@@ -204,7 +204,7 @@ async fn mocks_example() -> Result<(), AnyError> {
         then.ok(&answer); // 200 with the typed body
     });
 
-    let client = Client::with_credentials(&server.base_url(), Credentials::new("test-key")?);
+    let client = Client::with_credentials(&server.base_url(), Credentials::new("test-key")?)?;
     let invoice = client.create_invoice().body(request).send().await?;
     assert_eq!(invoice.result.link, "https://pay.cryptocloud.plus/XXXXXXXX");
     mock.assert_async().await; // exactly one matching request arrived
@@ -220,7 +220,7 @@ async fn sandbox_example() -> Result<(), AnyError> {
     let client = cryptocloud::Client::with_credentials(
         &sandbox.base_url(Provider::CryptoCloud),
         cryptocloud::Credentials::new(keys.api_key.clone())?,
-    );
+    )?;
     let invoice = client
         .create_invoice()
         .body(
@@ -308,7 +308,8 @@ async fn readme_examples_run() {
     let wrong_key = cryptocloud::Client::with_credentials(
         &cryptocloud_url,
         cryptocloud::Credentials::new("wrong").unwrap(),
-    );
+    )
+    .expect("a valid base URL");
     error_matching_example(&wrong_key).await.unwrap();
     let refused = wrong_key
         .get_invoices()

@@ -213,6 +213,7 @@ async fn call(
             http.clone(),
             settings(token(), retry.clone(), timeout),
         )
+        .expect("a valid base URL")
     };
     match op {
         Op::CcCreate => Outcome::of(
@@ -253,7 +254,8 @@ async fn call(
                 base_url,
                 http,
                 settings(auth, retry, timeout),
-            );
+            )
+            .expect("a valid base URL");
             let body: cp::InvoiceCreateRequest = serde_json::from_str(
                 r#"{"timer": false, "title": "Invoice Title", "foreign_id": "user_196",
                     "currency": "EUR", "amount": 106.75}"#,
@@ -266,7 +268,8 @@ async fn call(
                 base_url,
                 http,
                 settings(apiforcrypto::Credentials::new(), retry, timeout),
-            );
+            )
+            .expect("a valid base URL");
             if op == Op::AfcGet {
                 return Outcome::of(
                     client

@@ -68,11 +68,13 @@ fn settings<A: Authenticate>(auth: A) -> Config<A> {
 fn cc_client(base_url: &str) -> cryptocloud::Client {
     let auth = CcCredentials::new(CC_KEY).expect("key");
     cryptocloud::Client::new_with_client(base_url, http_client(), settings(auth))
+        .expect("a valid base URL")
 }
 
 fn cp_client(base_url: &str) -> cryptoprocessing::Client {
     let auth = CpCredentials::new(CP_KEY, CP_SECRET).expect("keys");
     cryptoprocessing::Client::new_with_client(base_url, http_client(), settings(auth))
+        .expect("a valid base URL")
 }
 
 /// Clients that give up after [`TIMEOUT`].
@@ -84,17 +86,20 @@ fn impatient_clients(base_url: &str) -> (cryptocloud::Client, cryptoprocessing::
             base_url,
             http_client(),
             settings(token).with_timeout(TIMEOUT),
-        ),
+        )
+        .expect("a valid base URL"),
         cryptoprocessing::Client::new_with_client(
             base_url,
             http_client(),
             settings(hmac).with_timeout(TIMEOUT),
-        ),
+        )
+        .expect("a valid base URL"),
     )
 }
 
 fn afc_client(base_url: &str) -> apiforcrypto::Client {
     apiforcrypto::Client::new_with_client(base_url, http_client(), settings(AfcCredentials::new()))
+        .expect("a valid base URL")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,6 +172,7 @@ fn clients_settings_and_credentials_hide_secrets() {
                     cryptocloud::BASE_URL,
                     cryptocloud::Config::new(token.clone())
                 )
+                .expect("a valid base URL")
             ),
             format!(
                 "{:#?}",
@@ -174,6 +180,7 @@ fn clients_settings_and_credentials_hide_secrets() {
                     cryptoprocessing::BASE_URL,
                     cryptoprocessing::Config::new(hmac.clone())
                 )
+                .expect("a valid base URL")
             ),
         ),
         (
@@ -181,6 +188,7 @@ fn clients_settings_and_credentials_hide_secrets() {
             format!(
                 "{:?}",
                 cryptocloud::Client::with_credentials(cryptocloud::BASE_URL, token.clone())
+                    .expect("a valid base URL")
             ),
             format!(
                 "{:#?}",
@@ -188,6 +196,7 @@ fn clients_settings_and_credentials_hide_secrets() {
                     cryptoprocessing::BASE_URL,
                     hmac.clone()
                 )
+                .expect("a valid base URL")
             ),
         ),
         (

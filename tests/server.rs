@@ -323,6 +323,7 @@ pub fn refused_addr() -> (tokio::net::TcpSocket, SocketAddr) {
 pub fn cryptocloud_client(base_url: &str) -> cryptocloud::Client {
     let credentials = cryptocloud::Credentials::new("test-api-key").expect("test key");
     cryptocloud::Client::new_with_client(base_url, http_client(), config(credentials))
+        .expect("a valid base URL")
 }
 
 /// A Cryptoprocessing client for `base_url` (`server.url()`).
@@ -330,12 +331,14 @@ pub fn cryptoprocessing_client(base_url: &str) -> cryptoprocessing::Client {
     let credentials =
         cryptoprocessing::Credentials::new("test-api-key", "test-secret").expect("test keys");
     cryptoprocessing::Client::new_with_client(base_url, http_client(), config(credentials))
+        .expect("a valid base URL")
 }
 
 /// An apiforcrypto client for `base_url` (`server.url()`).
 pub fn apiforcrypto_client(base_url: &str) -> apiforcrypto::Client {
     let credentials = apiforcrypto::Credentials::new();
     apiforcrypto::Client::new_with_client(base_url, http_client(), config(credentials))
+        .expect("a valid base URL")
 }
 
 async fn answer(State(shared): State<Shared>, request: Request) -> Response {

@@ -246,6 +246,7 @@ fn cc_client(base_url: &str, retry: RetryPolicy) -> cryptocloud::Client {
         http_client(),
         Config::new(credentials).with_retry(retry),
     )
+    .expect("a valid base URL")
 }
 
 fn cc_create() -> cc::builder::InvoiceCreateRequest {
@@ -354,7 +355,8 @@ async fn the_path_is_the_template_and_a_body_s_secret_key_is_withheld() {
         &server.url(),
         http_client(),
         Config::new(apiforcrypto::Credentials::new()).with_retry(RetryPolicy::none()),
-    );
+    )
+    .expect("a valid base URL");
     let wallet = "wallet-7f3a9c";
     let created = client
         .create_invoice()
@@ -421,7 +423,8 @@ async fn a_signed_call_records_neither_its_keys_nor_its_signature() {
         http_client(),
         Config::new(cryptoprocessing::Credentials::new(CP_KEY, CP_SECRET).expect("keys"))
             .with_retry(RetryPolicy::none()),
-    );
+    )
+    .expect("a valid base URL");
     let body: cryptoprocessing::types::InvoiceCreateRequest = serde_json::from_str(
         r#"{"timer": false, "title": "Invoice Title", "foreign_id": "user_196",
             "currency": "EUR", "amount": 106.75}"#,
@@ -525,7 +528,8 @@ async fn a_write_is_resent_after_a_refused_connection_only() {
         "http://provider.test",
         http_client_with_dns(&dns),
         Config::new(cryptocloud::Credentials::new(CC_KEY).expect("key")).with_retry(fast_retry(3)),
-    );
+    )
+    .expect("a valid base URL");
     let error = client
         .create_invoice()
         .body(cc_create())
@@ -890,7 +894,8 @@ async fn the_sandbox_records_requests_and_deliveries() {
         &sandbox.base_url(Provider::CryptoCloud),
         http_client(),
         Config::new(credentials),
-    );
+    )
+    .expect("a valid base URL");
     let created = client
         .create_invoice()
         .body(cc_create().shop_id(shop))

@@ -245,19 +245,19 @@ fn render(case: &str, r: &Recorded, secrets: &[&str]) -> String {
 fn cc_client(base_url: &str) -> cryptocloud::Client {
     let credentials = cryptocloud::Credentials::new(CC_API_KEY).expect("key");
     // `Client::new`, as users build it: its HTTP client names the crate in `User-Agent`.
-    cryptocloud::Client::new(base_url, config(credentials))
+    cryptocloud::Client::new(base_url, config(credentials)).expect("a valid base URL")
 }
 
 fn cp_client(base_url: &str, secret: &str) -> cryptoprocessing::Client {
     let credentials = cryptoprocessing::Credentials::new(CP_API_KEY, secret).expect("keys");
     // `Client::new`, as users build it: its HTTP client names the crate in `User-Agent`.
-    cryptoprocessing::Client::new(base_url, config(credentials))
+    cryptoprocessing::Client::new(base_url, config(credentials)).expect("a valid base URL")
 }
 
 fn afc_client(base_url: &str) -> apiforcrypto::Client {
     let credentials = apiforcrypto::Credentials::new();
     // `Client::new`, as users build it: its HTTP client names the crate in `User-Agent`.
-    apiforcrypto::Client::new(base_url, config(credentials))
+    apiforcrypto::Client::new(base_url, config(credentials)).expect("a valid base URL")
 }
 
 /// A Cryptoprocessing server that checks the key and the signature as the provider does:
@@ -651,7 +651,8 @@ async fn callers_reqwest_client_is_used() {
         .build()
         .expect("client");
     let credentials = cryptocloud::Credentials::new(CC_API_KEY).expect("key");
-    let client = cryptocloud::Client::new_with_client(&server.url(), http, config(credentials));
+    let client = cryptocloud::Client::new_with_client(&server.url(), http, config(credentials))
+        .expect("a valid base URL");
     client
         .get_invoices()
         .body(typed::<cc::InvoiceInfoRequest>(CC_INFO_DOC))
@@ -682,7 +683,8 @@ async fn callers_user_agent_is_kept() {
         .build()
         .expect("client");
     let credentials = cryptocloud::Credentials::new(CC_API_KEY).expect("key");
-    let client = cryptocloud::Client::new_with_client(&server.url(), http, config(credentials));
+    let client = cryptocloud::Client::new_with_client(&server.url(), http, config(credentials))
+        .expect("a valid base URL");
     client
         .get_invoices()
         .body(typed::<cc::InvoiceInfoRequest>(CC_INFO_DOC))

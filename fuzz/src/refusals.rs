@@ -72,15 +72,18 @@ fn clients() -> &'static Clients {
             cryptocloud: cryptocloud::Client::new(
                 NOWHERE,
                 invoice_primitives::Config::new(credentials),
-            ),
+            )
+            .expect("a valid base URL"),
             cryptoprocessing: cryptoprocessing::Client::new(
                 NOWHERE,
                 invoice_primitives::Config::new(processing),
-            ),
+            )
+            .expect("a valid base URL"),
             apiforcrypto: apiforcrypto::Client::new(
                 NOWHERE,
                 invoice_primitives::Config::new(apiforcrypto::Credentials::new()),
-            ),
+            )
+            .expect("a valid base URL"),
         }
     })
 }

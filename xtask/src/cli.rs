@@ -268,7 +268,7 @@ impl ::invoice_cli::Provider for Provider {{
         matches: &::clap::ArgMatches,
     ) -> ::anyhow::Result<()> {{
         let client = match base_url {{
-            Some(url) => Client::with_credentials(url, Credentials::from_env()?),
+            Some(url) => Client::with_credentials(url, Credentials::from_env()?)?,
             None => Client::from_env()?,
         }};
         let command = CliCommand::iter()

@@ -8,6 +8,7 @@ use progenitor_impl::Generator;
 
 use crate::api_version;
 use crate::cargo_toml::{self, CodeDeps};
+use crate::checked_constructors;
 use crate::diagnose;
 use crate::extras;
 use crate::format;
@@ -197,6 +198,9 @@ pub(crate) fn generate_client(
     }
     if provider.runtime.is_some() {
         default_user_agent(&mut file)?;
+        if let Some(runtime) = provider.runtime {
+            checked_constructors::rewrite(&mut file, runtime).map_err(generate_error)?;
+        }
         api_version::remove(&mut file).map_err(generate_error)?;
         if let Some(runtime) = provider.runtime {
             wire_body::rewrite(&mut file, runtime).map_err(generate_error)?;

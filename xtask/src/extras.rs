@@ -36,7 +36,7 @@ pub fn extras(provider: &Provider, api: &OpenAPI) -> Result<String, String> {
          pub type Config = {runtime}::Config<Credentials>;\n"
     ));
     text.push_str(&credentials::credentials(provider, api, runtime)?);
-    text.push_str(&client_constructors(provider, runtime)?);
+    text.push_str(&client_constructors(provider)?);
     text.push_str(&hooks(provider, api, runtime)?);
     Ok(text)
 }
@@ -64,7 +64,7 @@ fn base_urls(api: &OpenAPI) -> Result<String, String> {
     Ok(text)
 }
 
-fn client_constructors(provider: &Provider, runtime: &str) -> Result<String, String> {
+fn client_constructors(provider: &Provider) -> Result<String, String> {
     let env = provider.base_url_env;
     if syn::parse_str::<syn::Ident>(env).is_err() {
         return Err(format!("base_url_env {env:?} is not a variable name"));
@@ -93,21 +93,17 @@ fn client_constructors(provider: &Provider, runtime: &str) -> Result<String, Str
          .ok()\n\
          .filter(|url| !url.trim().is_empty())\n\
          .unwrap_or_else(|| BASE_URL.to_owned());\n\
-         {runtime}::base_url::check(&base_url)\n\
-         .map_err(|e| CredentialError::new(format!(\"{{}}: {{e}}\", Self::BASE_URL_ENV)))?;\n\
-         Ok(Self::with_credentials(&base_url, credentials))\n\
-         }}\n\n\
-         /// [`Client::new`], refusing a base URL that is not an absolute `http(s)` URL when\n\
-         /// the client is built. (`new` accepts any text; a request to a URL that cannot be\n\
-         /// built is then refused before sending, saying why.)\n\
-         pub fn try_new(base_url: &str, config: Config) -> ::std::result::Result<Self, BaseUrlError> {{\n\
-         {runtime}::base_url::check(base_url)?;\n\
-         Ok(Self::new(base_url, config))\n\
+         Self::with_credentials(&base_url, credentials)\n\
+         .map_err(|e| CredentialError::new(format!(\"{{}}: {{e}}\", Self::BASE_URL_ENV)))\n\
          }}\n\n\
          /// A client for `base_url` (such as [`BASE_URL`], or a local server's URL) with\n\
          /// `credentials` and the default retries and timeouts; [`Client::new`] takes a\n\
-         /// [`Config`] to change them.\n\
-         pub fn with_credentials(base_url: &str, credentials: Credentials) -> Self {{\n\
+         /// [`Config`] to change them. A base URL that is not an absolute `http(s)` URL is\n\
+         /// refused here, with the reason.\n\
+         pub fn with_credentials(\n\
+         base_url: &str,\n\
+         credentials: Credentials,\n\
+         ) -> ::std::result::Result<Self, BaseUrlError> {{\n\
          Self::new(base_url, Config::new(credentials))\n\
          }}\n\
          }}\n"

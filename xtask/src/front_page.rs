@@ -43,7 +43,7 @@ pub fn crate_docs(provider: &Provider, spec: &Spec, guide: Option<&str>) -> Stri
              // The same, explicitly, with a per-attempt timeout:\n\
              let config = {name}::Config::new({name}::Credentials::new({arguments}){question})\n    \
              .with_timeout(std::time::Duration::from_secs(10));\n\
-             let client = {name}::Client::new({name}::BASE_URL, config);\n\
+             let client = {name}::Client::new({name}::BASE_URL, config)?;\n\
              # Ok(()) }}\n\
              ```\n",
             base_url_env = provider.base_url_env,

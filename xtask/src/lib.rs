@@ -7,6 +7,7 @@
 mod api_version;
 mod bounded;
 mod cargo_toml;
+mod checked_constructors;
 mod cli;
 mod codegen;
 mod credentials;

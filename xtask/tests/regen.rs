@@ -216,12 +216,16 @@ fn runtime_row_generates_credentials_from_env_and_rules() {
         "pub fn from_env() -> ::std::result::Result<Self, CredentialError> {\n        \
          let credentials = Credentials::from_env()?;"
     ));
-    assert!(client
-        .contains("pub fn with_credentials(base_url: &str, credentials: Credentials) -> Self {"));
+    assert!(client.contains(
+        "pub fn with_credentials(\n        base_url: &str,\n        credentials: Credentials,\n    \
+         ) -> ::std::result::Result<Self, BaseUrlError> {"
+    ));
     // `send()` goes through the runtime: its progenitor module and transport.
     assert!(lib.contains("pub use ::invoice_primitives::progenitor::*;"));
     assert!(lib.contains("::invoice_primitives::transport::prepare(\n            &self.inner,"));
-    assert!(squashed(lib).contains("::invoice_primitives::transport::exec(&self.inner,"));
+    assert!(
+        squashed(lib).contains("::invoice_primitives::transport::exec::<_,Trace,>(&self.inner,")
+    );
     assert!(lib.contains("pub const READ_ONLY_OPERATIONS: &[&str] = &[\"get_thing\"];"));
     // `x-not-after` becomes a `validate` that the builder runs.
     let validate = &lib[lib.find("impl types::Thing {").expect("Thing has rules")..];

@@ -79,7 +79,8 @@ pub fn run(examples: &Examples, n: usize) -> String {
             &base,
             Config::new(cryptoprocessing::Credentials::new(CP_KEY, CP_SECRET).unwrap())
                 .with_retry(RetryPolicy::none()),
-        );
+        )
+        .expect("a valid base URL");
         let call = || {
             let client = &client;
             let request = request.clone();
@@ -271,7 +272,8 @@ pub fn run_sandbox(n: usize) -> String {
         &base,
         Config::new(cryptoprocessing::Credentials::new(keys.api_key, keys.secret_key).unwrap())
             .with_retry(RetryPolicy::none()),
-    );
+    )
+    .expect("a valid base URL");
     let next = std::sync::atomic::AtomicUsize::new(0);
     let call = || {
         let client = &client;

@@ -61,12 +61,15 @@ impl Clients {
             cc: cryptocloud::Client::with_credentials(
                 &base,
                 cryptocloud::Credentials::new(TOKEN).unwrap(),
-            ),
+            )
+            .expect("a valid base URL"),
             cp: cryptoprocessing::Client::with_credentials(
                 &base,
                 cryptoprocessing::Credentials::new(CP_KEY, CP_SECRET).unwrap(),
-            ),
-            af: apiforcrypto::Client::with_credentials(&base, apiforcrypto::Credentials::new()),
+            )
+            .expect("a valid base URL"),
+            af: apiforcrypto::Client::with_credentials(&base, apiforcrypto::Credentials::new())
+                .expect("a valid base URL"),
             bare: reqwest::Client::new(),
             cc_request: serde_json::from_value(examples.cc_list_request.clone()).unwrap(),
             cc_request_json: examples.cc_list_request.clone(),

@@ -36,7 +36,7 @@ fn cryptocloud(base_url: &str) -> Checkout {
     let credentials = cryptocloud::Credentials::new("test-key").expect("a valid key");
     let config = cryptocloud::Config::new(credentials).with_retry(RetryPolicy::none());
     Checkout::cryptocloud(
-        cryptocloud::Client::new(base_url, config),
+        cryptocloud::Client::new(base_url, config).expect("a valid base URL"),
         CryptoCloudSettings::new("SandboxShop00001", Secret::new("project-secret")),
     )
 }
@@ -46,7 +46,7 @@ fn cryptoprocessing(base_url: &str) -> Checkout {
         cryptoprocessing::Credentials::new("api-key", "secret-key").expect("valid keys");
     let config = cryptoprocessing::Config::new(credentials).with_retry(RetryPolicy::none());
     Checkout::cryptoprocessing(
-        cryptoprocessing::Client::new(base_url, config),
+        cryptoprocessing::Client::new(base_url, config).expect("a valid base URL"),
         CryptoprocessingSettings::new(Secret::new("secret-key")),
     )
 }
@@ -55,7 +55,7 @@ fn apiforcrypto(base_url: &str) -> Checkout {
     let config =
         apiforcrypto::Config::new(apiforcrypto::Credentials::new()).with_retry(RetryPolicy::none());
     Checkout::apiforcrypto(
-        apiforcrypto::Client::new(base_url, config),
+        apiforcrypto::Client::new(base_url, config).expect("a valid base URL"),
         ApiforcryptoSettings::new("417ee4f0-bb55-471c-8195-2e1087e775e9"),
     )
 }

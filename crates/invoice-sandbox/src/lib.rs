@@ -18,7 +18,8 @@
 //! let client = cryptocloud::Client::with_credentials(
 //!     &sandbox.base_url(Provider::CryptoCloud),
 //!     cryptocloud::Credentials::new(Config::default().cryptocloud.api_key).unwrap(),
-//! );
+//! )
+//! .expect("the sandbox's URL is a base URL");
 //! # let _ = client;
 //! sandbox.shutdown().await;
 //! # Ok(()) }

@@ -111,7 +111,8 @@ async fn pay_in_full_from_the_payment_page_in_chromium() -> TestResult {
     let client = cryptocloud::Client::with_credentials(
         &sandbox.base_url(Provider::CryptoCloud),
         cryptocloud::Credentials::new(cc.api_key.clone())?,
-    );
+    )
+    .expect("a valid base URL");
     let invoice = client
         .create_invoice()
         .body(

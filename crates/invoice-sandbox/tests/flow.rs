@@ -20,6 +20,7 @@ fn cryptocloud_client(sandbox: &SandboxHandle) -> cryptocloud::Client {
         .and_then(|c| c.with_withdrawal_key(config.withdrawal_key.clone()))
         .expect("the default keys are valid");
     cryptocloud::Client::with_credentials(&sandbox.base_url(Provider::CryptoCloud), credentials)
+        .expect("a valid base URL")
 }
 
 fn cryptoprocessing_client(sandbox: &SandboxHandle) -> cryptoprocessing::Client {
@@ -31,6 +32,7 @@ fn cryptoprocessing_client(sandbox: &SandboxHandle) -> cryptoprocessing::Client 
         &sandbox.base_url(Provider::Cryptoprocessing),
         credentials,
     )
+    .expect("a valid base URL")
 }
 
 fn apiforcrypto_client(sandbox: &SandboxHandle) -> apiforcrypto::Client {
@@ -38,6 +40,7 @@ fn apiforcrypto_client(sandbox: &SandboxHandle) -> apiforcrypto::Client {
         &sandbox.base_url(Provider::ApiForCrypto),
         apiforcrypto::Credentials::new(),
     )
+    .expect("a valid base URL")
 }
 
 fn today() -> String {

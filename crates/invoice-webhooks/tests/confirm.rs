@@ -62,7 +62,10 @@ async fn start() -> (Arc<Provider>, cryptocloud::Client) {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     let config = cryptocloud::Config::new(cryptocloud::Credentials::new(API_KEY).unwrap())
         .with_retry(cryptocloud::RetryPolicy::none());
-    (provider, cryptocloud::Client::new(&url, config))
+    (
+        provider,
+        cryptocloud::Client::new(&url, config).expect("a valid base URL"),
+    )
 }
 
 /// The `paid` example's invoice, as the information endpoint returns it.

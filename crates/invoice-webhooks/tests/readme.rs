@@ -146,7 +146,8 @@ fn readme_examples_run() {
         let client = ::cryptocloud::Client::with_credentials(
             &url,
             ::cryptocloud::Credentials::new("api-key").unwrap(),
-        );
+        )
+        .expect("a valid base URL");
         for _ in 0..2 {
             cryptocloud_confirmed_example(&json_headers(), &body, secret, &client, &mut credited)
                 .await

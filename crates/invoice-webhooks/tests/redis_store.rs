@@ -630,7 +630,8 @@ async fn readme_several_instances_example_runs() {
     let client = ::cryptocloud::Client::with_credentials(
         &api,
         ::cryptocloud::Credentials::new("api-key").unwrap(),
-    );
+    )
+    .expect("a valid base URL");
 
     // Two instances (each call connects anew) receive the postback; a third gets the token on
     // another body.

@@ -22,7 +22,7 @@
 //! // The same, explicitly, with a per-attempt timeout:
 //! let config = apiforcrypto::Config::new(apiforcrypto::Credentials::new())
 //!     .with_timeout(std::time::Duration::from_secs(10));
-//! let client = apiforcrypto::Client::new(apiforcrypto::BASE_URL, config);
+//! let client = apiforcrypto::Client::new(apiforcrypto::BASE_URL, config)?;
 //! # Ok(()) }
 //! ```
 //!
@@ -1954,10 +1954,12 @@ impl Client {
     /// as well as port and a path stem if applicable.
     ///
     /// Requests carry `User-Agent: <crate>/<version>` ([`USER_AGENT`]).
+    ///
+    /// A base URL that is not an absolute `http(s)` URL is refused here, with the reason.
     pub fn new(
         baseurl: &str,
         inner: ::invoice_primitives::Config<crate::Credentials>,
-    ) -> Self {
+    ) -> ::std::result::Result<Self, ::invoice_primitives::BaseUrlError> {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(30u64);
@@ -1977,16 +1979,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
+    ///
+    /// A base URL that is not an absolute `http(s)` URL is refused here, with the reason.
     pub fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
         inner: ::invoice_primitives::Config<crate::Credentials>,
-    ) -> Self {
-        Self {
+    ) -> ::std::result::Result<Self, ::invoice_primitives::BaseUrlError> {
+        ::invoice_primitives::base_url::check(baseurl)?;
+        ::std::result::Result::Ok(Self {
             baseurl: baseurl.to_string(),
             client,
             inner,
-        }
+        })
     }
 }
 
@@ -2656,26 +2661,18 @@ impl Client {
             .ok()
             .filter(|url| !url.trim().is_empty())
             .unwrap_or_else(|| BASE_URL.to_owned());
-        ::invoice_primitives::base_url::check(&base_url)
-            .map_err(|e| CredentialError::new(format!("{}: {e}", Self::BASE_URL_ENV)))?;
-        Ok(Self::with_credentials(&base_url, credentials))
-    }
-
-    /// [`Client::new`], refusing a base URL that is not an absolute `http(s)` URL when
-    /// the client is built. (`new` accepts any text; a request to a URL that cannot be
-    /// built is then refused before sending, saying why.)
-    pub fn try_new(
-        base_url: &str,
-        config: Config,
-    ) -> ::std::result::Result<Self, BaseUrlError> {
-        ::invoice_primitives::base_url::check(base_url)?;
-        Ok(Self::new(base_url, config))
+        Self::with_credentials(&base_url, credentials)
+            .map_err(|e| CredentialError::new(format!("{}: {e}", Self::BASE_URL_ENV)))
     }
 
     /// A client for `base_url` (such as [`BASE_URL`], or a local server's URL) with
     /// `credentials` and the default retries and timeouts; [`Client::new`] takes a
-    /// [`Config`] to change them.
-    pub fn with_credentials(base_url: &str, credentials: Credentials) -> Self {
+    /// [`Config`] to change them. A base URL that is not an absolute `http(s)` URL is
+    /// refused here, with the reason.
+    pub fn with_credentials(
+        base_url: &str,
+        credentials: Credentials,
+    ) -> ::std::result::Result<Self, BaseUrlError> {
         Self::new(base_url, Config::new(credentials))
     }
 }

@@ -240,7 +240,8 @@ pub async fn sandbox_checkout(
                 cryptocloud::Client::with_credentials(
                     &sandbox.base_url(invoice_sandbox::Provider::CryptoCloud),
                     credentials,
-                ),
+                )
+                .expect("a valid base URL"),
                 CryptoCloudSettings::new(
                     keys.shop_id.clone(),
                     Secret::new(keys.secret_key.clone()),
@@ -256,7 +257,8 @@ pub async fn sandbox_checkout(
                 cryptoprocessing::Client::with_credentials(
                     &sandbox.base_url(invoice_sandbox::Provider::Cryptoprocessing),
                     credentials,
-                ),
+                )
+                .expect("a valid base URL"),
                 CryptoprocessingSettings::new(Secret::new(keys.secret_key.clone()))
                     .with_api_key(Secret::new(keys.api_key.clone())),
             )
@@ -265,7 +267,8 @@ pub async fn sandbox_checkout(
             apiforcrypto::Client::with_credentials(
                 &sandbox.base_url(invoice_sandbox::Provider::ApiForCrypto),
                 apiforcrypto::Credentials::new(),
-            ),
+            )
+            .expect("a valid base URL"),
             // apiforcrypto takes the callback URL per invoice, not from the account.
             ApiforcryptoSettings::new(config.apiforcrypto.wallet_ids[0].clone())
                 .with_callback_url(webhook),

@@ -145,7 +145,8 @@ pub fn checkout(sandbox: &SandboxHandle, provider: Provider, hook: &str) -> Chec
                 cryptocloud::Client::with_credentials(
                     &url(invoice_sandbox::Provider::CryptoCloud),
                     credentials,
-                ),
+                )
+                .expect("a valid base URL"),
                 CryptoCloudSettings::new(
                     keys.shop_id.clone(),
                     Secret::new(keys.secret_key.clone()),
@@ -161,7 +162,8 @@ pub fn checkout(sandbox: &SandboxHandle, provider: Provider, hook: &str) -> Chec
                 cryptoprocessing::Client::with_credentials(
                     &url(invoice_sandbox::Provider::Cryptoprocessing),
                     credentials,
-                ),
+                )
+                .expect("a valid base URL"),
                 CryptoprocessingSettings::new(Secret::new(keys.secret_key.clone()))
                     .with_api_key(Secret::new(keys.api_key.clone())),
             )
@@ -170,7 +172,8 @@ pub fn checkout(sandbox: &SandboxHandle, provider: Provider, hook: &str) -> Chec
             apiforcrypto::Client::with_credentials(
                 &url(invoice_sandbox::Provider::ApiForCrypto),
                 apiforcrypto::Credentials::new(),
-            ),
+            )
+            .expect("a valid base URL"),
             ApiforcryptoSettings::new(config.apiforcrypto.wallet_ids[0].clone())
                 .with_callback_url(hook),
         ),

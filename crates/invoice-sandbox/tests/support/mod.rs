@@ -254,6 +254,7 @@ pub fn cryptocloud_client(sandbox: &SandboxHandle) -> cryptocloud::Client {
         .and_then(|c| c.with_withdrawal_key(config.withdrawal_key.clone()))
         .expect("the default keys are valid");
     cryptocloud::Client::with_credentials(&sandbox.base_url(Provider::CryptoCloud), credentials)
+        .expect("a valid base URL")
 }
 
 /// A Cryptoprocessing client for the sandbox, signing with its keys.
@@ -266,6 +267,7 @@ pub fn cryptoprocessing_client(sandbox: &SandboxHandle) -> cryptoprocessing::Cli
         &sandbox.base_url(Provider::Cryptoprocessing),
         credentials,
     )
+    .expect("a valid base URL")
 }
 
 /// An apiforcrypto client for the sandbox (no credentials, as documented).
@@ -274,4 +276,5 @@ pub fn apiforcrypto_client(sandbox: &SandboxHandle) -> apiforcrypto::Client {
         &sandbox.base_url(Provider::ApiForCrypto),
         apiforcrypto::Credentials::new(),
     )
+    .expect("a valid base URL")
 }
