@@ -16,34 +16,11 @@
 //!
 //! and fails naming the builder if a `send()` appends `api-version` in another shape.
 
-use syn::{Expr, ImplItem, Item, Stmt};
+use syn::{Expr, Stmt};
 
 /// Removes the `api-version` header from every `send()` in the `builder` module.
 pub fn remove(file: &mut syn::File) -> Result<(), String> {
-    let Some((_, items)) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
-        _ => None,
-    }) else {
-        return Err("progenitor's output has no `builder` module".to_owned());
-    };
-    for item in items {
-        let Item::Impl(imp) = item else { continue };
-        let name = match &*imp.self_ty {
-            syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-            _ => None,
-        }
-        .unwrap_or_default();
-        for member in &mut imp.items {
-            let ImplItem::Fn(method) = member else {
-                continue;
-            };
-            if method.sig.ident == "send" {
-                remove_from_send(&mut method.block.stmts)
-                    .map_err(|e| format!("builder {name}::send: {e}"))?;
-            }
-        }
-    }
-    Ok(())
+    crate::send_methods::each(file, |method| remove_from_send(&mut method.block.stmts))
 }
 
 fn remove_from_send(stmts: &mut Vec<Stmt>) -> Result<(), String> {

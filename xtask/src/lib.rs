@@ -22,6 +22,7 @@ mod prepare;
 pub mod providers;
 mod rules;
 mod schedule;
+mod send_methods;
 mod setters;
 mod settings;
 pub mod spec;

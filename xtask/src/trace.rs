@@ -33,59 +33,37 @@ use std::collections::BTreeMap;
 
 use openapiv3::OpenAPI;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Expr, ImplItem, Item, ReturnType, Stmt, Type};
+use syn::{Expr, Item, ReturnType, Stmt};
 
 /// Opens the `send` span in every `send()` of the `builder` module and records its outcome.
 pub fn instrument(file: &mut syn::File, api: &OpenAPI, runtime: &str) -> Result<(), String> {
     let routes = routes(api);
-    let Some((_, items)) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
-        _ => None,
-    }) else {
-        return Err("progenitor's output has no `builder` module".to_owned());
-    };
     let runtime: syn::Path = syn::parse_str(runtime).map_err(|e| e.to_string())?;
-    for item in items {
-        let Item::Impl(imp) = item else { continue };
-        let name = match &*imp.self_ty {
-            Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-            _ => None,
+    crate::send_methods::each(file, |method| {
+        let id = operation_id(&method.block.stmts).ok_or("no `OperationInfo`")?;
+        let (verb, path) = routes
+            .get(&id)
+            .ok_or_else(|| format!("`{id}` is not in the spec"))?;
+        let ReturnType::Type(_, output) = &method.sig.output else {
+            return Err("returns nothing".to_owned());
+        };
+        let mut body = method.block.clone();
+        let mut breaks = Breaks::default();
+        breaks.visit_block_mut(&mut body);
+        if let Some(problem) = breaks.problem {
+            return Err(problem.to_owned());
         }
-        .unwrap_or_default();
-        for member in &mut imp.items {
-            let ImplItem::Fn(method) = member else {
-                continue;
-            };
-            if method.sig.ident != "send" {
-                continue;
-            }
-            let error = |e: &str| format!("builder {name}::send: {e}");
-            let id =
-                operation_id(&method.block.stmts).ok_or_else(|| error("no `OperationInfo`"))?;
-            let (verb, path) = routes
-                .get(&id)
-                .ok_or_else(|| error(&format!("`{id}` is not in the spec")))?;
-            let ReturnType::Type(_, output) = &method.sig.output else {
-                return Err(error("returns nothing"));
-            };
-            let mut body = method.block.clone();
-            let mut breaks = Breaks::default();
-            breaks.visit_block_mut(&mut body);
-            if let Some(problem) = breaks.problem {
-                return Err(error(problem));
-            }
-            if breaks.exec_calls != 1 {
-                return Err(error("does not call `client.exec(request, &info)` once"));
-            }
-            method.block = syn::parse_quote! {{
-                let span = #runtime::trace::span::<super::Trace>(#id, #verb, #path);
-                let result: #output = 'send: #body;
-                #runtime::trace::finish::<super::Trace, _, _>(&span, &result);
-                result
-            }};
+        if breaks.exec_calls != 1 {
+            return Err("does not call `client.exec(request, &info)` once".to_owned());
         }
-    }
-    Ok(())
+        method.block = syn::parse_quote! {{
+            let span = #runtime::trace::span::<super::Trace>(#id, #verb, #path);
+            let result: #output = 'send: #body;
+            #runtime::trace::finish::<super::Trace, _, _>(&span, &result);
+            result
+        }};
+        Ok(())
+    })
 }
 
 /// Turns each `expr?` of a `send()` body (not of a closure or async block in it) into a break

@@ -14,42 +14,20 @@
 //!
 //! and fails naming the builder if a `send()` passes `.json` anything but `&body`.
 
-use syn::{Expr, ImplItem, Item, Stmt};
+use syn::{Expr, Stmt};
 
 /// Rewrites `.json(&body)` in every `send()` of the `builder` module.
 pub fn rewrite(file: &mut syn::File, runtime: &str) -> Result<(), String> {
-    let Some((_, items)) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
-        _ => None,
-    }) else {
-        return Err("progenitor's output has no `builder` module".to_owned());
-    };
     let runtime: syn::Path = syn::parse_str(runtime).map_err(|e| e.to_string())?;
-    for item in items {
-        let Item::Impl(imp) = item else { continue };
-        let name = match &*imp.self_ty {
-            syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-            _ => None,
-        }
-        .unwrap_or_default();
-        for member in &mut imp.items {
-            let ImplItem::Fn(method) = member else {
-                continue;
-            };
-            if method.sig.ident != "send" {
-                continue;
-            }
-            for stmt in &mut method.block.stmts {
-                let Stmt::Local(local) = stmt else { continue };
-                let Some(init) = local.init.as_mut() else {
-                    continue;
-                };
-                rewrite_chain(&mut init.expr, &runtime)
-                    .map_err(|e| format!("builder {name}::send: {e}"))?;
+    crate::send_methods::each(file, |method| {
+        for stmt in &mut method.block.stmts {
+            let Stmt::Local(local) = stmt else { continue };
+            if let Some(init) = local.init.as_mut() {
+                rewrite_chain(&mut init.expr, &runtime)?;
             }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Replaces `.json(&body)` in a builder chain such as `a.b().json(&body).c()?`.
