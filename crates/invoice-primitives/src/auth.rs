@@ -239,8 +239,8 @@ pub struct HmacBodySignature {
     keyed: BodyMac,
 }
 
-/// The HMAC-SHA512 of a body keyed with a secret: the one implementation of the scheme that
-/// signs Cryptoprocessing's requests and callbacks, used by the generated clients
+/// The HMAC-SHA512 of a body keyed with a secret: the one implementation of the scheme, for
+/// requests and for notifications alike, used by the generated clients
 /// ([`HmacBodySignature`]), the webhook verifier and signer, and the sandbox. Keyed once (the
 /// inner and outer pads hashed once); each MAC starts from a copy. `Debug` shows nothing.
 #[derive(Clone)]

@@ -56,15 +56,15 @@ mod tests {
     #[test]
     fn absolute_http_urls_pass_and_others_say_why() {
         for good in [
-            "https://api.cryptocloud.plus",
-            "http://127.0.0.1:8089/cryptocloud",
+            "https://api.example.com",
+            "http://127.0.0.1:8089/provider",
             "https://example.com/prefix/",
         ] {
             assert_eq!(check(good), Ok(()), "{good}");
         }
         for (bad, reason) in [
             ("not a url", "relative URL without a base"),
-            ("api.cryptocloud.plus", "relative URL without a base"),
+            ("api.example.com", "relative URL without a base"),
             ("ftp://example.com", "not http or https"),
             ("", "relative URL without a base"),
         ] {

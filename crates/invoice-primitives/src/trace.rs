@@ -1,11 +1,11 @@
 //! What a generated client records through [`tracing`], and how credentials stay out of it.
 //!
-//! Every span and event of a call has the target of the client's crate (`cryptocloud`,
-//! `cryptoprocessing`, `apiforcrypto`), so `RUST_LOG=cryptocloud=debug` selects one client:
+//! Every span and event of a call has the target of the client's crate (its name), so
+//! `RUST_LOG=<crate>=debug` selects one client:
 //!
 //! | name | kind, level | fields |
 //! | --- | --- | --- |
-//! | `send` | span, `INFO` | `provider` (the crate), `operation` (the spec's `operationId`), `method`, `path` (the spec's template, `/api/v1/wallets/{wallet_id}/invoices`, never the filled-in path), `attempt` (the attempt under way, from 1) |
+//! | `send` | span, `INFO` | `provider` (the crate), `operation` (the spec's `operationId`), `method`, `path` (the spec's template, `/wallets/{wallet_id}/invoices`, never the filled-in path), `attempt` (the attempt under way, from 1) |
 //! | `attempt` | event, `DEBUG` | `attempt`, `duration_ms`, and `status` when answered, else `error` (`connect`, `timeout`, `body`, ...) and `cause` |
 //! | `retry` | event, `INFO` | `attempt` (the one that failed), `reason` (`HTTP 503`, `timeout`), `wait_ms` |
 //! | `no retry` | event, `DEBUG` | `attempt`, `reason`, `why` (`last attempt`, `a write that may have reached the provider`, ...) |
@@ -15,8 +15,8 @@
 //! Never recorded: headers (credentials and signatures travel there), the URL or filled-in
 //! path (a transport error is recorded by its kind and causes, not by reqwest's message, which
 //! holds the URL), and bodies above `TRACE`. At `TRACE`, a body is [`Redacted`]: every member
-//! whose name says it holds a credential ([`is_credential_field`]: apiforcrypto's
-//! `secret_key`, CryptoCloud's `token`, ...) is written as `"***"`. A decoding error at a
+//! whose name says it holds a credential ([`is_credential_field`]: `secret_key`, `token`,
+//! ...) is written as `"***"`. A decoding error at a
 //! credential's path is recorded without serde's message, which may quote the value.
 //!
 //! With no subscriber interested, a callsite costs a load and a comparison: nothing is timed,

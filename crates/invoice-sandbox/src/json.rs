@@ -15,18 +15,7 @@ pub(crate) struct Json<T>(pub T);
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
-        match invoice_primitives::wire::to_vec(&self.0) {
-            Ok(body) => (
-                [(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                )],
-                body,
-            )
-                .into_response(),
-            // Only a map with non-string keys fails, which no answer of the sandbox has.
-            Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
-        }
+        answer(invoice_primitives::wire::to_vec(&self.0))
     }
 }
 
@@ -36,16 +25,22 @@ pub(crate) struct Answer<T>(pub T);
 
 impl<T: Serialize + Documented> IntoResponse for Answer<T> {
     fn into_response(self) -> Response {
-        match invoice_primitives::wire::to_vec(&self.0) {
-            Ok(body) => (
-                [(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("application/json"),
-                )],
-                nulls::fill::<T>(body),
-            )
-                .into_response(),
-            Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
-        }
+        answer(invoice_primitives::wire::to_vec(&self.0).map(nulls::fill::<T>))
+    }
+}
+
+/// A JSON body, or the error that kept it from being written: only a map with non-string keys
+/// fails, which no answer of the sandbox has.
+fn answer(body: serde_json::Result<Vec<u8>>) -> Response {
+    match body {
+        Ok(body) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(error) => (StatusCode::INTERNAL_SERVER_ERROR, error.to_string()).into_response(),
     }
 }

@@ -60,23 +60,7 @@ async fn cryptoprocessing_a_payment_in_the_mempool_is_credited_once_confirmed() 
         .with_api_key(Secret::new(keys.api_key.clone()));
 
     let order = "cp-mempool";
-    let id = support::cryptoprocessing_client(&sandbox)
-        .create_invoice()
-        .body(
-            ::cryptoprocessing::types::InvoiceCreateRequest::builder()
-                .timer(false)
-                .title("Confirming")
-                .currency("EUR")
-                .amount("100")
-                .foreign_id(order),
-        )
-        .send()
-        .await
-        .expect("created")
-        .into_inner()
-        .data
-        .id
-        .to_string();
+    let id = support::cryptoprocessing_invoice(&sandbox, order).await;
     merchant.fail(order, Fault::Down(1));
     let (status, answer) = control(
         &sandbox,
@@ -124,36 +108,12 @@ async fn apiforcrypto_a_payment_in_the_mempool_and_in_a_block_is_credited_once_p
     let sandbox = Sandbox::start(Config::default())
         .await
         .expect("the sandbox starts");
-    let wallet = sandbox.config().apiforcrypto.wallet_ids[0].clone();
     let order = "afc-confirming";
-    let key = apiforcrypto::generate_secret_key();
-    let created = support::apiforcrypto_client(&sandbox)
-        .create_invoice()
-        .wallet_id(wallet.as_str())
-        .body(
-            ::apiforcrypto::types::InvoiceCreateRequest::builder()
-                .blockchain("bitcoin")
-                .symbol("BTC")
-                .value("0.01")
-                .expiry(40)
-                .confirmations(3)
-                .secret_key(key.clone())
-                .data(
-                    ::apiforcrypto::types::InvoiceData::builder()
-                        .order_id(order.to_owned())
-                        .url_callback(merchant.endpoint(Provider::ApiForCrypto))
-                        .attempts_callback(5),
-                ),
-        )
-        .send()
-        .await
-        .expect("created")
-        .into_inner();
-    merchant.keep_key(&created.id, key.clone());
+    let (id, key) = support::apiforcrypto_invoice(&sandbox, &merchant, order, 3).await;
     merchant.fail(order, Fault::Down(1));
     let (status, answer) = control(
         &sandbox,
-        &format!("apiforcrypto/invoices/{}/pay", created.id),
+        &format!("apiforcrypto/invoices/{id}/pay"),
         Some(json!({"kind": "full"})),
     )
     .await;
@@ -162,7 +122,7 @@ async fn apiforcrypto_a_payment_in_the_mempool_and_in_a_block_is_credited_once_p
     // The same payment in the mempool, then in a block short of the confirmations asked
     // ("Can take the values \"PAID\", \"NOT_PAID\", \"IN_MEMPOOL\", \"PARTIALLY_PAID\",
     // \"IN_BLOCK\"", apiforcrypto-invoices.txt).
-    let paid = first_body(&sandbox, &created.id).await;
+    let paid = first_body(&sandbox, &id).await;
     assert_eq!(paid["status"], "PAID");
     for step in ["IN_MEMPOOL", "IN_BLOCK"] {
         let mut event = paid.clone();
@@ -184,7 +144,7 @@ async fn apiforcrypto_a_payment_in_the_mempool_and_in_a_block_is_credited_once_p
     }
 
     // The PAID notification's retry: credited once, with the invoice's value.
-    settled(&sandbox, &created.id).await.expect("delivered");
+    settled(&sandbox, &id).await.expect("delivered");
     let books = merchant.order(order);
     let credited = books.credited().expect("credited once paid");
     assert_eq!(credited.amount.to_string(), "0.01");

@@ -278,3 +278,63 @@ pub fn apiforcrypto_client(sandbox: &SandboxHandle) -> apiforcrypto::Client {
     )
     .expect("a valid base URL")
 }
+
+/// A Cryptoprocessing invoice of 100 EUR for `order` (its `foreign_id`), without a timer; its id.
+#[allow(dead_code)] // Not every test binary creates one.
+pub async fn cryptoprocessing_invoice(sandbox: &SandboxHandle, order: &str) -> String {
+    cryptoprocessing_client(sandbox)
+        .create_invoice()
+        .body(
+            cryptoprocessing::types::InvoiceCreateRequest::builder()
+                .timer(false)
+                .title("Scenario")
+                .currency("EUR")
+                .amount("100")
+                .foreign_id(order),
+        )
+        .send()
+        .await
+        .expect("created")
+        .into_inner()
+        .data
+        .id
+        .to_string()
+}
+
+/// An apiforcrypto invoice of 0.01 BTC for `order`, wanting `confirmations`, notifying
+/// `merchant` (up to five attempts), with a fresh secret key that the merchant keeps; its id
+/// and the key.
+#[allow(dead_code)] // Not every test binary creates one.
+pub async fn apiforcrypto_invoice(
+    sandbox: &SandboxHandle,
+    merchant: &merchant::Merchant,
+    order: &str,
+    confirmations: i64,
+) -> (String, invoice_webhooks::Secret) {
+    let wallet = sandbox.config().apiforcrypto.wallet_ids[0].clone();
+    let key = invoice_webhooks::apiforcrypto::generate_secret_key();
+    let created = apiforcrypto_client(sandbox)
+        .create_invoice()
+        .wallet_id(wallet.as_str())
+        .body(
+            apiforcrypto::types::InvoiceCreateRequest::builder()
+                .blockchain("bitcoin")
+                .symbol("BTC")
+                .value("0.01")
+                .expiry(40)
+                .confirmations(confirmations)
+                .secret_key(key.clone())
+                .data(
+                    apiforcrypto::types::InvoiceData::builder()
+                        .order_id(order.to_owned())
+                        .url_callback(merchant.endpoint(Provider::ApiForCrypto))
+                        .attempts_callback(5),
+                ),
+        )
+        .send()
+        .await
+        .expect("created")
+        .into_inner();
+    merchant.keep_key(&created.id, key.clone());
+    (created.id, key)
+}
