@@ -30,19 +30,10 @@
 #![allow(clippy::result_large_err)]
 #![warn(missing_docs)]
 
-mod apiforcrypto;
-mod app;
-mod callbacks;
-mod clock;
 pub mod config;
-mod control;
-mod cryptocloud;
-mod cryptoprocessing;
-mod json;
-mod nulls;
-mod pages;
-mod state;
-mod trace;
+mod core;
+mod provider;
+mod providers;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -54,6 +45,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::core::{app, pages};
 pub use config::{Config, PostbackFormat};
 
 /// One of the three providers the sandbox imitates.
@@ -141,7 +133,11 @@ impl Sandbox {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
         let addr = listener.local_addr()?;
-        let app = Arc::new(app::App::new(config, format!("http://{addr}"))?);
+        let app = Arc::new(app::App::new(
+            config,
+            format!("http://{addr}"),
+            providers::TABLE,
+        )?);
         let router = app::router(app.clone());
         let background = app::spawn_expiry_watch(app.clone());
         let (stop, stopped) = oneshot::channel::<()>();

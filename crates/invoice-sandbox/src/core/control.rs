@@ -6,7 +6,7 @@
 //! | `POST reset` | forgets every invoice and delivery |
 //! | `GET time`, `POST time/advance` `{"seconds": n}` or `{"minutes": n}` | sandbox time |
 //! | `GET invoices`, `GET {provider}/invoices/{id}` | invoices as the sandbox holds them |
-//! | `POST {provider}/invoices/{id}/pay` `{"kind": "full"\|"part"\|"over", "amount": "1.5", "coin": "BTC"}` | a payment (`coin`: the customer's choice, Cryptoprocessing) |
+//! | `POST {provider}/invoices/{id}/pay` `{"kind": "full"\|"part"\|"over", "amount": "1.5", "coin": "BTC"}` | a payment (`coin`: the customer's choice, where the provider lets them choose) |
 //! | `POST {provider}/invoices/{id}/expire`, `.../fail` | ends an open invoice |
 //! | `GET deliveries`, `GET deliveries/{id}` | the delivery log |
 //! | `POST deliveries/{id}/resend` | sends a delivery again (a duplicate) |
@@ -23,12 +23,12 @@ use invoice_primitives::StringAmount;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::app::{provider_status, App, ChangeError, Changed, PayKind};
-use crate::callbacks::{self, DeliveryRecord};
-use crate::json::Json;
-use crate::pages::payment_page_url;
-use crate::state::{Invoice, Lifecycle};
-use crate::{cryptoprocessing, Provider};
+use crate::core::app::{App, ChangeError, Changed, PayKind};
+use crate::core::deliveries::{self, DeliveryRecord};
+use crate::core::json::Json;
+use crate::core::pages::payment_page_url;
+use crate::core::state::{Invoice, Lifecycle};
+use crate::Provider;
 
 pub fn router() -> Router<Arc<App>> {
     Router::new()
@@ -160,7 +160,7 @@ fn summary(app: &App, invoice: &Invoice) -> InvoiceSummary {
     InvoiceSummary {
         provider: invoice.provider,
         id: invoice.id.clone(),
-        status: provider_status(invoice),
+        status: app.status(invoice),
         lifecycle: invoice.lifecycle,
         title: invoice.title.clone(),
         amount: StringAmount::new(invoice.amount),
@@ -177,7 +177,7 @@ fn summary(app: &App, invoice: &Invoice) -> InvoiceSummary {
 async fn invoices(State(app): State<Arc<App>>) -> Json<Vec<InvoiceSummary>> {
     app.expire_due();
     let store = app.store();
-    Json(store.invoices.iter().map(|i| summary(&app, i)).collect())
+    Json(store.invoices().iter().map(|i| summary(&app, i)).collect())
 }
 
 async fn invoice(
@@ -206,8 +206,8 @@ struct Pay {
     kind: PayKind,
     /// Exactly this much, in the invoice's payment currency (text or number, read exactly).
     amount: Option<StringAmount>,
-    /// The coin the customer pays in, where they choose it (a Cryptoprocessing invoice whose
-    /// coin is not fixed): chosen before the payment, so `amount` is in it.
+    /// The coin the customer pays in, where they choose it (an invoice whose provider lets
+    /// them, while its coin is not fixed): chosen before the payment, so `amount` is in it.
     coin: Option<String>,
 }
 
@@ -254,13 +254,7 @@ async fn pay(
         Err(r) => return r,
     };
     if let Some(coin) = &pay.coin {
-        let chosen = match provider {
-            Provider::Cryptoprocessing => cryptoprocessing::choose_coin(&app, &id, coin),
-            _ => Err(ChangeError::BadRequest(format!(
-                "a {provider} invoice offers no choice of coin here"
-            ))),
-        };
-        if let Err(e) = chosen {
+        if let Err(e) = app.choose_coin(provider, &id, coin) {
             return change_error(e);
         }
     }
@@ -282,14 +276,14 @@ async fn fail(State(app): State<Arc<App>>, Path((name, id)): Path<(String, Strin
 }
 
 async fn deliveries(State(app): State<Arc<App>>) -> Json<Vec<DeliveryRecord>> {
-    Json(app.store().deliveries.clone())
+    Json(app.store().deliveries().to_vec())
 }
 
 async fn delivery(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response {
     let found = id
         .parse::<u64>()
         .ok()
-        .and_then(|id| app.store().deliveries.iter().find(|d| d.id == id).cloned());
+        .and_then(|id| app.store().delivery(id).cloned());
     match found {
         Some(d) => Json(d).into_response(),
         None => problem(StatusCode::NOT_FOUND, &format!("no delivery {id}")),
@@ -300,7 +294,7 @@ async fn resend(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response
     match id
         .parse::<u64>()
         .ok()
-        .and_then(|id| callbacks::resend(&app, id))
+        .and_then(|id| deliveries::resend(&app, id))
     {
         Some(new_id) => Json(json!({ "delivery": new_id, "resend_of": id })).into_response(),
         None => problem(StatusCode::NOT_FOUND, &format!("no delivery {id}")),

@@ -6,82 +6,97 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use invoice_webhooks::signing::SignedDelivery;
-use invoice_webhooks::Secret;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tracing::Instrument;
 
-use crate::app::App;
-use crate::config::PostbackFormat;
-use crate::state::{Invoice, Store};
-use crate::{trace, Provider};
+use crate::core::app::App;
+use crate::core::state::{Invoice, Store};
+use crate::core::trace;
+use crate::Provider;
 
 /// The most of a receiver's answer the log keeps.
 const MAX_LOGGED_RESPONSE: usize = 2048;
 
 /// What is sent, ready to be signed for each attempt.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Payload {
-    /// A CryptoCloud postback: signed afresh for every attempt, since its token is valid
-    /// five minutes from signing and "issued afresh for each notification".
-    CryptoCloud {
-        postback: Box<cryptocloud::types::Postback>,
-        format: PostbackFormat,
-        secret: Secret,
+    /// Signed once (an HMAC of the body, a key in it): every attempt sends the same bytes.
+    Fixed {
+        headers: Vec<(String, String)>,
+        body: String,
     },
-    /// A delivery signed once (Cryptoprocessing's HMAC, apiforcrypto's `secret_key`): every
-    /// attempt sends the same bytes.
-    Signed(SignedDelivery),
-    /// JSON sent as is: an apiforcrypto notification of an invoice created without a
-    /// `secret_key` (nothing to sign it with).
-    Json(Vec<u8>),
+    /// Signed afresh for every attempt by the provider's imitation
+    /// ([`Imitation::sign_attempt`](crate::core::imitation::Imitation::sign_attempt)), as a
+    /// token valid a few minutes from signing must be.
+    PerAttempt { data: serde_json::Value },
+}
+
+impl Default for Payload {
+    fn default() -> Self {
+        Payload::Fixed {
+            headers: Vec::new(),
+            body: String::new(),
+        }
+    }
 }
 
 impl Payload {
-    /// The request of one attempt: method, headers and body.
-    fn request(&self) -> (http::HeaderMap, Vec<u8>) {
+    /// A delivery signed once: these headers and body on every attempt.
+    pub fn fixed(headers: &http::HeaderMap, body: Vec<u8>) -> Self {
+        Payload::Fixed {
+            headers: headers
+                .iter()
+                .filter_map(|(name, value)| {
+                    Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+                })
+                .collect(),
+            body: String::from_utf8(body)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        }
+    }
+
+    /// JSON sent as is, with nothing to sign it with.
+    pub fn json(body: Vec<u8>) -> Self {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        Payload::fixed(&headers, body)
+    }
+
+    /// The request of one attempt: headers and body.
+    fn request(&self, app: &App, provider: Provider) -> (http::HeaderMap, Vec<u8>) {
         match self {
-            Payload::CryptoCloud {
-                postback,
-                format,
-                secret,
-            } => {
-                let signer = invoice_webhooks::cryptocloud::Signer::new(secret.clone());
-                match format {
-                    // The token signs the invoice id, not the body: nulls are added after.
-                    PostbackFormat::Json => {
-                        let delivery = signer.sign(postback);
-                        let body =
-                            crate::nulls::fill::<cryptocloud::types::Postback>(delivery.body);
-                        (delivery.headers, body)
-                    }
-                    // A form leaves out what is null.
-                    PostbackFormat::Form => {
-                        let delivery = signer.sign_form(postback);
-                        (delivery.headers, delivery.body)
-                    }
-                }
+            Payload::Fixed { headers, body } => {
+                let headers = headers
+                    .iter()
+                    .filter_map(|(name, value)| {
+                        Some((
+                            http::HeaderName::from_bytes(name.as_bytes()).ok()?,
+                            http::HeaderValue::from_str(value).ok()?,
+                        ))
+                    })
+                    .collect();
+                (headers, body.clone().into_bytes())
             }
-            Payload::Signed(delivery) => (delivery.headers.clone(), delivery.body.clone()),
-            Payload::Json(body) => {
-                let mut headers = http::HeaderMap::new();
-                headers.insert(
-                    http::header::CONTENT_TYPE,
-                    http::HeaderValue::from_static("application/json"),
-                );
-                (headers, body.clone())
-            }
+            Payload::PerAttempt { data } => app
+                .imitation(provider)
+                .sign_attempt(app, data)
+                .unwrap_or_default(),
         }
     }
 }
 
 /// When the provider counts a delivery as received.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Acceptance {
     /// HTTP 200.
+    #[default]
     Status200,
-    /// HTTP 200 with the body `OK` (apiforcrypto).
+    /// HTTP 200 with the body `OK`.
     Status200BodyOk,
 }
 
@@ -94,20 +109,21 @@ impl Acceptance {
     }
 }
 
-/// A callback a provider module asks to deliver.
-#[derive(Clone, Debug)]
+/// A callback a provider's imitation asks to deliver.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Outgoing {
     pub url: String,
     /// What it reports (the provider's status), for the log.
     pub event: String,
     pub payload: Payload,
     /// The waits, in sandbox time, before each retry (after the first attempt).
+    #[serde(with = "seconds")]
     pub retry_delays: Vec<TimeDelta>,
     pub acceptance: Acceptance,
 }
 
 /// Where a delivery stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeliveryState {
     /// Attempts remain.
@@ -119,7 +135,7 @@ pub enum DeliveryState {
 }
 
 /// One attempt.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Attempt {
     /// 1 for the first.
     pub number: usize,
@@ -133,7 +149,7 @@ pub struct Attempt {
 }
 
 /// A delivery in the log.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DeliveryRecord {
     pub id: u64,
     pub provider: Provider,
@@ -141,7 +157,7 @@ pub struct DeliveryRecord {
     pub event: String,
     pub url: String,
     pub content_type: String,
-    /// The body as first signed (a CryptoCloud token changes on each attempt).
+    /// The body as first signed (a token signed per attempt changes on each).
     pub body: String,
     /// The delivery this one re-sends, if it is a re-send.
     pub resend_of: Option<u64>,
@@ -150,12 +166,14 @@ pub struct DeliveryRecord {
     pub attempts: Vec<Attempt>,
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub created: DateTime<Utc>,
+    /// What is sent: kept in the database beside the record, never shown in the log.
     #[serde(skip)]
-    outgoing: Outgoing,
+    pub outgoing: Outgoing,
 }
 
 /// Adds a delivery of `outgoing` to the log; [`start`] then sends it.
 pub fn record(
+    app: &App,
     store: &mut Store,
     invoice: &Invoice,
     outgoing: Outgoing,
@@ -163,6 +181,7 @@ pub fn record(
     now: DateTime<Utc>,
 ) -> u64 {
     record_for(
+        app,
         store,
         invoice.provider,
         &invoice.id,
@@ -173,6 +192,7 @@ pub fn record(
 }
 
 fn record_for(
+    app: &App,
     store: &mut Store,
     provider: Provider,
     invoice_id: &str,
@@ -180,14 +200,14 @@ fn record_for(
     resend_of: Option<u64>,
     now: DateTime<Utc>,
 ) -> u64 {
-    let id = store.deliveries.len() as u64 + 1;
-    let (headers, body) = outgoing.payload.request();
+    let id = store.next_delivery_id();
+    let (headers, body) = outgoing.payload.request(app, provider);
     let content_type = headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    store.deliveries.push(DeliveryRecord {
+    store.add_delivery(DeliveryRecord {
         id,
         provider,
         invoice_id: invoice_id.to_owned(),
@@ -212,8 +232,9 @@ pub fn resend(app: &Arc<App>, id: u64) -> Option<u64> {
     let now = app.clock.now();
     let new_id = {
         let mut store = app.store();
-        let original = store.deliveries.iter().find(|d| d.id == id)?.clone();
+        let original = store.delivery(id)?.clone();
         record_for(
+            app,
             &mut store,
             original.provider,
             &original.invoice_id,
@@ -226,30 +247,30 @@ pub fn resend(app: &Arc<App>, id: u64) -> Option<u64> {
     Some(new_id)
 }
 
-/// Starts delivery `id` on a background task.
+/// Starts delivery `id` on a background task: its next attempt when it is due, and the
+/// retries after it (a delivery kept in a database resumes where it stopped).
 pub fn start(app: &Arc<App>, id: u64) {
     let task = tokio::spawn(run(app.clone(), id).instrument(trace::delivery(app, id)));
     app.track_delivery(task.abort_handle());
 }
 
 async fn run(app: Arc<App>, id: u64) {
-    let Some(outgoing) = app
-        .store()
-        .deliveries
-        .iter()
-        .find(|d| d.id == id)
-        .map(|d| d.outgoing.clone())
-    else {
+    let Some((provider, outgoing, made, mut due)) = app.store().delivery(id).map(|d| {
+        (
+            d.provider,
+            d.outgoing.clone(),
+            d.attempts.len(),
+            d.next_attempt_at,
+        )
+    }) else {
         return;
     };
     let attempts = outgoing.retry_delays.len() + 1;
-    let mut due = None;
-    for number in 1..=attempts {
-        if let Some(due) = due {
-            app.clock.sleep_until(due).await;
-        }
+    for number in made + 1..=attempts {
+        let Some(next) = due else { return };
+        app.clock.sleep_until(next).await;
         let at = app.clock.now();
-        let (headers, body) = outgoing.payload.request();
+        let (headers, body) = outgoing.payload.request(&app, provider);
         trace::callback_body(&body);
         let started = Instant::now();
         let (status, response) = send(&app, &outgoing.url, headers, body).await;
@@ -284,6 +305,8 @@ async fn run(app: Arc<App>, id: u64) {
                 d.state = DeliveryState::GaveUp;
             }
         });
+        // Kept before the next wait, so a restart neither repeats nor skips this attempt.
+        let _ = app.persist().await;
         if accepted {
             return;
         }
@@ -291,7 +314,7 @@ async fn run(app: Arc<App>, id: u64) {
 }
 
 fn update(app: &App, id: u64, f: impl FnOnce(&mut DeliveryRecord)) {
-    if let Some(d) = app.store().deliveries.iter_mut().find(|d| d.id == id) {
+    if let Some(d) = app.store().delivery_mut(id) {
         f(d);
     }
 }
@@ -329,5 +352,29 @@ async fn send(
             None,
             format!("timed out after {} s", app.config.delivery_timeout_secs),
         ),
+    }
+}
+
+/// Waits written as whole seconds of sandbox time.
+mod seconds {
+    use chrono::TimeDelta;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(
+        delays: &[TimeDelta],
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let seconds: Vec<i64> = delays.iter().map(TimeDelta::num_seconds).collect();
+        seconds.serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<TimeDelta>, D::Error> {
+        let seconds = Vec::<i64>::deserialize(deserializer)?;
+        Ok(seconds
+            .into_iter()
+            .filter_map(TimeDelta::try_seconds)
+            .collect())
     }
 }

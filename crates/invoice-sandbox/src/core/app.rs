@@ -12,11 +12,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use tokio::task::{AbortHandle, JoinHandle};
 
-use crate::callbacks::{self, Outgoing};
-use crate::clock::Clock;
 use crate::config::Config;
-use crate::state::{self, Invoice, Lifecycle, Payment, Store};
-use crate::{apiforcrypto, control, cryptocloud, cryptoprocessing, pages, trace, Provider};
+use crate::core::clock::Clock;
+use crate::core::deliveries::{self, Outgoing};
+use crate::core::imitation::{Imitation, Table};
+use crate::core::state::{self, Invoice, Lifecycle, Payment, Store};
+use crate::core::{control, pages, trace};
+use crate::Provider;
 
 /// What every handler shares.
 #[derive(Debug)]
@@ -25,6 +27,8 @@ pub struct App {
     pub clock: Clock,
     /// `http://127.0.0.1:PORT`, for the links the sandbox hands out.
     pub root_url: String,
+    /// The providers' imitations, one per provider.
+    imitations: Table,
     store: Mutex<Store>,
     /// Sends callbacks: no redirects followed, no proxy.
     pub http: reqwest::Client,
@@ -32,7 +36,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(config: Config, root_url: String) -> std::io::Result<Self> {
+    pub fn new(config: Config, root_url: String, imitations: Table) -> std::io::Result<Self> {
         // reqwest is built with rustls but no provider of its own: install the workspace's
         // (deliveries to an `https` URL need it, and reqwest panics without one).
         invoice_primitives::transport::install_tls_provider();
@@ -46,10 +50,30 @@ impl App {
             clock: Clock::new(config.time_scale),
             config,
             root_url,
-            store: Mutex::new(Store::default()),
+            imitations,
+            store: Mutex::new(Store::new(false)),
             http,
             deliveries: Mutex::new(Vec::new()),
         })
+    }
+
+    /// The imitation of `provider`.
+    pub fn imitation(&self, provider: Provider) -> &'static dyn Imitation {
+        self.imitations
+            .iter()
+            .copied()
+            .find(|i| i.provider() == provider)
+            .unwrap_or_else(|| panic!("the table of imitations has no row for {provider}"))
+    }
+
+    /// The status `invoice`'s provider shows for it.
+    pub fn status(&self, invoice: &Invoice) -> String {
+        self.imitation(invoice.provider).status(invoice)
+    }
+
+    /// Waits until every change made so far is kept (at once without a database).
+    pub async fn persist(&self) -> Result<(), String> {
+        Ok(())
     }
 
     /// The state. Never held across an `.await`.
@@ -80,7 +104,7 @@ impl App {
     /// Forgets every invoice, wallet, withdrawal and delivery; stops pending deliveries.
     pub fn reset(&self) {
         self.abort_deliveries();
-        *self.store() = Store::default();
+        self.store().clear();
     }
 
     /// Reads a request body, refusing one over the configured cap.
@@ -95,7 +119,7 @@ impl App {
         let now = self.clock.now();
         let due: Vec<(Provider, String)> = self
             .store()
-            .invoices
+            .invoices()
             .iter()
             .filter(|i| !i.lifecycle.is_final() && i.expires <= now)
             .map(|i| (i.provider, i.id.clone()))
@@ -210,13 +234,14 @@ impl App {
             }
             let invoice = invoice.clone();
             let outgoing = self.notification(&invoice, before, new_payment);
-            let delivery = outgoing.map(|o| callbacks::record(&mut store, &invoice, o, None, now));
+            let delivery =
+                outgoing.map(|o| deliveries::record(self, &mut store, &invoice, o, None, now));
             (
                 Changed {
                     provider,
                     invoice_id: invoice.id.clone(),
                     lifecycle: invoice.lifecycle,
-                    status: provider_status(&invoice),
+                    status: self.status(&invoice),
                     paid: invoice.paid(),
                     delivery,
                 },
@@ -224,7 +249,7 @@ impl App {
             )
         };
         if let Some(delivery) = delivery {
-            callbacks::start(self, delivery);
+            deliveries::start(self, delivery);
         }
         Ok(changed)
     }
@@ -236,26 +261,22 @@ impl App {
         before: Lifecycle,
         new_payment: bool,
     ) -> Option<Outgoing> {
-        match invoice.provider {
-            Provider::CryptoCloud => cryptocloud::notification(self, invoice, before, new_payment),
-            Provider::Cryptoprocessing => {
-                cryptoprocessing::notification(self, invoice, before, new_payment)
-            }
-            Provider::ApiForCrypto => {
-                apiforcrypto::notification(self, invoice, before, new_payment)
-            }
-        }
+        self.imitation(invoice.provider)
+            .notification(self, invoice, before, new_payment)
     }
-}
 
-/// The status the provider's API shows for an invoice.
-pub fn provider_status(invoice: &Invoice) -> String {
-    match invoice.provider {
-        Provider::CryptoCloud => cryptocloud::status(invoice).as_str().to_owned(),
-        Provider::Cryptoprocessing => cryptoprocessing::status(invoice.lifecycle)
-            .as_str()
-            .to_owned(),
-        Provider::ApiForCrypto => apiforcrypto::status(invoice).as_str().to_owned(),
+    /// The customer's choice of `coin` for an invoice whose provider lets them choose.
+    pub fn choose_coin(
+        self: &Arc<Self>,
+        provider: Provider,
+        id: &str,
+        coin: &str,
+    ) -> Result<(), ChangeError> {
+        let imitation = self.imitation(provider);
+        self.change(provider, id, |invoice, _| {
+            imitation.choose_coin(invoice, coin).map(|()| false)
+        })
+        .map(drop)
     }
 }
 
@@ -318,12 +339,17 @@ pub enum ChangeError {
 #[derive(Clone, Copy, Debug)]
 pub struct BodyTooLarge;
 
-/// The whole sandbox as one router.
+/// The whole sandbox as one router: each provider's API under `/<slug>`, the pages and the
+/// control API.
 pub fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .nest("/cryptocloud", cryptocloud::router())
-        .nest("/cryptoprocessing", cryptoprocessing::router())
-        .nest("/apiforcrypto", apiforcrypto::router())
+    let mut router = Router::new();
+    for imitation in app.imitations {
+        router = router.nest(
+            &format!("/{}", imitation.provider().slug()),
+            imitation.router(),
+        );
+    }
+    router
         .merge(pages::router())
         .merge(control::router())
         // After every route is added: a layer wraps the routes there are.

@@ -12,9 +12,9 @@ use axum::{Form, Router};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use crate::app::{lifecycle_word, provider_status, App, ChangeError, PayKind};
-use crate::callbacks::DeliveryState;
-use crate::state::{Invoice, Lifecycle};
+use crate::core::app::{lifecycle_word, App, ChangeError, PayKind};
+use crate::core::deliveries::DeliveryState;
+use crate::core::state::{Invoice, Lifecycle};
 use crate::Provider;
 
 /// The payment page of an invoice.
@@ -138,7 +138,7 @@ async fn payment_page(
 fn render_payment_page(app: &App, invoice: &Invoice, error: Option<&str>) -> Html<String> {
     let now = app.clock.now();
     let remaining_seconds = (invoice.expires - now).num_seconds().max(0);
-    let status = provider_status(invoice);
+    let status = app.status(invoice);
     let mut body = String::new();
     let _ = write!(
         body,
@@ -194,8 +194,8 @@ fn render_payment_page(app: &App, invoice: &Invoice, error: Option<&str>) -> Htm
             clock = format_duration(remaining_seconds),
         );
     }
-    // A Cryptoprocessing invoice in fiat: the customer picks the coin before paying.
-    if let Some(coins) = crate::cryptoprocessing::coin_choices(invoice) {
+    // An invoice whose coin is not fixed yet: the customer picks it before paying.
+    if let Some(coins) = app.imitation(invoice.provider).coin_choices(invoice) {
         let options: String = coins
             .iter()
             .map(|c| {
@@ -257,9 +257,9 @@ async fn payment_action(
         "part" => app.pay(provider, &id, PayKind::Part, None).map(drop),
         "over" => app.pay(provider, &id, PayKind::Over, None).map(drop),
         "expire" => app.expire(provider, &id).map(drop),
-        "coin" if provider == Provider::Cryptoprocessing => {
+        "coin" => {
             let coin = form.coin.as_deref().unwrap_or_default();
-            crate::cryptoprocessing::choose_coin(&app, &id, coin)
+            app.choose_coin(provider, &id, coin)
         }
         _ => Err(ChangeError::BadRequest("unknown action".into())),
     };
@@ -284,7 +284,7 @@ async fn index(State(app): State<Arc<App>>) -> Html<String> {
     app.expire_due();
     let store = app.store();
     let mut rows = String::new();
-    for invoice in store.invoices.iter().rev() {
+    for invoice in store.invoices().iter().rev() {
         let _ = write!(
             rows,
             "<tr><td>{provider}</td><td><a href=\"{link}\"><code>{id}</code></a></td><td>{title}</td>\
@@ -297,7 +297,7 @@ async fn index(State(app): State<Arc<App>>) -> Html<String> {
             currency = escape(&invoice.pay_currency),
             paid = escape(&invoice.paid().to_string()),
             badge = badge(invoice.lifecycle),
-            status = escape(&provider_status(invoice)),
+            status = escape(&app.status(invoice)),
             created = when(invoice.created),
         );
     }
@@ -318,7 +318,7 @@ async fn resend(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response
     match id
         .parse::<u64>()
         .ok()
-        .and_then(|id| crate::callbacks::resend(&app, id))
+        .and_then(|id| crate::core::deliveries::resend(&app, id))
     {
         Some(_) => Redirect::to("/_sandbox/deliveries").into_response(),
         None => not_found(&format!("No delivery {id}.")),
@@ -328,7 +328,7 @@ async fn resend(State(app): State<Arc<App>>, Path(id): Path<String>) -> Response
 async fn deliveries(State(app): State<Arc<App>>) -> Html<String> {
     let store = app.store();
     let mut rows = String::new();
-    for d in store.deliveries.iter().rev() {
+    for d in store.deliveries().iter().rev() {
         let mut attempts = String::new();
         for a in &d.attempts {
             let _ = write!(

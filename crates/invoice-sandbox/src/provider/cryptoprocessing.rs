@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::TimeDelta;
+use cryptoprocessing::types;
 use cryptoprocessing::types::{
     Account, AccountListResponse, CallbackCryptoAddress, CallbackTransaction, CallbackType,
     CancelInvoiceResponse, Confirmations, Currency, CurrencyListRequest, CurrencyListResponse,
@@ -29,15 +30,66 @@ use invoice_primitives::{StringAmount, UnixTime};
 use invoice_webhooks::Secret;
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 use subtle::ConstantTimeEq;
 
-use crate::app::{minutes, App, ChangeError};
-use crate::callbacks::{Acceptance, Outgoing, Payload};
-use crate::json::{Answer, Json};
-use crate::nulls;
-use crate::pages::payment_page_url;
-use crate::state::{self, Detail as AnyDetail, Invoice, Lifecycle};
+use crate::core::app::{minutes, App, ChangeError};
+use crate::core::deliveries::{Acceptance, Outgoing, Payload};
+use crate::core::imitation::Imitation;
+use crate::core::json::{Answer, Json};
+use crate::core::nulls;
+use crate::core::pages::payment_page_url;
+use crate::core::state::{self, Invoice, Lifecycle};
+use crate::provider::{documented, parse_spec};
 use crate::Provider;
+
+/// Cryptoprocessing's imitation.
+#[derive(Debug)]
+pub struct Cryptoprocessing;
+
+impl Imitation for Cryptoprocessing {
+    fn provider(&self) -> Provider {
+        Provider::Cryptoprocessing
+    }
+
+    fn router(&self) -> Router<Arc<App>> {
+        router()
+    }
+
+    fn status(&self, invoice: &Invoice) -> String {
+        status(invoice.lifecycle).as_str().to_owned()
+    }
+
+    fn notification(
+        &self,
+        app: &App,
+        invoice: &Invoice,
+        before: Lifecycle,
+        new_payment: bool,
+    ) -> Option<Outgoing> {
+        notification(app, invoice, before, new_payment)
+    }
+
+    fn coin_choices(&self, invoice: &Invoice) -> Option<Vec<&'static str>> {
+        coin_choices(invoice)
+    }
+
+    fn choose_coin(&self, invoice: &mut Invoice, coin: &str) -> Result<(), ChangeError> {
+        choose_coin(invoice, coin)
+    }
+}
+
+/// `specs/cryptoprocessing.yaml`, parsed once.
+fn spec() -> &'static serde_json::Value {
+    static SPEC: OnceLock<serde_json::Value> = OnceLock::new();
+    SPEC.get_or_init(|| parse_spec(include_str!("../../specs/cryptoprocessing.yaml")))
+}
+
+documented!(spec => [
+    InvoiceCreateResponse, CancelInvoiceResponse, CurrencyListResponse,
+    AccountListResponse, InvoiceCallback,
+]);
 
 /// Waits before each retry, in minutes: the current callbacks page's schedule, "12 retries
 /// after the first attempt, each relative to the previous one" (more-pages.md 2.4).
@@ -76,13 +128,14 @@ fn is_coin(code: &str) -> bool {
 }
 
 /// Cryptoprocessing's own data about an invoice.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Detail {
     pub foreign_id: String,
     pub end_user_reference: Option<String>,
     /// The currency the merchant receives.
     pub currency: String,
     /// The invoice amount, in `currency`.
+    #[serde(with = "state::exact")]
     pub amount: Decimal,
     pub sender_currency: Option<String>,
     pub timer: bool,
@@ -91,7 +144,7 @@ pub struct Detail {
 }
 
 /// The status Cryptoprocessing shows for a lifecycle.
-pub fn status(lifecycle: Lifecycle) -> InvoiceStatus {
+fn status(lifecycle: Lifecycle) -> InvoiceStatus {
     match lifecycle {
         Lifecycle::Open => InvoiceStatus::Created,
         // "One callback per status change; partial payments (installments) produce one per
@@ -102,7 +155,7 @@ pub fn status(lifecycle: Lifecycle) -> InvoiceStatus {
     }
 }
 
-pub fn router() -> Router<Arc<App>> {
+fn router() -> Router<Arc<App>> {
     Router::new()
         .route("/api/v2/invoices/create", post(create_invoice))
         .route(
@@ -211,11 +264,18 @@ fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Res
     })
 }
 
-fn detail(invoice: &Invoice) -> Option<&Detail> {
-    match &invoice.detail {
-        AnyDetail::Cryptoprocessing(d) => Some(d),
-        _ => None,
-    }
+fn detail(invoice: &Invoice) -> Option<Detail> {
+    invoice.detail()
+}
+
+/// Whether `invoice` is the one with `foreign_id`: read from its detail without decoding the
+/// rest, since every create looks through every invoice.
+fn has_foreign_id(invoice: &Invoice, foreign_id: &str) -> bool {
+    invoice
+        .detail
+        .get("foreign_id")
+        .and_then(serde_json::Value::as_str)
+        == Some(foreign_id)
 }
 
 /// Amounts are decimal strings with eight decimals (`"106.75000000"`).
@@ -295,8 +355,7 @@ async fn create_invoice(
         let mut store = app.store();
         let taken = store
             .of(Provider::Cryptoprocessing)
-            .filter_map(detail)
-            .any(|d| d.foreign_id == foreign_id);
+            .any(|i| has_foreign_id(i, &foreign_id));
         if taken {
             // The retry key: a second invoice with the same `foreign_id` is refused.
             return Err(validation(
@@ -306,7 +365,7 @@ async fn create_invoice(
         }
         let serial = store.next_serial();
         // Six or seven digits, like the docs' ids (`826900`), different from run to run.
-        let numeric_id = 100_000 + (store.id_seed % 800_000) as i64 + serial as i64;
+        let numeric_id = 100_000 + (store.id_seed() % 800_000) as i64 + serial as i64;
         let id = numeric_id.to_string();
         let quoted = (pay_currency != currency).then(|| format!("{amount} {currency}"));
         let invoice = Invoice {
@@ -322,7 +381,7 @@ async fn create_invoice(
             finished: None,
             quoted,
             title: request.title.to_string(),
-            detail: AnyDetail::Cryptoprocessing(Detail {
+            detail: serde_json::to_value(Detail {
                 foreign_id,
                 end_user_reference: request.end_user_reference.clone(),
                 currency,
@@ -331,7 +390,8 @@ async fn create_invoice(
                 timer: request.timer,
                 numeric_id,
                 address_id: 386_000 + serial as i64,
-            }),
+            })
+            .unwrap_or_default(),
         };
         store.insert(invoice.clone());
         invoice
@@ -343,7 +403,7 @@ async fn create_invoice(
 
 /// The coins the customer may choose from for `invoice`, if its coin is not fixed yet: no
 /// `sender_currency`, nothing paid, still open.
-pub fn coin_choices(invoice: &Invoice) -> Option<Vec<&'static str>> {
+fn coin_choices(invoice: &Invoice) -> Option<Vec<&'static str>> {
     let d = detail(invoice)?;
     let open = d.sender_currency.is_none()
         && invoice.payments.is_empty()
@@ -358,19 +418,16 @@ pub fn coin_choices(invoice: &Invoice) -> Option<Vec<&'static str>> {
     })
 }
 
-/// The customer's choice of coin for invoice `id`, before they pay: only while its coin is
-/// not fixed (no `sender_currency`) and nothing is paid, and only a coin of the account.
-pub fn choose_coin(app: &App, id: &str, coin: &str) -> Result<(), ChangeError> {
+/// The customer's choice of coin for `invoice`, before they pay: only while its coin is not
+/// fixed (no `sender_currency`) and nothing is paid, and only a coin of the account.
+fn choose_coin(invoice: &mut Invoice, coin: &str) -> Result<(), ChangeError> {
     if !is_coin(coin) {
         return Err(ChangeError::BadRequest(format!(
             "{coin} is not a coin of the account"
         )));
     }
-    let mut store = app.store();
-    let invoice = store
-        .get_mut(Provider::Cryptoprocessing, id)
-        .ok_or_else(|| ChangeError::NotFound(format!("no cryptoprocessing invoice {id}")))?;
-    let Some(d) = detail(invoice).cloned() else {
+    let id = invoice.id.clone();
+    let Some(d) = detail(invoice) else {
         return Err(ChangeError::NotFound(format!(
             "no cryptoprocessing invoice {id}"
         )));
@@ -385,7 +442,7 @@ pub fn choose_coin(app: &App, id: &str, coin: &str) -> Result<(), ChangeError> {
         )));
     }
     invoice.amount = state::convert(d.amount, &d.currency, coin);
-    invoice.address = state::address(coin, id);
+    invoice.address = state::address(coin, &id);
     invoice.pay_currency = coin.to_owned();
     Ok(())
 }
@@ -393,6 +450,7 @@ pub fn choose_coin(app: &App, id: &str, coin: &str) -> Result<(), ChangeError> {
 /// An invoice as the create response shows it.
 fn view(app: &App, invoice: &Invoice) -> InvoiceView {
     let d = detail(invoice);
+    let d = d.as_ref();
     let fixed = d.is_some_and(|d| d.sender_currency.is_some());
     let timer = d.is_some_and(|d| d.timer);
     InvoiceView {
@@ -427,7 +485,7 @@ async fn cancel_invoice(
     let id = app
         .store()
         .of(Provider::Cryptoprocessing)
-        .find(|i| detail(i).is_some_and(|d| d.foreign_id == foreign_id))
+        .find(|i| has_foreign_id(i, &foreign_id))
         .map(|i| i.id.clone())
         .ok_or_else(|| validation("foreign_id", "The selected foreign id is invalid."))?;
     app.change(Provider::Cryptoprocessing, &id, |invoice, _| {
@@ -524,7 +582,7 @@ async fn list_accounts(
 
 /// The callback for this change, if one goes out: on every status change and every payment,
 /// to the account's callback URL, signed with the secret key.
-pub fn notification(
+fn notification(
     app: &App,
     invoice: &Invoice,
     before: Lifecycle,
@@ -601,7 +659,10 @@ pub fn notification(
     Some(Outgoing {
         url,
         event: new_status.as_str().to_owned(),
-        payload: Payload::Signed(signer.sign_body(nulls::fill::<InvoiceCallback>(body))),
+        payload: {
+            let delivery = signer.sign_body(nulls::fill::<InvoiceCallback>(body));
+            Payload::fixed(&delivery.headers, delivery.body)
+        },
         retry_delays: RETRY_MINUTES.iter().map(|m| minutes(*m)).collect(),
         acceptance: Acceptance::Status200,
     })

@@ -1,76 +1,32 @@
 //! Properties the docs show as `null` are sent as `null`, not left out.
 //!
 //! The generated types leave out a `None` when serializing (typify's `skip_serializing_if` on
-//! optional fields), while the providers send such a property as `null`: CryptoCloud's create
-//! answer has `"invoice_id": null`, Cryptoprocessing's `"sender_currency": null`, its callbacks
-//! `"tag": null`. The specs mark a property `nullable` where an example shows it `null` (their
-//! header's convention), so each answer and callback is written with every absent nullable
-//! property of its schema added as `null`. The spec is the one list, read here at run time:
-//! no second list to keep in step, no change to the generated types (whose decoding of an
-//! absent property stays lenient). The JSON is walked as raw text, so every amount keeps its
-//! digits.
+//! optional fields), while the providers send such a property as `null` (a create answer's
+//! `"invoice_id": null`, a callback's `"tag": null`). The specs mark a property `nullable`
+//! where an example shows it `null` (their header's convention), so each answer and callback
+//! is written with every absent nullable property of its schema added as `null`. The spec is
+//! the one list, read at run time: no second list to keep in step, no change to the generated
+//! types (whose decoding of an absent property stays lenient). The JSON is walked as raw
+//! text, so every amount keeps its digits. Each provider's imitation says which of its types
+//! are which schema of which spec ([`Documented`]).
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use crate::Provider;
-
 /// An answer or callback of a provider, named by its spec's schema.
 pub(crate) trait Documented {
-    const PROVIDER: Provider;
     /// Its schema under `#/components/schemas/`.
     const SCHEMA: &'static str;
-}
-
-macro_rules! documented {
-    ($($krate:ident => $provider:ident [$($schema:ident),+ $(,)?];)+) => {
-        $($(
-            impl Documented for $krate::types::$schema {
-                const PROVIDER: Provider = Provider::$provider;
-                const SCHEMA: &'static str = stringify!($schema);
-            }
-        )+)+
-    };
-}
-
-documented! {
-    cryptocloud => CryptoCloud [
-        InvoiceCreateResponse, InvoiceListResponse, InvoiceInfoResponse, InvoiceCancelResponse,
-        BalanceResponse, StatisticsResponse, StaticWalletCreateResponse,
-        WithdrawalCreateResponse, Postback,
-    ];
-    cryptoprocessing => Cryptoprocessing [
-        InvoiceCreateResponse, CancelInvoiceResponse, CurrencyListResponse,
-        AccountListResponse, InvoiceCallback,
-    ];
-    apiforcrypto => ApiForCrypto [Invoice, Wallet, InvoiceCallback];
-}
-
-fn spec(provider: Provider) -> &'static Value {
-    static SPECS: OnceLock<[Value; 3]> = OnceLock::new();
-    let [cryptocloud, cryptoprocessing, apiforcrypto] = SPECS.get_or_init(|| {
-        // The specs are checked in with this crate; one that does not parse fails every test.
-        let parse = |text: &str| serde_yaml_ng::from_str(text).expect("the spec is YAML");
-        [
-            parse(include_str!("../../../specs/cryptocloud.yaml")),
-            parse(include_str!("../../../specs/cryptoprocessing.yaml")),
-            parse(include_str!("../../../specs/apiforcrypto.yaml")),
-        ]
-    });
-    match provider {
-        Provider::CryptoCloud => cryptocloud,
-        Provider::Cryptoprocessing => cryptoprocessing,
-        Provider::ApiForCrypto => apiforcrypto,
-    }
+    /// The provider's spec, as JSON.
+    fn spec() -> &'static Value;
 }
 
 /// `json`, an answer of type `T` in the provider's form, with every absent nullable property
 /// written as `null`. Bytes that are not the JSON `T` writes are returned as they are.
 pub(crate) fn fill<T: Documented>(json: Vec<u8>) -> Vec<u8> {
-    let spec = spec(T::PROVIDER);
+    let spec = T::spec();
     let schema = serde_json::json!({ "$ref": format!("#/components/schemas/{}", T::SCHEMA) });
     let filled = serde_json::from_slice::<&RawValue>(&json)
         .ok()

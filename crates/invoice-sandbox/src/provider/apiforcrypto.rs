@@ -9,6 +9,7 @@
 
 use std::sync::Arc;
 
+use apiforcrypto::types;
 use apiforcrypto::types::{
     ErrorResponse, FiatAmount, Invoice as InvoiceView, InvoiceCallback, InvoiceCreateRequest,
     InvoiceData, InvoiceStatus, Wallet, WalletAccount, WalletType,
@@ -23,14 +24,54 @@ use chrono::{DateTime, TimeDelta, Utc};
 use invoice_primitives::{Amount, Secret, StringAmount};
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 
-use crate::app::{minutes, App};
-use crate::callbacks::{Acceptance, Outgoing, Payload};
-use crate::json::{Answer, Json};
-use crate::nulls;
-use crate::pages::payment_page_url;
-use crate::state::{self, Detail as AnyDetail, Invoice, Lifecycle};
+use crate::core::app::{minutes, App};
+use crate::core::deliveries::{Acceptance, Outgoing, Payload};
+use crate::core::imitation::Imitation;
+use crate::core::json::{Answer, Json};
+use crate::core::nulls;
+use crate::core::pages::payment_page_url;
+use crate::core::state::{self, Invoice, Lifecycle};
+use crate::provider::{documented, parse_spec};
 use crate::Provider;
+
+/// apiforcrypto's imitation.
+#[derive(Debug)]
+pub struct ApiForCrypto;
+
+impl Imitation for ApiForCrypto {
+    fn provider(&self) -> Provider {
+        Provider::ApiForCrypto
+    }
+
+    fn router(&self) -> Router<Arc<App>> {
+        router()
+    }
+
+    fn status(&self, invoice: &Invoice) -> String {
+        status(invoice).as_str().to_owned()
+    }
+
+    fn notification(
+        &self,
+        app: &App,
+        invoice: &Invoice,
+        before: Lifecycle,
+        new_payment: bool,
+    ) -> Option<Outgoing> {
+        notification(app, invoice, before, new_payment)
+    }
+}
+
+/// `specs/apiforcrypto.yaml`, parsed once.
+fn spec() -> &'static serde_json::Value {
+    static SPEC: OnceLock<serde_json::Value> = OnceLock::new();
+    SPEC.get_or_init(|| parse_spec(include_str!("../../specs/apiforcrypto.yaml")))
+}
+
+documented!(spec => [Invoice, Wallet, InvoiceCallback]);
 
 /// The coins and tokens a sandbox wallet takes: (blockchain, symbol, contract, decimals).
 const CURRENCIES: [(&str, &str, Option<&str>, &str); 6] = [
@@ -56,7 +97,7 @@ const CURRENCIES: [(&str, &str, Option<&str>, &str); 6] = [
 const MAX_ATTEMPTS_CALLBACK: i64 = 20;
 
 /// apiforcrypto's own data about an invoice.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Detail {
     pub wallet_id: String,
     pub blockchain: String,
@@ -71,7 +112,7 @@ pub struct Detail {
 }
 
 /// The status apiforcrypto shows for an invoice.
-pub fn status(invoice: &Invoice) -> InvoiceStatus {
+fn status(invoice: &Invoice) -> InvoiceStatus {
     match invoice.lifecycle {
         Lifecycle::Open => InvoiceStatus::NotPaid,
         Lifecycle::Partial => InvoiceStatus::PartiallyPaid,
@@ -88,7 +129,7 @@ pub fn status(invoice: &Invoice) -> InvoiceStatus {
     }
 }
 
-pub fn router() -> Router<Arc<App>> {
+fn router() -> Router<Arc<App>> {
     Router::new()
         .route("/api/v1/wallets/{wallet_id}/invoices", post(create_invoice))
         .route("/api/v1/wallets/invoices/{uuid}", get(get_invoice))
@@ -115,11 +156,8 @@ fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Res
     serde_json::from_slice(body).map_err(|e| bad_request(&format!("Invalid request: {e}")))
 }
 
-fn detail(invoice: &Invoice) -> Option<&Detail> {
-    match &invoice.detail {
-        AnyDetail::ApiForCrypto(d) => Some(d.as_ref()),
-        _ => None,
-    }
+fn detail(invoice: &Invoice) -> Option<Detail> {
+    invoice.detail()
 }
 
 fn wallet_exists(app: &App, wallet_id: &str) -> bool {
@@ -224,7 +262,7 @@ async fn create_invoice(
                 .as_ref()
                 .and_then(|d| d.title.clone().or_else(|| d.order_id.clone()))
                 .unwrap_or_else(|| "Invoice".into()),
-            detail: AnyDetail::ApiForCrypto(Box::new(Detail {
+            detail: serde_json::to_value(Detail {
                 wallet_id,
                 blockchain: (*blockchain).to_owned(),
                 symbol: (*symbol).to_owned(),
@@ -233,7 +271,8 @@ async fn create_invoice(
                 confirmations: request.confirmations.get(),
                 secret_key: request.secret_key.clone(),
                 data: request.data.clone(),
-            })),
+            })
+            .unwrap_or_default(),
         };
         store.insert(invoice.clone());
         invoice
@@ -315,6 +354,7 @@ fn cents(amount: Decimal) -> Decimal {
 /// The invoice's public information: not its wallet id, secret key or `url_callback`.
 fn view(invoice: &Invoice) -> InvoiceView {
     let d = detail(invoice);
+    let d = d.as_ref();
     let data = d.and_then(|d| d.data.clone()).map(|mut data| {
         data.url_callback = None;
         data
@@ -349,7 +389,7 @@ fn confirmations(invoice: &Invoice) -> i64 {
 
 /// The notification for this change, if one goes out: to the invoice's `url_callback`, on a
 /// status change or a payment, with the invoice's `secret_key`.
-pub fn notification(
+fn notification(
     app: &App,
     invoice: &Invoice,
     before: Lifecycle,
@@ -392,9 +432,9 @@ pub fn notification(
             let mut delivery =
                 invoice_webhooks::apiforcrypto::Signer::new(key.clone()).sign(&callback);
             delivery.body = nulls::fill::<InvoiceCallback>(delivery.body);
-            Payload::Signed(delivery)
+            Payload::fixed(&delivery.headers, delivery.body)
         }
-        None => Payload::Json(nulls::fill::<InvoiceCallback>(
+        None => Payload::json(nulls::fill::<InvoiceCallback>(
             invoice_primitives::wire::to_vec(&callback).ok()?,
         )),
     };

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use chrono::{DateTime, TimeDelta, Utc};
+use cryptocloud::types;
 use cryptocloud::types::{
     Balance, BalanceResponse, CancelResult, CommissionSide, CreatedInvoice, CryptoCurrencyCode,
     Currency, ErrorResponse, FiatCurrency, FullCurrencyCode, Invoice as InvoiceView,
@@ -30,16 +31,121 @@ use invoice_primitives::{Amount, MaybeText, Timestamp};
 use invoice_webhooks::Secret;
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
 use subtle::ConstantTimeEq;
 
-use crate::app::{minutes, App};
-use crate::callbacks::{Acceptance, Outgoing, Payload};
-use crate::json::{Answer, Json};
-use crate::pages::payment_page_url;
-use crate::state::{
-    self, Detail as AnyDetail, Invoice, Lifecycle, StaticWallet, Withdrawal as WithdrawalRecord,
-};
+use crate::config::PostbackFormat;
+use crate::core::app::{minutes, App, ChangeError};
+use crate::core::deliveries::{Acceptance, Outgoing, Payload};
+use crate::core::imitation::Imitation;
+use crate::core::json::{Answer, Json};
+use crate::core::pages::payment_page_url;
+use crate::core::state::{self, Invoice, Lifecycle};
+use crate::provider::{documented, parse_spec};
 use crate::Provider;
+
+/// CryptoCloud's imitation.
+#[derive(Debug)]
+pub struct CryptoCloud;
+
+impl Imitation for CryptoCloud {
+    fn provider(&self) -> Provider {
+        Provider::CryptoCloud
+    }
+
+    fn router(&self) -> Router<Arc<App>> {
+        router()
+    }
+
+    fn status(&self, invoice: &Invoice) -> String {
+        status(invoice).as_str().to_owned()
+    }
+
+    fn notification(
+        &self,
+        app: &App,
+        invoice: &Invoice,
+        before: Lifecycle,
+        new_payment: bool,
+    ) -> Option<Outgoing> {
+        notification(app, invoice, before, new_payment)
+    }
+
+    /// A postback is signed afresh for every attempt: its token is valid five minutes from
+    /// signing and "issued afresh for each notification".
+    fn sign_attempt(
+        &self,
+        app: &App,
+        data: &serde_json::Value,
+    ) -> Option<(http::HeaderMap, Vec<u8>)> {
+        let data = PostbackData::deserialize(data).ok()?;
+        let postback: Postback = serde_json::from_str(&data.postback).ok()?;
+        let signer = invoice_webhooks::cryptocloud::Signer::new(Secret::new(
+            app.config.cryptocloud.secret_key.clone(),
+        ));
+        Some(match data.format {
+            // The token signs the invoice id, not the body: nulls are added after.
+            PostbackFormat::Json => {
+                let delivery = signer.sign(&postback);
+                let body = crate::core::nulls::fill::<Postback>(delivery.body);
+                (delivery.headers, body)
+            }
+            // A form leaves out what is null.
+            PostbackFormat::Form => {
+                let delivery = signer.sign_form(&postback);
+                (delivery.headers, delivery.body)
+            }
+        })
+    }
+}
+
+/// A postback as kept until each attempt signs it: the postback as CryptoCloud writes it, and
+/// the project's format.
+#[derive(Serialize, Deserialize)]
+struct PostbackData {
+    postback: String,
+    format: PostbackFormat,
+}
+
+/// `specs/cryptocloud.yaml`, parsed once.
+fn spec() -> &'static serde_json::Value {
+    static SPEC: OnceLock<serde_json::Value> = OnceLock::new();
+    SPEC.get_or_init(|| parse_spec(include_str!("../../specs/cryptocloud.yaml")))
+}
+
+documented!(spec => [
+    InvoiceCreateResponse, InvoiceListResponse, InvoiceInfoResponse, InvoiceCancelResponse,
+    BalanceResponse, StatisticsResponse, StaticWalletCreateResponse,
+    WithdrawalCreateResponse, Postback,
+]);
+
+/// A static wallet, kept as a record of kind [`STATIC_WALLET`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct StaticWallet {
+    uuid: String,
+    currency: String,
+    address: String,
+}
+
+const STATIC_WALLET: &str = "static_wallet";
+
+/// A withdrawal, kept as a record of kind [`WITHDRAWAL`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct WithdrawalRecord {
+    currency: String,
+    #[serde(with = "state::exact")]
+    amount: Decimal,
+    at: DateTime<Utc>,
+}
+
+const WITHDRAWAL: &str = "withdrawal";
+
+fn withdrawals(store: &state::Store) -> impl Iterator<Item = WithdrawalRecord> + '_ {
+    store
+        .records(Provider::CryptoCloud, WITHDRAWAL)
+        .filter_map(|v| WithdrawalRecord::deserialize(v).ok())
+}
 
 /// Waits before each postback retry. CryptoCloud documents no retries (more-pages.md 1.6:
 /// "Retries, expected response code, source IPs: not documented"); the sandbox retries four
@@ -54,11 +160,12 @@ const DEFAULT_TIME_TO_PAY: TimeDelta = TimeDelta::hours(24);
 const WITHDRAWAL_INTERVAL: TimeDelta = TimeDelta::seconds(12);
 
 /// CryptoCloud's own data about an invoice.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Detail {
     pub order_id: Option<String>,
     pub email: Option<String>,
     pub fiat_currency: FiatCurrency,
+    #[serde(with = "state::exact")]
     pub amount_in_fiat: Decimal,
     /// The payment cryptocurrency (`USDT_TRC20` unless chosen at creation).
     pub crypto: CryptoCurrencyCode,
@@ -67,7 +174,7 @@ pub struct Detail {
 }
 
 /// The status CryptoCloud shows for an invoice.
-pub fn status(invoice: &Invoice) -> InvoiceStatus {
+fn status(invoice: &Invoice) -> InvoiceStatus {
     match invoice.lifecycle {
         Lifecycle::Open => InvoiceStatus::Created,
         Lifecycle::Partial => InvoiceStatus::Partial,
@@ -81,7 +188,7 @@ pub fn status(invoice: &Invoice) -> InvoiceStatus {
     }
 }
 
-pub fn router() -> Router<Arc<App>> {
+fn router() -> Router<Arc<App>> {
     Router::new()
         .route("/v2/invoice/create", post(create_invoice))
         .route("/v2/invoice/merchant/list", post(list_invoices))
@@ -173,11 +280,8 @@ fn parse<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, Res
     })
 }
 
-fn detail(invoice: &Invoice) -> Option<&Detail> {
-    match &invoice.detail {
-        AnyDetail::CryptoCloud(d) => Some(d),
-        _ => None,
-    }
+fn detail(invoice: &Invoice) -> Option<Detail> {
+    invoice.detail()
 }
 
 /// The identifier with its prefix, as the sandbox keys invoices (`INV-…`).
@@ -264,14 +368,15 @@ async fn create_invoice(
                 .order_id
                 .as_ref()
                 .map_or_else(|| config.project_name.clone(), |o| format!("Order {o}")),
-            detail: AnyDetail::CryptoCloud(Detail {
+            detail: serde_json::to_value(Detail {
                 order_id: request.order_id.clone(),
                 email: request.email.clone(),
                 fiat_currency: fiat_currency.clone(),
                 amount_in_fiat,
                 crypto: crypto.clone(),
                 crypto_chosen,
-            }),
+            })
+            .unwrap_or_default(),
         };
         store.insert(invoice.clone());
         invoice
@@ -368,13 +473,13 @@ async fn cancel_invoice(
     let id = full_id(&request.uuid);
     app.change(Provider::CryptoCloud, &id, |invoice, _| {
         if invoice.lifecycle != Lifecycle::Open {
-            return Err(crate::app::ChangeError::Conflict(String::new()));
+            return Err(ChangeError::Conflict(String::new()));
         }
         invoice.lifecycle = Lifecycle::Canceled;
         Ok(false)
     })
     .map_err(|e| match e {
-        crate::app::ChangeError::NotFound(_) => validation("Invoice not found"),
+        ChangeError::NotFound(_) => validation("Invoice not found"),
         // The page's words for any status but `created`.
         _ => validation("Invoice is not created"),
     })?;
@@ -425,7 +530,7 @@ fn balances(app: &App) -> Vec<(String, Decimal)> {
     for invoice in store.of(Provider::CryptoCloud) {
         add(&invoice.pay_currency, invoice.paid());
     }
-    for withdrawal in &store.withdrawals {
+    for withdrawal in withdrawals(&store) {
         add(&withdrawal.currency, -withdrawal.amount);
     }
     out
@@ -505,7 +610,11 @@ async fn create_static_wallet(
             uuid,
             currency: code,
         };
-        store.static_wallets.push(wallet.clone());
+        store.add_record(
+            Provider::CryptoCloud,
+            STATIC_WALLET,
+            serde_json::to_value(&wallet).unwrap_or_default(),
+        );
         wallet
     };
     Ok(Answer(StaticWalletCreateResponse {
@@ -550,18 +659,22 @@ async fn create_withdrawal(
     }
     let now = app.clock.now();
     let mut store = app.store();
-    if store
-        .withdrawals
+    if withdrawals(&store)
         .last()
         .is_some_and(|w| now - w.at < WITHDRAWAL_INTERVAL)
     {
         return Err(refuse("rate_limit", "Request limit per minute exceeded"));
     }
-    store.withdrawals.push(WithdrawalRecord {
+    let record = WithdrawalRecord {
         currency: code,
         amount,
         at: now,
-    });
+    };
+    store.add_record(
+        Provider::CryptoCloud,
+        WITHDRAWAL,
+        serde_json::to_value(&record).unwrap_or_default(),
+    );
     let serial = store.next_unique();
     Ok(Answer(WithdrawalCreateResponse::Result(
         WithdrawalInResult {
@@ -589,21 +702,14 @@ enum View {
 
 /// An invoice as the list and information endpoints show it.
 fn view(app: &App, invoice: &Invoice, shape: View) -> InvoiceView {
-    let fallback;
-    let d = match detail(invoice) {
-        Some(d) => d,
-        None => {
-            fallback = Detail {
-                order_id: None,
-                email: None,
-                fiat_currency: FiatCurrency::Usd,
-                amount_in_fiat: Decimal::ZERO,
-                crypto: CryptoCurrencyCode::UsdtTrc20,
-                crypto_chosen: false,
-            };
-            &fallback
-        }
-    };
+    let d = detail(invoice).unwrap_or(Detail {
+        order_id: None,
+        email: None,
+        fiat_currency: FiatCurrency::Usd,
+        amount_in_fiat: Decimal::ZERO,
+        crypto: CryptoCurrencyCode::UsdtTrc20,
+        crypto_chosen: false,
+    });
     let rate = state::usd_rate(&invoice.pay_currency);
     let usd = |crypto: Decimal| Amount::new((crypto * rate).round_dp(2));
     let paid = invoice.paid();
@@ -632,7 +738,7 @@ fn view(app: &App, invoice: &Invoice, shape: View) -> InvoiceView {
         fiat_currency: Some(d.fiat_currency.clone()),
         is_email_required: false,
         link: Some(link.clone()),
-        order_id: d.order_id.clone(),
+        order_id: d.order_id,
         pay_url: Some(MaybeText::from(link.clone())),
         phone: Some(String::new()),
         project: Project {
@@ -772,7 +878,7 @@ fn wallet_currency(code: &str) -> WalletCurrency {
 
 /// The postback for this change, if CryptoCloud sends one: only when the invoice becomes paid
 /// or overpaid, to the project's notification URL.
-pub fn notification(
+fn notification(
     app: &App,
     invoice: &Invoice,
     before: Lifecycle,
@@ -797,10 +903,13 @@ pub fn notification(
     Some(Outgoing {
         url,
         event: status(invoice).as_str().to_owned(),
-        payload: Payload::CryptoCloud {
-            postback: Box::new(postback),
-            format: config.postback_format,
-            secret: Secret::new(config.secret_key.clone()),
+        payload: Payload::PerAttempt {
+            data: serde_json::to_value(PostbackData {
+                postback: String::from_utf8(invoice_primitives::wire::to_vec(&postback).ok()?)
+                    .ok()?,
+                format: config.postback_format,
+            })
+            .ok()?,
         },
         retry_delays: RETRY_MINUTES.iter().map(|m| minutes(*m)).collect(),
         acceptance: Acceptance::Status200,

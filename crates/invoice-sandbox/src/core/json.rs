@@ -8,7 +8,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::nulls::{self, Documented};
+use crate::core::nulls::{self, Documented};
 
 /// A JSON answer in the providers' form.
 pub(crate) struct Json<T>(pub T);

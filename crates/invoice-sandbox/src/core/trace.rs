@@ -3,11 +3,11 @@
 //!
 //! | name | kind, level | fields |
 //! | --- | --- | --- |
-//! | `request` | span, `INFO` | `method`, `path` (the route's template, `/apiforcrypto/api/v1/invoices/{uuid}`; `unmatched` when no route matched) |
+//! | `request` | span, `INFO` | `method`, `path` (the route's template, `/_sandbox/api/{provider}/invoices/{id}`; `unmatched` when no route matched) |
 //! | `answered` | event, `INFO` | `status`, `duration_ms` |
 //! | `delivery` | span, `INFO` | `delivery` (its id in the log), `provider`, `invoice`, `event`, `url` (without query or user info), `resend_of` |
 //! | `attempt` | event, `INFO` (`WARN` when it gave up) | `attempt`, `status` (when answered), `accepted`, `duration_ms`, then `wait_s` (sandbox time) before the next or `gave_up` |
-//! | `body` | event, `TRACE` | `direction` (`callback`, `answer`), `body` ([`Redacted`]: CryptoCloud's `token`, apiforcrypto's `secret_key` withheld) |
+//! | `body` | event, `TRACE` | `direction` (`callback`, `answer`), `body` ([`Redacted`]: credential members such as a `token` or a `secret_key` withheld) |
 //!
 //! Never recorded: headers (API keys, signatures), request bodies, a callback URL's query, and
 //! bodies above `TRACE`.
@@ -21,7 +21,7 @@ use chrono::TimeDelta;
 use invoice_primitives::trace::Redacted;
 use tracing::{Instrument, Level, Span};
 
-use crate::app::App;
+use crate::core::app::App;
 
 /// The target of every span and event of the sandbox.
 const TARGET: &str = "invoice_sandbox";
@@ -59,7 +59,7 @@ pub fn delivery(app: &App, id: u64) -> Span {
         return Span::none();
     }
     let store = app.store();
-    let Some(record) = store.deliveries.iter().find(|d| d.id == id) else {
+    let Some(record) = store.delivery(id) else {
         return Span::none();
     };
     tracing::info_span!(
