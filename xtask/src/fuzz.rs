@@ -1,9 +1,9 @@
 //! `cargo xtask fuzz`: the seed corpus from the specs' examples, then every cargo-fuzz target
 //! of `fuzz/` for a given time, and a table of what ran.
 //!
-//! xtask finds the examples; the fuzz crate turns them into its targets' inputs
-//! (`fuzz/src/seeds.rs`, run as `fuzz/examples/write_seeds.rs` on stable), so the input formats
-//! are written down once, beside the checks that read them.
+//! xtask finds the examples; the fuzz checks turn them into their targets' inputs
+//! (`fuzz/checks/src/seeds.rs`, run as `fuzz/checks/examples/write_seeds.rs` on stable), so the
+//! input formats are written down once, beside the checks that read them.
 //!
 //! cargo-fuzz and nightly Rust are run as subprocesses (`cargo +nightly fuzz build`); the
 //! targets' binaries are then run directly, up to `--jobs` at a time (one core each), so
@@ -165,7 +165,7 @@ pub fn run(root: &Path, options: &Options) -> ExitCode {
 }
 
 /// Runs each target's binary once over its kept inputs (`fuzz/regressions/<target>/`), the
-/// way libFuzzer runs files given as arguments: the same checks as `fuzz/tests/regressions.rs`,
+/// way libFuzzer runs files given as arguments: the same checks as `fuzz/checks/tests/regressions.rs`,
 /// with the binaries just built.
 fn replay_regressions(fuzz: &Path, bin_dir: &Path, targets: &[&str]) -> Result<(), Vec<String>> {
     let mut failed = Vec::new();
@@ -441,6 +441,36 @@ impl Example {
     }
 }
 
+/// Builds the fuzz checks' `write_seeds` example and returns its executable. Built with the
+/// whole workspace selected, so that its dependencies have the features the workspace's own
+/// build gave them and are reused from `target/` (the test run has just built them all).
+fn seed_writer(root: &Path) -> Result<PathBuf, String> {
+    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args([
+            "build",
+            "--quiet",
+            "--workspace",
+            "--example",
+            "write_seeds",
+        ])
+        .args(["--message-format", "json-render-diagnostics"])
+        .current_dir(root)
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err("cannot build fuzz/checks/examples/write_seeds.rs".into());
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter(|message| {
+            message["reason"] == "compiler-artifact" && message["target"]["name"] == "write_seeds"
+        })
+        .find_map(|message| message["executable"].as_str().map(PathBuf::from))
+        .ok_or_else(|| "cargo named no executable for write_seeds".into())
+}
+
 /// Writes every example of specs/*.yaml into the targets' corpora; returns the seed count per
 /// target.
 fn write_seeds(root: &Path, corpus: &Path) -> Result<BTreeMap<&'static str, usize>, String> {
@@ -463,24 +493,21 @@ fn write_seeds(root: &Path, corpus: &Path) -> Result<BTreeMap<&'static str, usiz
     // The targets' input formats are the fuzz crate's: it turns the examples into inputs.
     let examples: Vec<Value> = examples.iter().map(Example::to_json).collect();
     let examples = serde_json::to_vec(&examples).map_err(|e| e.to_string())?;
-    let mut writer = Command::new("cargo")
-        .args(["run", "--quiet", "--manifest-path"])
-        .arg(root.join("fuzz").join("Cargo.toml"))
-        .args(["--example", "write_seeds", "--"])
+    let mut writer = Command::new(seed_writer(root)?)
         .arg(corpus)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
+        .map_err(|e| format!("cannot run fuzz/checks/examples/write_seeds.rs: {e}"))?;
     let mut stdin = writer.stdin.take().expect("stdin is piped");
     // Written from another thread, so a full pipe cannot block both sides.
     let feed = std::thread::spawn(move || stdin.write_all(&examples));
     let output = writer
         .wait_with_output()
-        .map_err(|e| format!("fuzz/examples/write_seeds.rs: {e}"))?;
+        .map_err(|e| format!("fuzz/checks/examples/write_seeds.rs: {e}"))?;
     let _ = feed.join();
     if !output.status.success() {
-        return Err("fuzz/examples/write_seeds.rs failed".into());
+        return Err("fuzz/checks/examples/write_seeds.rs failed".into());
     }
     let mut counts = BTreeMap::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {

@@ -2,8 +2,8 @@
 //!
 //! Each function takes the fuzzer's bytes and panics when an invariant breaks; it never
 //! panics for an input that is merely invalid. The same functions run, on stable, over the
-//! kept inputs of `regressions/` (`cargo test --manifest-path fuzz/Cargo.toml`), so a crash
-//! found once stays a regular test.
+//! kept inputs of `fuzz/regressions/` (`cargo test -p invoice-fuzz`, part of the workspace's
+//! tests), so a crash found once stays a regular test.
 //!
 //! | target | input | invariants beyond "no panic" |
 //! | --- | --- | --- |
@@ -22,9 +22,12 @@ pub mod signed;
 pub mod time;
 pub mod webhooks;
 
+/// A target's check: the fuzzer's bytes in, a panic when an invariant breaks.
+pub type Check = fn(&[u8]);
+
 /// Every target, by name, with its check: what `tests/regressions.rs` runs the kept inputs
-/// through. The names are the binaries' (`fuzz_targets/<name>.rs`).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// through. The names are the binaries' (`fuzz/fuzz_targets/<name>.rs`).
+pub const TARGETS: &[(&str, Check)] = &[
     ("decode_cryptocloud", decode::cryptocloud),
     ("decode_cryptoprocessing", decode::cryptoprocessing),
     ("decode_apiforcrypto", decode::apiforcrypto),

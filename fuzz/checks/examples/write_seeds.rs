@@ -1,7 +1,7 @@
 //! `write_seeds <corpus dir>`, the specs' examples as JSON on standard input (what
 //! `cargo xtask fuzz` finds in specs/*.yaml): writes each target's seeds to
 //! `<corpus dir>/<target>/spec-<hash>` and prints `<target> <count>` per target. Run on
-//! stable, outside cargo-fuzz: `cargo run --manifest-path fuzz/Cargo.toml --example write_seeds`.
+//! stable, outside cargo-fuzz: `cargo run -p invoice-fuzz --example write_seeds`.
 
 use std::io::Read as _;
 use std::path::PathBuf;
