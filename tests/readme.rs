@@ -1,8 +1,9 @@
-//! The README's examples run: each ```rust block of README.md stands, line for line, in a
-//! function below (`readme_examples_are_mirrored` checks that the README has not drifted from
-//! them), and `readme_examples_run` runs every one against the local sandbox
-//! (`crates/invoice-sandbox`) on 127.0.0.1, which checks the credentials as the providers do,
-//! or against the generated mocks.
+//! The READMEs' examples run: each ```rust block of README.md and of the published crates'
+//! READMEs (what their registry pages show; the generated ones written by xtask/src/readme.rs)
+//! stands, line for line, in a function below (`readme_examples_are_mirrored` checks that no
+//! README has drifted from them), and `readme_examples_run` runs every one against the local
+//! sandbox (`crates/invoice-sandbox`) on 127.0.0.1, which checks the credentials as the
+//! providers do, or against the generated mocks.
 
 use axum::http::StatusCode;
 use invoice_sandbox::{Config, Provider, Sandbox};
@@ -247,6 +248,115 @@ async fn sandbox_example() -> Result<(), AnyError> {
     Ok(())
 }
 
+// The generated client crates' READMEs: their guide's first block (xtask/inline/<provider>.md).
+
+async fn cryptocloud_crate_example(client: &cryptocloud::Client) -> Result<(), AnyError> {
+    use cryptocloud::types::InvoiceCreateRequest;
+
+    let invoice = client
+        .create_invoice()
+        .body(
+            InvoiceCreateRequest::builder()
+                .shop_id("xBAivfPIbskwuEWj")
+                .amount("100.00")
+                .currency("USD")
+                .order_id("ORDER-1001"),
+        )
+        .send()
+        .await?
+        .into_inner()
+        .result;
+    println!("pay {} at {}", invoice.amount, invoice.link);
+    Ok(())
+}
+
+async fn cryptoprocessing_crate_example(client: &cryptoprocessing::Client) -> Result<(), AnyError> {
+    use cryptoprocessing::types::InvoiceCreateRequest;
+
+    let invoice = client
+        .create_invoice()
+        .body(
+            InvoiceCreateRequest::builder()
+                .timer(false)
+                .title("Invoice Title")
+                .foreign_id("user_196")
+                .currency("EUR")
+                .amount("106.75"),
+        )
+        .send()
+        .await?
+        .into_inner()
+        .data;
+    println!("invoice {} at {}", invoice.id, invoice.url);
+    Ok(())
+}
+
+async fn apiforcrypto_crate_example(client: &apiforcrypto::Client) -> Result<(), AnyError> {
+    use apiforcrypto::types::{FiatAmount, InvoiceCreateRequest};
+
+    let created = client
+        .create_invoice()
+        .wallet_id("your-wallet-id")
+        .body(
+            InvoiceCreateRequest::builder()
+                .blockchain("ethereum")
+                .symbol("USDT")
+                .fiat_currency(FiatAmount::builder().currency("USD").value("100"))
+                .expiry(30)
+                .confirmations(3),
+        )
+        .send()
+        .await?;
+    let again = client
+        .get_invoice()
+        .uuid(created.id.as_str())
+        .send()
+        .await?;
+    println!("{}", again.status);
+    Ok(())
+}
+
+// The other httpmock crates' READMEs (xtask/inline/<provider>-httpmock.md); cryptocloud's is
+// `mocks_example` above.
+
+async fn cryptoprocessing_mocks_example() -> Result<(), AnyError> {
+    use cryptoprocessing::{Client, Credentials};
+    use cryptoprocessing_httpmock::MockServerExt;
+    use httpmock::MockServer;
+
+    let server = MockServer::start_async().await;
+    let mock = server.ping(|_when, then| {
+        then.ok(); // 200, as documented
+    });
+    let credentials = Credentials::new("api-key", "secret-key")?;
+    let client = Client::with_credentials(&server.base_url(), credentials)?;
+    assert_eq!(client.ping().send().await?.status(), 200);
+    mock.assert_async().await; // exactly one matching request arrived
+    Ok(())
+}
+
+async fn apiforcrypto_mocks_example() -> Result<(), AnyError> {
+    use apiforcrypto::types::ErrorResponse;
+    use apiforcrypto::{ApiError, Client, Credentials, PathSegment};
+    use apiforcrypto_httpmock::MockServerExt;
+    use httpmock::MockServer;
+
+    let server = MockServer::start_async().await;
+    let missing: ErrorResponse = serde_json::from_value(serde_json::json!({
+        "message": "Wallet not found"
+    }))?;
+    let wallet: PathSegment = "no-such-wallet".parse()?;
+    let mock = server.get_wallet(|when, then| {
+        when.wallet_id(&wallet); // the path segment, exactly
+        then.not_found(&missing); // 404 with the documented error body
+    });
+    let client = Client::with_credentials(&server.base_url(), Credentials::new())?;
+    let refused = client.get_wallet().wallet_id("no-such-wallet").send().await;
+    assert!(matches!(refused, Err(ApiError::Provider { status, .. }) if status == 404));
+    mock.assert_async().await; // exactly one matching request arrived
+    Ok(())
+}
+
 /// The README's own placeholders, which the sandbox is configured to accept.
 const SHOP_ID: &str = "xBAivfPIbskwuEWj";
 const WALLET_ID: &str = "your-wallet-id";
@@ -324,6 +434,8 @@ async fn readme_examples_run() {
     mocks_example().await.unwrap();
 
     sandbox_example().await.unwrap();
+    cryptoprocessing_mocks_example().await.unwrap();
+    apiforcrypto_mocks_example().await.unwrap();
 
     // The checkout's example, once per provider.
     for provider in ["cryptocloud", "cryptoprocessing", "apiforcrypto"] {
@@ -358,25 +470,91 @@ async fn readme_examples_run() {
         ],
         "{held:#}"
     );
+
+    // The client crates' READMEs, in a sandbox of their own: they use the same order and
+    // foreign ids as the workspace README's, which a provider refuses the second time.
+    let config = sandbox.config().clone();
+    let crates = Sandbox::start(config).await.unwrap();
+    let cryptocloud = cryptocloud::Client::with_credentials(
+        &crates.base_url(Provider::CryptoCloud),
+        cryptocloud::Credentials::new(keys.cryptocloud.api_key.clone()).unwrap(),
+    )
+    .unwrap();
+    cryptocloud_crate_example(&cryptocloud).await.unwrap();
+    let cryptoprocessing = cryptoprocessing::Client::with_credentials(
+        &crates.base_url(Provider::Cryptoprocessing),
+        cryptoprocessing::Credentials::new(
+            keys.cryptoprocessing.api_key.clone(),
+            keys.cryptoprocessing.secret_key.clone(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    cryptoprocessing_crate_example(&cryptoprocessing)
+        .await
+        .unwrap();
+    let apiforcrypto = apiforcrypto::Client::with_credentials(
+        &crates.base_url(Provider::ApiForCrypto),
+        apiforcrypto::Credentials::new(),
+    )
+    .unwrap();
+    apiforcrypto_crate_example(&apiforcrypto).await.unwrap();
+    let held: serde_json::Value = reqwest::get(crates.control_url("invoices"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let providers: Vec<&str> = held
+        .as_array()
+        .expect("a list of invoices")
+        .iter()
+        .map(|invoice| invoice["provider"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(
+        providers,
+        ["cryptocloud", "cryptoprocessing", "apiforcrypto"],
+        "{held:#}"
+    );
 }
+
+/// Every README with ```rust examples, and how many each has.
+const READMES: &[(&str, usize, &str)] = &[
+    (
+        "README.md",
+        5,
+        "one example per provider, matching an error, the sandbox",
+    ),
+    (
+        "crates/invoice-primitives/README.md",
+        1,
+        "explicit configuration",
+    ),
+    ("crates/cryptocloud-ext/README.md", 1, "paging"),
+    ("crates/invoice-checkout/README.md", 1, "the checkout"),
+    ("generated/cryptocloud/README.md", 1, "one call"),
+    ("generated/cryptoprocessing/README.md", 1, "one call"),
+    ("generated/apiforcrypto/README.md", 1, "one call"),
+    ("generated/cryptocloud-httpmock/README.md", 1, "a mock"),
+    ("generated/cryptoprocessing-httpmock/README.md", 1, "a mock"),
+    ("generated/apiforcrypto-httpmock/README.md", 1, "a mock"),
+];
 
 #[test]
 fn readme_examples_are_mirrored() {
-    let readme = std::fs::read_to_string(xtask::workspace_root().join("README.md")).unwrap();
     let this: Vec<&str> = include_str!("readme.rs").lines().map(str::trim).collect();
-    let mut blocks = 0;
-    for block in readme.split("```rust\n").skip(1) {
-        let block = block.split("```").next().unwrap();
-        let lines: Vec<&str> = block.lines().map(str::trim).collect();
-        assert!(
-            this.windows(lines.len()).any(|w| w == lines.as_slice()),
-            "README example not mirrored by tests/readme.rs:\n{block}"
-        );
-        blocks += 1;
+    for (path, expected, what) in READMES {
+        let readme = std::fs::read_to_string(xtask::workspace_root().join(path)).unwrap();
+        let mut blocks = 0;
+        for block in readme.split("```rust\n").skip(1) {
+            let block = block.split("```").next().unwrap();
+            let lines: Vec<&str> = block.lines().map(str::trim).collect();
+            assert!(
+                this.windows(lines.len()).any(|w| w == lines.as_slice()),
+                "{path} example not mirrored by tests/readme.rs:\n{block}"
+            );
+            blocks += 1;
+        }
+        assert_eq!(blocks, *expected, "{path}: {what}");
     }
-    assert_eq!(
-        blocks, 9,
-        "one example per provider, the checkout, explicit configuration, paging, matching an \
-         error, mocks, the sandbox"
-    );
 }

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::package::{self, Kind};
 use crate::providers::Provider;
 use crate::workspace::RootManifest;
 use crate::Error;
@@ -86,10 +87,11 @@ pub fn render(
     out.push('\n');
     out.push_str("[package]\n");
     let _ = writeln!(out, "name = {}", toml_string(provider.name));
-    for key in ["version", "edition", "rust-version", "license", "publish"] {
-        let _ = writeln!(out, "{key}.workspace = true");
-    }
-    let _ = writeln!(out, "description = {}", toml_string(provider.description));
+    out.push_str(&package::package_keys(
+        provider,
+        Kind::Client,
+        provider.description,
+    ));
     out.push_str("\n[dependencies]\n");
     for name in &inherited {
         let _ = writeln!(out, "{name} = {{ workspace = true }}");
@@ -123,6 +125,7 @@ pub fn render(
         toml_string(&rustls)
     );
     if !provider.cli {
+        out.push_str(package::CLIENT_DOCS_RS);
         return Ok(out);
     }
     let mut schemars = vec!["\"dep:schemars\"".to_owned()];
@@ -140,6 +143,7 @@ pub fn render(
         "# `schemars::JsonSchema` on every type (the command-line client needs it); off by default.\n",
     );
     let _ = writeln!(out, "schemars = [{}]", schemars.join(", "));
+    out.push_str(package::CLIENT_DOCS_RS);
     Ok(out)
 }
 
@@ -191,11 +195,7 @@ fn suggestion(name: &str) -> String {
     }
 }
 
-/// A TOML basic string. JSON string escapes are a subset of TOML's (and
-/// serde_json never emits `\/`), so serde_json does the escaping.
-fn toml_string(s: &str) -> String {
-    serde_json::to_string(s).expect("a str always serializes")
-}
+use package::toml_string;
 
 #[cfg(test)]
 mod tests {
@@ -204,6 +204,7 @@ mod tests {
     fn root(deps: &[&str]) -> RootManifest {
         RootManifest {
             dependencies: deps.iter().map(|d| d.to_string()).collect(),
+            version: Some("0.1.0".to_owned()),
         }
     }
 
@@ -243,9 +244,10 @@ mod tests {
         let all = root(&[ALWAYS, &["progenitor-client", "chrono", "schemars"]].concat());
         let text = render("", &row, deps, &all).unwrap();
         assert!(text.contains("schemars = { workspace = true, optional = true }\n"));
-        assert!(text.ends_with(
+        assert!(text.contains(
             "schemars = [\"dep:schemars\", \"runtime/schemars\", \"schemars/chrono\"]\n"
         ));
+        assert!(text.ends_with("[package.metadata.docs.rs]\nall-features = true\n"));
         let plain = render("", &ROW, deps, &all).unwrap();
         assert!(!plain.contains("schemars"), "{plain}");
     }

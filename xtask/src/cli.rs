@@ -11,8 +11,10 @@ use progenitor_impl::Generator;
 use crate::cargo_toml;
 use crate::codegen::{header, GeneratedCrate};
 use crate::format;
+use crate::package::{self, Kind};
 use crate::prepare::Prepared;
 use crate::providers::{Auth, Provider};
+use crate::readme;
 use crate::settings::generation_settings;
 use crate::spec::Spec;
 use crate::workspace::RootManifest;
@@ -320,25 +322,27 @@ where
         &name,
         &["anyhow", "clap", "schemars", "serde", "serde_json"],
     )?;
+    let version = manifest.version()?;
     let webhooks_dep = match provider.webhooks {
-        Some(_) => format!(
-            "invoice-webhooks = {{ path = \"{WEBHOOKS_PATH}\", features = [\"signing\"] }}\n"
-        ),
+        Some(_) => {
+            package::path_dependency("invoice-webhooks", WEBHOOKS_PATH, version, &["signing"])
+        }
         None => String::new(),
     };
+    let description = format!(
+        "Command-line client of the {} API: one subcommand per operation, JSON output, \
+         webhook listen and trigger",
+        provider.name
+    );
     let cargo_toml = format!(
-        "{}\n[package]\nname = \"{name}\"\n\
-         version.workspace = true\nedition.workspace = true\nrust-version.workspace = true\n\
-         license.workspace = true\npublish.workspace = true\n\
-         description = \"Command-line client of the {} API: one subcommand per operation, JSON \
-         output, webhook listen and trigger\"\n\n\
+        "{}\n[package]\nname = \"{name}\"\n{}\n\
          [[bin]]\nname = \"{bin}\"\npath = \"src/main.rs\"\n\
          # Documented by the library; the binary's docs would overwrite the client crate's,\n\
          # whose name it shares.\n\
          doc = false\n\n\
          [dependencies]\n\
-         {} = {{ path = \"../{}\", features = [\"schemars\"] }}\n\
-         invoice-cli = {{ path = \"{RUNTIME_PATH}\" }}\n\
+         {}\
+         {}\
          {webhooks_dep}\
          anyhow = {{ workspace = true }}\n\
          clap = {{ workspace = true }}\n\
@@ -346,9 +350,14 @@ where
          serde = {{ workspace = true }}\n\
          serde_json = {{ workspace = true }}\n{}",
         header("#", &spec.path, &spec.sha256),
-        provider.name,
-        provider.name,
-        provider.name,
+        package::package_keys(provider, Kind::Cli, &description),
+        package::path_dependency(
+            provider.name,
+            &format!("../{}", provider.name),
+            version,
+            &["schemars"]
+        ),
+        package::path_dependency("invoice-cli", RUNTIME_PATH, version, &[]),
         cargo_toml::row_dependency_lines(provider),
     );
     Ok(GeneratedCrate::with_files(
@@ -356,6 +365,7 @@ where
         spec,
         vec![
             ("Cargo.toml", cargo_toml),
+            ("README.md", readme::cli(provider, spec, bin, version)),
             ("src/lib.rs", lib_rs),
             ("src/main.rs", main_rs),
         ],

@@ -16,6 +16,7 @@ use crate::front_page;
 use crate::lifecycle;
 use crate::prepare::{self, Prepared};
 use crate::providers::Provider;
+use crate::readme;
 use crate::rules;
 use crate::setters;
 use crate::settings::generation_settings;
@@ -67,27 +68,6 @@ pub struct GeneratedFile {
 }
 
 impl GeneratedCrate {
-    /// A crate of two files, `generated/<name>/{Cargo.toml,src/lib.rs}`, generated from `spec`
-    /// in `elapsed`, of which `generate` before formatting.
-    pub(crate) fn new(
-        name: &str,
-        spec: &Spec,
-        cargo_toml: String,
-        lib_rs: String,
-        types: usize,
-        elapsed: Duration,
-        generate: Duration,
-    ) -> Self {
-        Self::with_files(
-            name,
-            spec,
-            vec![("Cargo.toml", cargo_toml), ("src/lib.rs", lib_rs)],
-            types,
-            elapsed,
-            generate,
-        )
-    }
-
     /// A crate of `files` (paths relative to `generated/<name>/`, in that order).
     pub(crate) fn with_files(
         name: &str,
@@ -125,7 +105,7 @@ impl GeneratedCrate {
     }
 }
 
-/// Generates `generated/<name>/{Cargo.toml,src/lib.rs}` for one row.
+/// Generates `generated/<name>/{Cargo.toml,README.md,src/lib.rs}` for one row.
 /// `root` is where the row's hand-written files (guide, inline module) are read from.
 pub fn generate_crate(
     root: &Path,
@@ -227,11 +207,12 @@ pub(crate) fn generate_client(
     let types = count_types(&file) + prepared.enum_count;
     let generate = prepare + start.elapsed();
 
+    let guide = match provider.guide {
+        Some(path) => Some(read_hand_written(root, path)?),
+        None => None,
+    };
+    let readme = readme::client(provider, spec, guide.as_deref(), manifest.version()?);
     let lib_rs = {
-        let guide = match provider.guide {
-            Some(path) => Some(read_hand_written(root, path)?),
-            None => None,
-        };
         // The crate docs open the file, before progenitor's code; the extras and rules follow
         // it. All of it is printed at once.
         format::prepend(
@@ -272,11 +253,14 @@ pub(crate) fn generate_client(
         manifest,
     )?;
 
-    Ok(GeneratedCrate::new(
+    Ok(GeneratedCrate::with_files(
         provider.name,
         spec,
-        cargo_toml,
-        lib_rs,
+        vec![
+            ("Cargo.toml", cargo_toml),
+            ("README.md", readme),
+            ("src/lib.rs", lib_rs),
+        ],
         types,
         prepare + start.elapsed(),
         generate,
@@ -410,7 +394,7 @@ fn extend_module(file: &mut syn::File, module: &str, item: &str) -> Result<(), E
 }
 
 /// A hand-written file the row names (a guide or an inline module), relative to `root`.
-fn read_hand_written(root: &Path, path: &str) -> Result<String, Error> {
+pub(crate) fn read_hand_written(root: &Path, path: &str) -> Result<String, Error> {
     std::fs::read_to_string(root.join(path)).map_err(|e| Error::Generate {
         spec: path.to_owned(),
         message: format!("cannot read {path}: {e}"),

@@ -18,8 +18,10 @@ mod format;
 mod front_page;
 mod lifecycle;
 mod mocks;
+mod package;
 mod prepare;
 pub mod providers;
+mod readme;
 mod rules;
 mod schedule;
 mod send_methods;
@@ -182,7 +184,7 @@ fn row_task<'a>(
                     Box::new(move || {
                         let (spec, prepared) = &*ready;
                         let generated =
-                            mocks::generate_mock_crate(manifest, provider, spec, prepared);
+                            mocks::generate_mock_crate(root, manifest, provider, spec, prepared);
                         (generated.map(Some), Vec::new())
                     }),
                 ));

@@ -7,10 +7,12 @@ use std::time::Instant;
 use progenitor_impl::Generator;
 
 use crate::cargo_toml;
-use crate::codegen::{header, GeneratedCrate};
+use crate::codegen::{header, read_hand_written, GeneratedCrate};
 use crate::format;
+use crate::package::{self, Kind};
 use crate::prepare::Prepared;
 use crate::providers::Provider;
+use crate::readme;
 use crate::settings::generation_settings;
 use crate::spec::Spec;
 use crate::workspace::RootManifest;
@@ -55,6 +57,7 @@ pub fn crate_name(provider: &Provider) -> String {
 
 /// Generates `generated/<name>-httpmock/{Cargo.toml,src/lib.rs}` for one row.
 pub fn generate_mock_crate(
+    root: &std::path::Path,
     manifest: &RootManifest,
     provider: &Provider,
     spec: &Spec,
@@ -102,20 +105,25 @@ pub fn generate_mock_crate(
         )?;
         format::render(&header("//", &spec.path, &spec.sha256), file)
     };
+    let description = format!(
+        "httpmock mocks of the {} client's operations, for tests",
+        provider.name
+    );
     let cargo_toml = format!(
-        "{}\n[package]\nname = \"{name}\"\n\
-         version.workspace = true\nedition.workspace = true\nrust-version.workspace = true\n\
-         license.workspace = true\npublish.workspace = true\n\
-         description = \"httpmock mocks of the {} client's operations, for tests\"\n\n\
+        "{}\n[package]\nname = \"{name}\"\n{}\n\
          [dependencies]\n\
-         {} = {{ path = \"../{}\" }}\n\
+         {}\
          httpmock = {{ workspace = true }}\n\
          regex = {{ workspace = true }}\n\
          serde_json = {{ workspace = true }}\n{}",
         header("#", &spec.path, &spec.sha256),
-        provider.name,
-        provider.name,
-        provider.name,
+        package::package_keys(provider, Kind::Mocks, &description),
+        package::path_dependency(
+            provider.name,
+            &format!("../{}", provider.name),
+            manifest.version()?,
+            &[]
+        ),
         cargo_toml::row_dependency_lines(provider),
     );
     cargo_toml::require_workspace_deps(
@@ -124,11 +132,19 @@ pub fn generate_mock_crate(
         &name,
         &["httpmock", "regex", "serde_json"],
     )?;
-    Ok(GeneratedCrate::new(
+    let example = match provider.mocks_guide {
+        Some(path) => Some(read_hand_written(root, path)?),
+        None => None,
+    };
+    let readme = readme::mocks(provider, spec, example.as_deref(), manifest.version()?);
+    Ok(GeneratedCrate::with_files(
         &name,
         spec,
-        cargo_toml,
-        lib_rs,
+        vec![
+            ("Cargo.toml", cargo_toml),
+            ("README.md", readme),
+            ("src/lib.rs", lib_rs),
+        ],
         0,
         start.elapsed(),
         generate,

@@ -57,6 +57,9 @@ pub struct Provider {
     /// Also generate `generated/<name>-httpmock`: progenitor's typed httpmock mocks of every
     /// operation (mocks.rs).
     pub mocks: bool,
+    /// The httpmock crate's README example: a Markdown fragment (a path relative to the
+    /// workspace root), run by `tests/readme.rs`.
+    pub mocks_guide: Option<&'static str>,
     /// Features of the row's dependencies that give their types `schemars::JsonSchema`, enabled
     /// by the generated crate's own `schemars` feature (which derives `JsonSchema` on every
     /// generated type; off by default). That feature exists for rows with `cli`, whose
@@ -94,6 +97,7 @@ impl Provider {
         bounded_vec: None,
         path_segment: None,
         mocks: false,
+        mocks_guide: None,
         schemars_features: &[],
         cli: false,
         webhooks: None,
@@ -241,6 +245,7 @@ pub const PROVIDERS: &[Provider] = &[
         }],
         base_url_env: "CRYPTOCLOUD_BASE_URL",
         guide: Some("xtask/inline/cryptocloud.md"),
+        mocks_guide: Some("xtask/inline/cryptocloud-httpmock.md"),
         webhooks: Some("::invoice_webhooks::cryptocloud::TOOLING"),
         inline: Some("xtask/inline/cryptocloud.rs"),
         ..INVOICE_PRIMITIVES
@@ -257,6 +262,7 @@ pub const PROVIDERS: &[Provider] = &[
         },
         base_url_env: "CRYPTOPROCESSING_BASE_URL",
         guide: Some("xtask/inline/cryptoprocessing.md"),
+        mocks_guide: Some("xtask/inline/cryptoprocessing-httpmock.md"),
         webhooks: Some("::invoice_webhooks::cryptoprocessing::TOOLING"),
         ..INVOICE_PRIMITIVES
     },
@@ -268,6 +274,7 @@ pub const PROVIDERS: &[Provider] = &[
         auth: Auth::None,
         base_url_env: "APIFORCRYPTO_BASE_URL",
         guide: Some("xtask/inline/apiforcrypto.md"),
+        mocks_guide: Some("xtask/inline/apiforcrypto-httpmock.md"),
         webhooks: Some("::invoice_webhooks::apiforcrypto::TOOLING"),
         ..INVOICE_PRIMITIVES
     },

@@ -107,6 +107,7 @@ fn generation_is_deterministic() {
         paths,
         [
             "generated/scratch/Cargo.toml",
+            "generated/scratch/README.md",
             "generated/scratch/src/lib.rs"
         ]
     );
@@ -393,7 +394,7 @@ impl ScratchRoot {
         fs::create_dir_all(dir.join("specs")).unwrap();
         fs::write(
             dir.join("Cargo.toml"),
-            "[workspace.package]\nedition = \"2021\"\n\n[workspace.dependencies]\n\
+            "[workspace.package]\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace.dependencies]\n\
              progenitor-client = \"=0.15.1\"\nreqwest = \"0.13\"\nserde = \"1\"\nserde_json = \"1\"\n\
              regress = \"0.12\"\n",
         )
@@ -419,16 +420,16 @@ fn write_then_check_then_drift_then_stale() {
     let root = scratch.path();
     let rows = [BASE];
 
-    // Nothing generated yet: check reports both files missing.
+    // Nothing generated yet: check reports every file missing (manifest, README, lib.rs).
     let Err(Error::OutOfDate(drift)) = regen_providers(root, &rows, Mode::Check) else {
         panic!("expected drift");
     };
-    assert_eq!(drift.files.len(), 2);
+    assert_eq!(drift.files.len(), 3);
     assert!(drift.files.iter().all(|f| f.kind == DriftKind::Missing));
     assert!(!root.join("generated").exists(), "check must write nothing");
 
     let report = regen_providers(root, &rows, Mode::Write).unwrap();
-    assert_eq!(report.outcome.written.len(), 2);
+    assert_eq!(report.outcome.written.len(), 3);
     assert!(report
         .to_string()
         .starts_with("scratch  specs/scratch.yaml    2 operations"));

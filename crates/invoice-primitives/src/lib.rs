@@ -9,6 +9,9 @@
 //! (its authentication scheme and header names, its rules) are declared next to that provider,
 //! in its spec and its row, never here.
 
+// docs.rs (`--cfg docsrs`, nightly): each feature-gated item marked with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod amount;
 pub mod auth;
 pub mod base_url;

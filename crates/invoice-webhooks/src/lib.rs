@@ -52,6 +52,9 @@
 //! refuses a verified postback is a `rejected` event of its own. Never a secret, key,
 //! signature, token or body. No subscriber is installed here: the application chooses one.
 
+// docs.rs (`--cfg docsrs`, nightly): each feature-gated item marked with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 use std::fmt;
 use std::ops::Deref;
 

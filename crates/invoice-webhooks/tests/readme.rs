@@ -1,10 +1,11 @@
-//! The README's webhook examples compile: each ```rust,ignore block of its "Receiving
-//! webhooks" section stands, line for line, in a function below (compiled, and run against the
-//! spec's examples) or, for the signers' example, in tests/signing.rs, and for the example of
-//! several instances, in tests/redis_store.rs (run against a redis-server); and
-//! `readme_webhook_examples_are_compiled` checks that the README has not drifted from them.
-//! (They are `ignore` blocks so that the workspace's own README check, which compiles the
-//! ```rust blocks with the clients' dependencies only, leaves them alone.)
+//! The READMEs' webhook examples compile: each ```rust,ignore block of this crate's README and
+//! of the workspace README's "Receiving webhooks" section stands, line for line, in a function
+//! below (compiled, and run against the spec's examples) or, for the signers' example, in
+//! tests/signing.rs, and for the example of several instances, in tests/redis_store.rs (run
+//! against a redis-server); and `readme_webhook_examples_are_compiled` checks that neither
+//! README has drifted from them. (They are `ignore` blocks so that the workspace's own README
+//! check, which compiles the ```rust blocks with the clients' dependencies only, leaves them
+//! alone.)
 
 #![cfg(feature = "axum")]
 #![allow(dead_code)]
@@ -203,12 +204,13 @@ fn readme_examples_run() {
 
 #[test]
 fn readme_webhook_examples_are_compiled() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
-    let readme = std::fs::read_to_string(root).unwrap();
-    let section = readme
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let own = std::fs::read_to_string(dir.join("README.md")).unwrap();
+    let workspace = std::fs::read_to_string(dir.join("../../README.md")).unwrap();
+    let section = workspace
         .split("\n## Receiving webhooks\n")
         .nth(1)
-        .expect("README has a \"Receiving webhooks\" section");
+        .expect("the workspace README has a \"Receiving webhooks\" section");
     let section = section.split("\n## ").next().unwrap();
     // The signers' example ("Testing your integration") is compiled by tests/signing.rs,
     // which needs feature `signing`, and the example of several instances runs in
@@ -220,19 +222,26 @@ fn readme_webhook_examples_are_compiled() {
         .chain(include_str!("redis_store.rs").lines())
         .map(str::trim)
         .collect();
-    let mut blocks = 0;
-    for block in section.split("```rust,ignore\n").skip(1) {
-        let block = block.split("```").next().unwrap();
-        let lines: Vec<&str> = block.lines().map(str::trim).collect();
-        assert!(
-            this.windows(lines.len()).any(|w| w == lines.as_slice()),
-            "README webhook example not compiled by crates/invoice-webhooks/tests/readme.rs:\n{block}"
-        );
-        blocks += 1;
+    for (readme, text, expected, what) in [
+        (
+            "crates/invoice-webhooks/README.md",
+            own.as_str(),
+            6,
+            "one example per provider, several instances (tests/redis_store.rs), axum, and \
+             the signers (tests/signing.rs)",
+        ),
+        ("README.md, Receiving webhooks", section, 1, "axum"),
+    ] {
+        let mut blocks = 0;
+        for block in text.split("```rust,ignore\n").skip(1) {
+            let block = block.split("```").next().unwrap();
+            let lines: Vec<&str> = block.lines().map(str::trim).collect();
+            assert!(
+                this.windows(lines.len()).any(|w| w == lines.as_slice()),
+                "{readme}: webhook example not compiled by crates/invoice-webhooks/tests/readme.rs:\n{block}"
+            );
+            blocks += 1;
+        }
+        assert_eq!(blocks, expected, "{readme}: {what}");
     }
-    assert_eq!(
-        blocks, 6,
-        "one example per provider, several instances (tests/redis_store.rs), axum, and the \
-         signers (tests/signing.rs)"
-    );
 }

@@ -45,7 +45,11 @@
 //!     )
 //!     .send()
 //!     .await?;
-//! let again = client.get_invoice().uuid(created.id.as_str()).send().await?;
+//! let again = client
+//!     .get_invoice()
+//!     .uuid(created.id.as_str())
+//!     .send()
+//!     .await?;
 //! println!("{}", again.status);
 //! # Ok(()) }
 //! ```
