@@ -27,7 +27,7 @@ const WEBHOOKS_PATH: &str = "../../crates/invoice-webhooks";
 
 /// The CLI crate's name for a client crate.
 pub fn crate_name(provider: &Provider) -> String {
-    format!("{}-cli", provider.name)
+    package::crate_name(provider, Kind::Cli)
 }
 
 /// Fixes to progenitor's CLI, on its tokens (each must apply exactly once per body, or the

@@ -52,7 +52,7 @@ fn exact_mocks(
 
 /// The mock crate's name for a client crate.
 pub fn crate_name(provider: &Provider) -> String {
-    format!("{}-httpmock", provider.name)
+    package::crate_name(provider, Kind::Mocks)
 }
 
 /// Generates `generated/<name>-httpmock/{Cargo.toml,src/lib.rs}` for one row.

@@ -53,6 +53,15 @@ impl Kind {
     }
 }
 
+/// The crate's name: the row's, with the kind's suffix.
+pub fn crate_name(provider: &Provider, kind: Kind) -> String {
+    match kind {
+        Kind::Client => provider.name.to_owned(),
+        Kind::Mocks => format!("{}-httpmock", provider.name),
+        Kind::Cli => format!("{}-cli", provider.name),
+    }
+}
+
 /// The `[package]` lines after `name`, `description` included.
 pub fn package_keys(provider: &Provider, kind: Kind, description: &str) -> String {
     let mut out = String::new();
@@ -61,6 +70,11 @@ pub fn package_keys(provider: &Provider, kind: Kind, description: &str) -> Strin
     }
     let _ = writeln!(out, "description = {}", toml_string(description));
     out.push_str("readme = \"README.md\"\n");
+    let _ = writeln!(
+        out,
+        "documentation = \"https://docs.rs/{}\"",
+        crate_name(provider, kind)
+    );
     let _ = writeln!(out, "keywords = {}", toml_list(&kind.keywords(provider)));
     let _ = writeln!(out, "categories = {}", toml_list(kind.categories()));
     // The generated sources (each with its header naming the spec and its hash) and the
