@@ -42,8 +42,13 @@ struct Wave {
 /// This binary started again with `flag` (`--serve`, `--serve-sandbox`): the child and the URL
 /// it prints once it listens. It serves until its stdin is closed.
 fn serving_child(flag: &str) -> (Child, String) {
+    serving_child_with(&[flag])
+}
+
+/// [`serving_child`] with more arguments (`--serve-sandbox --sandbox-state PATH`).
+fn serving_child_with(args: &[&str]) -> (Child, String) {
     let mut child = Command::new(std::env::current_exe().expect("this binary"))
-        .arg(flag)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -230,14 +235,19 @@ where
 }
 
 /// The child process of [`run_sandbox`]: the local sandbox (`crates/invoice-sandbox`, default
-/// configuration, a free port), until stdin closes.
-pub fn serve_sandbox() {
+/// configuration, a free port; its state in the database `state` if given), until stdin
+/// closes.
+pub fn serve_sandbox(state: Option<std::path::PathBuf>) {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("sandbox runtime");
     rt.block_on(async {
-        let sandbox = invoice_sandbox::Sandbox::start(invoice_sandbox::Config::default())
+        let config = invoice_sandbox::Config {
+            state,
+            ..invoice_sandbox::Config::default()
+        };
+        let sandbox = invoice_sandbox::Sandbox::start(config)
             .await
             .expect("the sandbox starts");
         println!("{}", sandbox.url());
@@ -256,12 +266,29 @@ fn proc_status_bytes(pid: u32, field: &str) -> Option<usize> {
     Some(kib * 1024)
 }
 
-/// N signed Cryptoprocessing `create_invoice` requests at once through one generated client
-/// against the local sandbox in a child process (`--serve-sandbox`): every request creates an
-/// invoice (a distinct `foreign_id` each), so the sandbox checks N signatures and holds N more
-/// invoices per wave. Afterwards it must still answer (`ping`).
-pub fn run_sandbox(n: usize) -> String {
-    let (mut child, url) = serving_child("--serve-sandbox");
+/// Two waves of N requests against one sandbox child, and what it held afterwards.
+struct SandboxLoad {
+    cold: Wave,
+    warm: Wave,
+    still_serving: bool,
+    rss_before: usize,
+    rss_after: usize,
+    rss_peak: usize,
+}
+
+impl SandboxLoad {
+    fn seconds(&self) -> f64 {
+        self.cold.seconds + self.warm.seconds
+    }
+
+    fn errors(&self) -> usize {
+        self.cold.errors + self.warm.errors
+    }
+}
+
+/// The sandbox in a child process started with `args`, loaded with two waves of N creations.
+fn load_sandbox(args: &[&str], n: usize) -> SandboxLoad {
+    let (mut child, url) = serving_child_with(args);
     let base = format!("{url}/{}", invoice_sandbox::Provider::Cryptoprocessing);
     let pid = child.id();
     let rss_before = proc_status_bytes(pid, "VmRSS:").unwrap_or(0);
@@ -304,8 +331,38 @@ pub fn run_sandbox(n: usize) -> String {
     drop(rt);
     drop(child.stdin.take());
     let _ = child.wait();
+    SandboxLoad {
+        cold,
+        warm,
+        still_serving,
+        rss_before,
+        rss_after,
+        rss_peak,
+    }
+}
+
+/// N signed Cryptoprocessing `create_invoice` requests at once through one generated client
+/// against the local sandbox in a child process (`--serve-sandbox`): every request creates an
+/// invoice (a distinct `foreign_id` each), so the sandbox checks N signatures and holds N more
+/// invoices per wave. Afterwards it must still answer (`ping`). Then the same against a
+/// sandbox keeping its state in a database (`--sandbox-state`): every creation on disk before
+/// it is answered; its time beside the in-memory one's (target: at most twice), and the
+/// database's size per invoice.
+pub fn run_sandbox(n: usize) -> String {
+    let memory = load_sandbox(&["--serve-sandbox"], n);
+    let state_file = std::env::temp_dir().join(format!(
+        "invoice-benchmarks-{}-sandbox.redb",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&state_file);
+    let state_arg = state_file.to_string_lossy().into_owned();
+    let kept = load_sandbox(&["--serve-sandbox", "--sandbox-state", &state_arg], n);
+    let db_bytes = std::fs::metadata(&state_file).map_or(0, |m| m.len() as usize);
+    let _ = std::fs::remove_file(&state_file);
+    let ratio = kept.seconds() / memory.seconds();
 
     let mut table = Table::new(&[
+        "state",
         "wave",
         "errors",
         "time",
@@ -313,50 +370,86 @@ pub fn run_sandbox(n: usize) -> String {
         "client peak heap",
         "per request",
     ]);
-    for (label, w) in [("new connections", &cold), ("pooled connections", &warm)] {
-        table.row(vec![
-            label.to_owned(),
-            format!("**{}**", w.errors),
-            harness::time(w.seconds),
-            format!("{:.0}", n as f64 / w.seconds),
-            harness::bytes(w.peak as f64),
-            format!("{:.1} KiB", w.peak as f64 / n as f64 / 1024.0),
-        ]);
-    }
-    let mut error_notes = String::new();
-    for (label, w) in [("new connections", &cold), ("pooled connections", &warm)] {
-        if let Some(e) = &w.first_error {
-            error_notes.push_str(&format!("- {label}: first error: {e}\n"));
+    for (state, load) in [("in memory", &memory), ("`--state` (redb)", &kept)] {
+        for (label, w) in [
+            ("new connections", &load.cold),
+            ("pooled connections", &load.warm),
+        ] {
+            table.row(vec![
+                state.to_owned(),
+                label.to_owned(),
+                format!("**{}**", w.errors),
+                harness::time(w.seconds),
+                format!("{:.0}", n as f64 / w.seconds),
+                harness::bytes(w.peak as f64),
+                format!("{:.1} KiB", w.peak as f64 / n as f64 / 1024.0),
+            ]);
         }
     }
-    let errors = cold.errors + warm.errors;
+    let mut error_notes = String::new();
+    for (state, load) in [("in memory", &memory), ("--state", &kept)] {
+        for (label, w) in [
+            ("new connections", &load.cold),
+            ("pooled connections", &load.warm),
+        ] {
+            if let Some(e) = &w.first_error {
+                error_notes.push_str(&format!("- {state}, {label}: first error: {e}\n"));
+            }
+        }
+    }
+    let errors = memory.errors();
+    let still_serving = memory.still_serving;
     let held = 2 * n - errors;
-    let grown = rss_after.saturating_sub(rss_before);
+    let kept_held = 2 * n - kept.errors();
+    let grown = memory.rss_after.saturating_sub(memory.rss_before);
+    let kept_grown = kept.rss_after.saturating_sub(kept.rss_before);
     report::target(
         format!("the sandbox holds {n} concurrent requests from one generated client"),
         format!(
             "{errors} errors; still serving afterwards: {still_serving}; sandbox resident \
              {} → {} (peak {}) holding {held} invoices",
-            harness::bytes(rss_before as f64),
-            harness::bytes(rss_after as f64),
-            harness::bytes(rss_peak as f64),
+            harness::bytes(memory.rss_before as f64),
+            harness::bytes(memory.rss_after as f64),
+            harness::bytes(memory.rss_peak as f64),
         ),
         errors == 0 && still_serving,
+    );
+    report::target(
+        format!("the sandbox with `--state` within 2× of in memory ({n} concurrent creations, two waves)"),
+        format!(
+            "{:.2}× ({} against {}); {} errors; database {:.2} KiB per invoice",
+            ratio,
+            harness::time(kept.seconds()),
+            harness::time(memory.seconds()),
+            kept.errors(),
+            db_bytes as f64 / kept_held.max(1) as f64 / 1024.0,
+        ),
+        ratio <= 2.0 && kept.errors() == 0 && kept.still_serving,
     );
     format!(
         "#### {n} requests at once against the local sandbox\n\n\
          `crates/invoice-sandbox` in a child process (`--serve-sandbox`), one generated \
          `cryptoprocessing` client, retries off: each request is a signed `create_invoice` with \
          its own `foreign_id`, so the sandbox checks every HMAC signature and keeps every \
-         invoice. Errors in all: **{errors}**; `ping` answered afterwards: **{still_serving}**.\n\n\
+         invoice. Errors in all: **{errors}**; `ping` answered afterwards: **{still_serving}**. \
+         Then the same against a sandbox keeping its state in a database \
+         (`--sandbox-state`: `--state` in a temporary file), each creation committed before it \
+         is answered: **{ratio:.2}×** the in-memory time.\n\n\
          {}\n{error_notes}\
          Sandbox resident memory: {} before, {} after the two waves (peak {}), holding {held} \
          invoices and the client's {n} idle connections: {:.1} KiB per invoice held (the \
-         in-memory state, plus the connections' buffers).\n",
+         in-memory state, plus the connections' buffers). With `--state`: {} before, {} after \
+         (peak {}), {:.1} KiB per invoice held; the database file {}, {:.2} KiB per invoice.\n",
         table.render(),
-        harness::bytes(rss_before as f64),
-        harness::bytes(rss_after as f64),
-        harness::bytes(rss_peak as f64),
+        harness::bytes(memory.rss_before as f64),
+        harness::bytes(memory.rss_after as f64),
+        harness::bytes(memory.rss_peak as f64),
         grown as f64 / held.max(1) as f64 / 1024.0,
+        harness::bytes(kept.rss_before as f64),
+        harness::bytes(kept.rss_after as f64),
+        harness::bytes(kept.rss_peak as f64),
+        kept_grown as f64 / kept_held.max(1) as f64 / 1024.0,
+        harness::bytes(db_bytes as f64),
+        db_bytes as f64 / kept_held.max(1) as f64 / 1024.0,
     )
 }

@@ -32,6 +32,10 @@ pub struct Config {
     pub delivery_timeout_secs: f64,
     /// The largest request body read, in bytes; a larger one is refused.
     pub max_body_bytes: usize,
+    /// Where the sandbox keeps its invoices, payments, deliveries and clock (a redb database,
+    /// created if missing); every change is on disk before the answer that reports it, and a
+    /// restart resumes pending deliveries. `None`: in memory, gone at exit.
+    pub state: Option<PathBuf>,
     /// CryptoCloud's settings.
     pub cryptocloud: CryptoCloudConfig,
     /// Cryptoprocessing's settings.
@@ -47,6 +51,7 @@ impl Default for Config {
             time_scale: 1.0,
             delivery_timeout_secs: 10.0,
             max_body_bytes: DEFAULT_MAX_BODY,
+            state: None,
             cryptocloud: CryptoCloudConfig::default(),
             cryptoprocessing: CryptoprocessingConfig::default(),
             apiforcrypto: ApiForCryptoConfig::default(),
@@ -221,6 +226,14 @@ impl Config {
             self.delivery_timeout_secs,
             self.max_body_bytes
         );
+        let _ = writeln!(
+            out,
+            "  state           {}",
+            self.state.as_ref().map_or_else(
+                || "in memory (--state PATH keeps it)".to_owned(),
+                |path| format!("kept in {}", path.display())
+            )
+        );
         let cc = &self.cryptocloud;
         let _ = writeln!(out, "CryptoCloud       base URL {root_url}/cryptocloud");
         let _ = writeln!(out, "  api key         {}", cc.api_key);
@@ -339,6 +352,10 @@ pub struct Flags {
     /// The largest request body read, in bytes (default 65536).
     #[arg(long)]
     pub max_body_bytes: Option<usize>,
+    /// Keep invoices, payments, deliveries and the clock in this database file (redb),
+    /// created if missing; without it, the state is in memory.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
     /// CryptoCloud's project API key.
     #[arg(long)]
     pub cryptocloud_api_key: Option<String>,
@@ -390,6 +407,9 @@ impl Flags {
         set(&mut config.time_scale, self.time_scale);
         set(&mut config.delivery_timeout_secs, self.delivery_timeout);
         set(&mut config.max_body_bytes, self.max_body_bytes);
+        if self.state.is_some() {
+            config.state = self.state;
+        }
         let cc = &mut config.cryptocloud;
         set(&mut cc.api_key, self.cryptocloud_api_key);
         set(&mut cc.withdrawal_key, self.cryptocloud_withdrawal_key);

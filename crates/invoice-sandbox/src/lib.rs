@@ -138,6 +138,7 @@ impl Sandbox {
             format!("http://{addr}"),
             providers::TABLE,
         )?);
+        app.resume_deliveries();
         let router = app::router(app.clone());
         let background = app::spawn_expiry_watch(app.clone());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -205,7 +206,9 @@ impl SandboxHandle {
         &self.app.config
     }
 
-    /// Stops serving and waits for the server to finish; pending deliveries are abandoned.
+    /// Stops serving and waits for the server to finish; pending deliveries are abandoned
+    /// (with [`Config::state`], kept: the next start resumes them), and the state's database
+    /// is closed, so another sandbox may open it.
     pub async fn shutdown(mut self) {
         self.app.abort_deliveries();
         self.background.abort();
@@ -214,6 +217,9 @@ impl SandboxHandle {
         }
         if let Some(server) = self.server.take() {
             let _ = server.await;
+        }
+        if let Some(writer) = self.app.close_storage() {
+            let _ = tokio::task::spawn_blocking(move || writer.join()).await;
         }
     }
 
@@ -226,6 +232,8 @@ impl SandboxHandle {
 
 impl Drop for SandboxHandle {
     fn drop(&mut self) {
+        // The writer finishes what it was sent, then closes the database.
+        drop(self.app.close_storage());
         self.app.abort_deliveries();
         self.background.abort();
         if let Some(stop) = self.stop.take() {

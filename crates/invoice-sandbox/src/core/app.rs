@@ -17,6 +17,7 @@ use crate::core::clock::Clock;
 use crate::core::deliveries::{self, Outgoing};
 use crate::core::imitation::{Imitation, Table};
 use crate::core::state::{self, Invoice, Lifecycle, Payment, Store};
+use crate::core::storage::Storage;
 use crate::core::{control, pages, trace};
 use crate::Provider;
 
@@ -30,12 +31,16 @@ pub struct App {
     /// The providers' imitations, one per provider.
     imitations: Table,
     store: Mutex<Store>,
+    /// The database of `--state`, if the sandbox keeps its state.
+    storage: Option<Storage>,
     /// Sends callbacks: no redirects followed, no proxy.
     pub http: reqwest::Client,
     deliveries: Mutex<Vec<AbortHandle>>,
 }
 
 impl App {
+    /// The sandbox of `config`: with [`Config::state`], what the database holds (and the
+    /// clock where it left off); otherwise empty.
     pub fn new(config: Config, root_url: String, imitations: Table) -> std::io::Result<Self> {
         // reqwest is built with rustls but no provider of its own: install the workspace's
         // (deliveries to an `https` URL need it, and reqwest panics without one).
@@ -46,12 +51,22 @@ impl App {
             .user_agent(concat!("invoice-sandbox/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(std::io::Error::other)?;
+        let (storage, store, clock) = match &config.state {
+            Some(path) => {
+                let (storage, restored) = Storage::open(path)?;
+                let clock =
+                    Clock::resumed(config.time_scale, restored.clock_offset_us.unwrap_or(0));
+                (Some(storage), restored.store, clock)
+            }
+            None => (None, Store::new(false), Clock::new(config.time_scale)),
+        };
         Ok(Self {
-            clock: Clock::new(config.time_scale),
+            clock,
             config,
             root_url,
             imitations,
-            store: Mutex::new(Store::new(false)),
+            store: Mutex::new(store),
+            storage,
             http,
             deliveries: Mutex::new(Vec::new()),
         })
@@ -71,9 +86,36 @@ impl App {
         self.imitation(invoice.provider).status(invoice)
     }
 
-    /// Waits until every change made so far is kept (at once without a database).
+    /// Waits until every change made so far is kept (at once without a database): what a
+    /// request changed is durable before it is answered.
     pub async fn persist(&self) -> Result<(), String> {
-        Ok(())
+        let Some(storage) = &self.storage else {
+            return Ok(());
+        };
+        let seq = {
+            let mut store = self.store();
+            storage.send(&mut store, self.clock.offset_us())?
+        };
+        storage.durable(seq).await
+    }
+
+    /// Starts every delivery still pending (after a restart), each at its next attempt.
+    pub fn resume_deliveries(self: &Arc<Self>) {
+        let pending: Vec<u64> = self
+            .store()
+            .deliveries()
+            .iter()
+            .filter(|d| d.state == deliveries::DeliveryState::Pending)
+            .map(|d| d.id)
+            .collect();
+        for id in pending {
+            deliveries::start(self, id);
+        }
+    }
+
+    /// Closes the database once what was sent is written; the handle joins its writer.
+    pub fn close_storage(&self) -> Option<std::thread::JoinHandle<()>> {
+        self.storage.as_ref().and_then(Storage::close)
     }
 
     /// The state. Never held across an `.await`.
@@ -352,9 +394,25 @@ pub fn router(app: Arc<App>) -> Router {
     router
         .merge(pages::router())
         .merge(control::router())
+        // Every answer waits until what its request changed is kept (with `--state`).
+        .layer(axum::middleware::from_fn_with_state(app.clone(), durable))
         // After every route is added: a layer wraps the routes there are.
         .layer(axum::middleware::from_fn(trace::requests))
         .with_state(app)
+}
+
+/// Answers once what the request changed is kept; 503 if it could not be.
+async fn durable(
+    axum::extract::State(app): axum::extract::State<Arc<App>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let response = next.run(request).await;
+    match app.persist().await {
+        Ok(()) => response,
+        Err(error) => (http::StatusCode::SERVICE_UNAVAILABLE, error).into_response(),
+    }
 }
 
 /// Expires invoices as sandbox time passes: checks a few times a second, and at once when
@@ -372,6 +430,7 @@ pub fn spawn_expiry_watch(app: Arc<App>) -> JoinHandle<()> {
                 }
             }
             app.expire_due();
+            let _ = app.persist().await;
         }
     })
 }

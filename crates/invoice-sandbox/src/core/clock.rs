@@ -23,9 +23,18 @@ pub struct Clock {
 
 impl Clock {
     pub fn new(scale: f64) -> Self {
+        Self::resumed(scale, 0)
+    }
+
+    /// A clock that starts `offset_us` microseconds ahead of the wall clock (behind, if
+    /// negative): where a kept sandbox left off ([`Clock::offset_us`]).
+    pub fn resumed(scale: f64, offset_us: i64) -> Self {
+        let wall = DateTime::<Utc>::from(std::time::SystemTime::now()).trunc_subsecs(6);
         Self {
             started_real: Instant::now(),
-            started_at: DateTime::<Utc>::from(std::time::SystemTime::now()).trunc_subsecs(6),
+            started_at: wall
+                .checked_add_signed(TimeDelta::microseconds(offset_us))
+                .unwrap_or(wall),
             scale,
             advanced: Mutex::new(TimeDelta::zero()),
             jumps: watch::Sender::new(0),
@@ -41,6 +50,12 @@ impl Clock {
             .checked_add(&advanced)
             .and_then(|span| self.started_at.checked_add_signed(span))
             .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
+
+    /// Sandbox time minus the wall clock's, in microseconds: kept, so a restart resumes here.
+    pub fn offset_us(&self) -> i64 {
+        let wall = DateTime::<Utc>::from(std::time::SystemTime::now());
+        (self.now() - wall).num_microseconds().unwrap_or(i64::MAX)
     }
 
     /// Moves sandbox time forward by `by`; refused (false) past [`MAX_ADVANCE`] in all.

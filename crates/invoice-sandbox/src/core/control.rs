@@ -128,6 +128,7 @@ async fn advance(State(app): State<Arc<App>>, body: axum::body::Bytes) -> Respon
             "sandbox time moves at most a century in all",
         );
     }
+    app.store().clock_moved();
     // Whatever expired is expired before this answers, so a test can read it at once.
     app.expire_due();
     Json(Time {

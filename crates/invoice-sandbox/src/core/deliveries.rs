@@ -265,6 +265,10 @@ async fn run(app: Arc<App>, id: u64) {
     }) else {
         return;
     };
+    // A callback reports a change: it is not sent before the change is kept.
+    if app.persist().await.is_err() {
+        return;
+    }
     let attempts = outgoing.retry_delays.len() + 1;
     for number in made + 1..=attempts {
         let Some(next) = due else { return };

@@ -1,7 +1,7 @@
 //! The sandbox's state: invoices (one model for every provider, with each provider's own
 //! data beside it as JSON), the records a provider keeps besides invoices, and the delivery
 //! log. Every change is marked here, so that with `--state` the next commit writes exactly
-//! what changed (crate::core::storage).
+//! what changed ([`crate::core::storage`]).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -144,14 +144,14 @@ pub struct Changes {
     pub invoices: BTreeSet<usize>,
     pub records: BTreeSet<usize>,
     pub deliveries: BTreeSet<u64>,
-    pub counters: bool,
+    /// The counters or the clock moved.
+    pub meta: bool,
 }
 
-#[allow(dead_code)] // read by the database, in the next commit
 impl Changes {
     pub fn is_empty(&self) -> bool {
         !self.cleared
-            && !self.counters
+            && !self.meta
             && self.invoices.is_empty()
             && self.records.is_empty()
             && self.deliveries.is_empty()
@@ -173,7 +173,6 @@ pub struct Store {
     changes: Option<Changes>,
 }
 
-#[allow(dead_code)] // some read by the database, in the next commit
 impl Store {
     /// An empty store; `tracked`: mark every change for the database.
     pub fn new(tracked: bool) -> Self {
@@ -215,7 +214,7 @@ impl Store {
         *self = Store::new(tracked);
         if let Some(changes) = &mut self.changes {
             changes.cleared = true;
-            changes.counters = true;
+            changes.meta = true;
         }
     }
 
@@ -233,6 +232,11 @@ impl Store {
         }
     }
 
+    /// Marks the clock as moved, so the next commit keeps it.
+    pub fn clock_moved(&mut self) {
+        self.mark(|c| c.meta = true);
+    }
+
     pub fn counters(&self) -> Counters {
         self.counters
     }
@@ -240,7 +244,7 @@ impl Store {
     /// A fresh number.
     pub fn next_serial(&mut self) -> u64 {
         self.counters.serial += 1;
-        self.mark(|c| c.counters = true);
+        self.mark(|c| c.meta = true);
         self.counters.serial
     }
 
