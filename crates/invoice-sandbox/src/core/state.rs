@@ -82,6 +82,10 @@ pub struct Invoice {
     /// The amount as the merchant asked for it, when that is another currency
     /// (`49.90 USD`), for the payment page.
     pub quoted: Option<String>,
+    /// The merchant's own reference for it, when the provider refuses a second invoice with
+    /// the same one (an order id used as a retry key): looked up by [`Store::by_reference`].
+    #[serde(default)]
+    pub reference: Option<String>,
     /// The provider's own data about it, as its imitation wrote it ([`Invoice::detail`]).
     pub detail: serde_json::Value,
 }
@@ -164,6 +168,8 @@ pub struct Store {
     /// In creation order.
     invoices: Vec<Invoice>,
     index: HashMap<(Provider, String), usize>,
+    /// Invoices by [`Invoice::reference`].
+    references: HashMap<(Provider, String), usize>,
     counters: Counters,
     /// In the order they were made.
     records: Vec<Record>,
@@ -179,6 +185,7 @@ impl Store {
         Self {
             invoices: Vec::new(),
             index: HashMap::new(),
+            references: HashMap::new(),
             counters: Counters::fresh(),
             records: Vec::new(),
             deliveries: Vec::new(),
@@ -198,9 +205,15 @@ impl Store {
             .enumerate()
             .map(|(at, i)| ((i.provider, i.id.clone()), at))
             .collect();
+        let references = invoices
+            .iter()
+            .enumerate()
+            .filter_map(|(at, i)| Some(((i.provider, i.reference.clone()?), at)))
+            .collect();
         Self {
             invoices,
             index,
+            references,
             counters,
             records,
             deliveries,
@@ -262,6 +275,11 @@ impl Store {
         let at = self.invoices.len();
         self.index
             .insert((invoice.provider, invoice.id.clone()), at);
+        if let Some(reference) = &invoice.reference {
+            self.references
+                .entry((invoice.provider, reference.clone()))
+                .or_insert(at);
+        }
         self.invoices.push(invoice);
         self.mark(|c| {
             c.invoices.insert(at);
@@ -270,6 +288,12 @@ impl Store {
 
     pub fn get(&self, provider: Provider, id: &str) -> Option<&Invoice> {
         let at = *self.index.get(&(provider, id.to_owned()))?;
+        self.invoices.get(at)
+    }
+
+    /// The invoice of `provider` with the merchant's `reference` (the first, if several).
+    pub fn by_reference(&self, provider: Provider, reference: &str) -> Option<&Invoice> {
+        let at = *self.references.get(&(provider, reference.to_owned()))?;
         self.invoices.get(at)
     }
 

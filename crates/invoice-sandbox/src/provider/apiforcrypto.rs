@@ -262,6 +262,7 @@ async fn create_invoice(
                 .as_ref()
                 .and_then(|d| d.title.clone().or_else(|| d.order_id.clone()))
                 .unwrap_or_else(|| "Invoice".into()),
+            reference: None,
             detail: serde_json::to_value(Detail {
                 wallet_id,
                 blockchain: (*blockchain).to_owned(),

@@ -368,6 +368,7 @@ async fn create_invoice(
                 .order_id
                 .as_ref()
                 .map_or_else(|| config.project_name.clone(), |o| format!("Order {o}")),
+            reference: None,
             detail: serde_json::to_value(Detail {
                 order_id: request.order_id.clone(),
                 email: request.email.clone(),

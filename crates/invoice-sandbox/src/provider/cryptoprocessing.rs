@@ -268,16 +268,6 @@ fn detail(invoice: &Invoice) -> Option<Detail> {
     invoice.detail()
 }
 
-/// Whether `invoice` is the one with `foreign_id`: read from its detail without decoding the
-/// rest, since every create looks through every invoice.
-fn has_foreign_id(invoice: &Invoice, foreign_id: &str) -> bool {
-    invoice
-        .detail
-        .get("foreign_id")
-        .and_then(serde_json::Value::as_str)
-        == Some(foreign_id)
-}
-
 /// Amounts are decimal strings with eight decimals (`"106.75000000"`).
 fn eight(amount: Decimal) -> StringAmount {
     let mut amount = amount.round_dp(8);
@@ -353,10 +343,10 @@ async fn create_invoice(
     let now = app.clock.now();
     let invoice = {
         let mut store = app.store();
-        let taken = store
-            .of(Provider::Cryptoprocessing)
-            .any(|i| has_foreign_id(i, &foreign_id));
-        if taken {
+        if store
+            .by_reference(Provider::Cryptoprocessing, &foreign_id)
+            .is_some()
+        {
             // The retry key: a second invoice with the same `foreign_id` is refused.
             return Err(validation(
                 "foreign_id",
@@ -381,6 +371,8 @@ async fn create_invoice(
             finished: None,
             quoted,
             title: request.title.to_string(),
+            // The retry key, looked up on every create and cancel.
+            reference: Some(foreign_id.clone()),
             detail: serde_json::to_value(Detail {
                 foreign_id,
                 end_user_reference: request.end_user_reference.clone(),
@@ -484,8 +476,7 @@ async fn cancel_invoice(
     let _: EmptyRequest = parse(&headers, &body)?;
     let id = app
         .store()
-        .of(Provider::Cryptoprocessing)
-        .find(|i| has_foreign_id(i, &foreign_id))
+        .by_reference(Provider::Cryptoprocessing, &foreign_id)
         .map(|i| i.id.clone())
         .ok_or_else(|| validation("foreign_id", "The selected foreign id is invalid."))?;
     app.change(Provider::Cryptoprocessing, &id, |invoice, _| {
