@@ -6,7 +6,7 @@
 //! [`nulls`]) and tracing ([`trace`]). What differs per provider — its routes, its statuses,
 //! its callbacks and how they are signed, its own data about an invoice — is behind
 //! [`imitation::Imitation`]; the crate root hands the core the table of imitations
-//! (`src/providers.rs`). `tests/core_names_no_provider.rs` checks that no file here names a
+//! (`src/providers.rs`). `tests/sandbox/core_names_no_provider.rs` checks that no file here names a
 //! provider.
 
 pub mod app;

@@ -6,7 +6,7 @@
 //! Without /usr/bin/chromium or /usr/bin/chromedriver the test is skipped, unless
 //! `SANDBOX_BROWSER_REQUIRED=1`, which makes their absence a failure.
 
-mod support;
+use crate::support;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! The confirming steps the sandbox does not produce itself (its README: confirmations are not
 //! modelled), delivered as the provider documents them, through the payment matrix's receiving
-//! path (tests/scenarios.rs): a payment seen in the mempool or in a block is kept on record but
+//! path (tests/sandbox/scenarios.rs): a payment seen in the mempool or in a block is kept on record but
 //! not credited, and the same payment is credited exactly once when the invoice is paid.
 //!
 //! Each test pays an invoice in the sandbox while the merchant is down, so that the sandbox's
@@ -10,7 +10,7 @@
 //!
 //! CryptoCloud has no such step: it notifies "only successful payments" (more-pages.md 1.6).
 
-mod support;
+use crate::support;
 
 use invoice_sandbox::{Config, Provider, Sandbox};
 use invoice_webhooks::tooling::{Changes, Keys, Tooling};

@@ -2,7 +2,7 @@
 //! callback reports the coin paid and its address, never the invoice's fiat currency; the
 //! customer's choice of coin; the currencies each provider refuses, with its documented error.
 
-mod support;
+use crate::support;
 
 use invoice_primitives::auth::BodyMac;
 use invoice_sandbox::{Config, Provider, Sandbox, SandboxHandle};

@@ -2,7 +2,7 @@
 //! a CryptoCloud invoice partly paid at its expiry stays `partial`, and a Cryptoprocessing
 //! invoice that failed (its payments refunded) adds nothing to the account's balance.
 
-mod support;
+use crate::support;
 
 use invoice_primitives::auth::BodyMac;
 use invoice_sandbox::{Config, Provider, Sandbox};

@@ -3,7 +3,7 @@
 //! sent as `null`, not left out), and fits the spec's schema. The answers are read as raw JSON,
 //! not through the generated types, which would not tell an absent property from a `null` one.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeSet;
 

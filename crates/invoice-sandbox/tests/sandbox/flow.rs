@@ -3,7 +3,7 @@
 //! a re-sent callback recognised as a duplicate; the documented errors; retries in sandbox
 //! time; a hanging receiver that blocks nothing.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

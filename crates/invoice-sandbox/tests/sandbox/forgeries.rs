@@ -1,5 +1,5 @@
 //! The other half of "every payment kept": through the same receiving path as the payment
-//! matrix (tests/scenarios.rs, the README's "Receiving webhooks"), a notice that is forged,
+//! matrix (tests/sandbox/scenarios.rs, the README's "Receiving webhooks"), a notice that is forged,
 //! replayed onto another invoice, tampered with, or about an invoice the provider does not show
 //! as paid is refused with its reason, and nothing is credited. Each case quotes the doc it
 //! relies on.
@@ -8,7 +8,7 @@
 //! event with this test's invoice in it, signed with the wrong secret or the right one, and
 //! POSTed to the merchant's receiver on 127.0.0.1 next to the sandbox's own deliveries.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 

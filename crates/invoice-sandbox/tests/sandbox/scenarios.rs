@@ -29,7 +29,7 @@
 //! pattern share a sandbox and run one after another, so that moving that sandbox's time keeps
 //! each row's deliveries in the order the pattern names; the patterns run at once.
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

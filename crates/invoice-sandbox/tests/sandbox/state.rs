@@ -3,7 +3,7 @@
 //! concurrent creations loses no invoice that was acknowledged. Time moves through the
 //! control API; waits poll with a failure guard, never a pacing sleep.
 
-mod support;
+use crate::support;
 
 use std::collections::HashSet;
 use std::io::BufRead as _;
