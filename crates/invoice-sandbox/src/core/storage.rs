@@ -18,14 +18,15 @@
 //!
 //! [`App::persist`]: crate::core::app::App::persist
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::mpsc;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use redb::{Database, ReadableDatabase as _, ReadableTable as _, TableDefinition};
 use serde::{Deserialize, Serialize};
-use tokio::sync::watch;
+use tokio::sync::oneshot;
 
 use crate::core::deliveries::{DeliveryRecord, Outgoing};
 use crate::core::state::{Changes, Counters, Invoice, Record, Store};
@@ -70,11 +71,37 @@ pub struct Batch {
     meta: Vec<u8>,
 }
 
-/// How far the writer has got: every batch up to `seq` is durable, unless a commit failed.
-#[derive(Clone, Debug, Default)]
+/// How far the writer has got: every batch up to `seq` is durable, unless a commit failed;
+/// and who waits for a later batch. Each waiter is woken once, by the commit that reaches
+/// its batch (a channel every waiter watches would wake thousands of them per commit under
+/// a load).
+#[derive(Debug, Default)]
 struct Committed {
     seq: u64,
     failed: Option<String>,
+    waiting: BTreeMap<u64, Vec<oneshot::Sender<Result<(), String>>>>,
+}
+
+impl Committed {
+    /// Batches up to `seq` are durable: wakes their waiters.
+    fn reached(&mut self, seq: u64) {
+        self.seq = self.seq.max(seq);
+        let later = self.waiting.split_off(&(self.seq + 1));
+        for waiter in std::mem::replace(&mut self.waiting, later)
+            .into_values()
+            .flatten()
+        {
+            let _ = waiter.send(Ok(()));
+        }
+    }
+
+    /// A commit failed: every waiter, now and later, is told.
+    fn fail(&mut self, error: String) {
+        for waiter in std::mem::take(&mut self.waiting).into_values().flatten() {
+            let _ = waiter.send(Err(error.clone()));
+        }
+        self.failed = Some(error);
+    }
 }
 
 /// What was kept, read back at start.
@@ -93,7 +120,7 @@ pub struct Storage {
     /// The last batch handed to the writer; only changed with the store locked, so batches
     /// are numbered in the order their changes were made.
     sent: std::sync::atomic::AtomicU64,
-    committed: watch::Receiver<Committed>,
+    committed: Arc<Mutex<Committed>>,
 }
 
 fn error(context: &str, e: impl std::fmt::Display) -> std::io::Error {
@@ -118,10 +145,13 @@ impl Storage {
         create().map_err(|e| error(&shown, e))?;
         let restored = read(&db).map_err(|e| error(&format!("cannot read {shown}"), e))?;
         let (sender, receiver) = mpsc::channel::<Batch>();
-        let (committed_tx, committed) = watch::channel(Committed::default());
-        let writer = std::thread::Builder::new()
-            .name("invoice-sandbox-state".into())
-            .spawn(move || write_batches(db, receiver, committed_tx))?;
+        let committed = Arc::new(Mutex::new(Committed::default()));
+        let writer = {
+            let committed = committed.clone();
+            std::thread::Builder::new()
+                .name("invoice-sandbox-state".into())
+                .spawn(move || write_batches(db, receiver, &committed))?
+        };
         Ok((
             Self {
                 sender: Mutex::new(Some(sender)),
@@ -155,16 +185,26 @@ impl Storage {
 
     /// Waits until batch `seq` (and every one before) is durable.
     pub async fn durable(&self, seq: u64) -> Result<(), String> {
-        let mut committed = self.committed.clone();
-        let reached = committed
-            .wait_for(|c| c.seq >= seq || c.failed.is_some())
-            .await
-            .map_err(|_| "the sandbox's state writer stopped".to_owned())?;
-        match &reached.failed {
-            Some(failed) => Err(format!(
+        let written = {
+            let mut committed = self.committed.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(failed) = &committed.failed {
+                return Err(format!(
+                    "the sandbox's state could not be written: {failed}"
+                ));
+            }
+            if committed.seq >= seq {
+                return Ok(());
+            }
+            let (waiter, written) = oneshot::channel();
+            committed.waiting.entry(seq).or_default().push(waiter);
+            written
+        };
+        match written.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(failed)) => Err(format!(
                 "the sandbox's state could not be written: {failed}"
             )),
-            None => Ok(()),
+            Err(_) => Err("the sandbox's state writer stopped".to_owned()),
         }
     }
 
@@ -217,23 +257,22 @@ fn batch(store: &Store, changes: Changes, seq: u64, clock_offset_us: i64) -> Res
 }
 
 /// The writer: each transaction holds every batch queued when it began (group commit).
-fn write_batches(
-    db: Database,
-    batches: mpsc::Receiver<Batch>,
-    committed: watch::Sender<Committed>,
-) {
+fn write_batches(db: Database, batches: mpsc::Receiver<Batch>, committed: &Mutex<Committed>) {
+    let lock = || committed.lock().unwrap_or_else(|e| e.into_inner());
     while let Ok(first) = batches.recv() {
         let mut group = vec![first];
         group.extend(batches.try_iter());
         let last = group.last().map_or(0, |b| b.seq);
         match write(&db, &group) {
-            Ok(()) => committed.send_modify(|c| c.seq = last),
+            Ok(()) => lock().reached(last),
             Err(e) => {
-                committed.send_modify(|c| c.failed = Some(e.to_string()));
+                lock().fail(e.to_string());
                 return;
             }
         }
     }
+    // Closed: whoever still waits is told (nothing more will be written).
+    lock().fail("the sandbox's state is closed".to_owned());
 }
 
 fn write(db: &Database, group: &[Batch]) -> Result<(), redb::Error> {
