@@ -264,6 +264,12 @@ pub const PROVIDERS: &[Provider] = &[
         guide: Some("xtask/inline/cryptoprocessing.md"),
         mocks_guide: Some("xtask/inline/cryptoprocessing-httpmock.md"),
         webhooks: Some("::invoice_webhooks::cryptoprocessing::TOOLING"),
+        // Its requests are signed (`Auth::HmacBody`): the runtime's `hmac` feature, which the
+        // other clients leave off so that their users do not build HMAC-SHA512.
+        dependencies: &[(
+            "invoice-primitives",
+            "{ workspace = true, features = [\"hmac\"] }",
+        )],
         ..INVOICE_PRIMITIVES
     },
     Provider {

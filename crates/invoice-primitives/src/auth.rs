@@ -4,12 +4,18 @@
 //! Which scheme a provider uses, with which header names and prefix, is declared next to that
 //! provider (its spec's `securitySchemes` and the providers table); `cargo xtask regen` writes
 //! each generated crate's `Credentials` type on top of the schemes here.
+//!
+//! The HMAC scheme ([`HmacBodySignature`], [`BodyMac`]) is behind the `hmac` feature, which
+//! only a client whose provider signs its requests turns on: a client that sends a token does
+//! not build HMAC-SHA512.
 
 use std::fmt;
 
+#[cfg(feature = "hmac")]
 use hmac::{Hmac, Mac};
 use reqwest::header::{HeaderName, HeaderValue};
 use reqwest::Request;
+#[cfg(feature = "hmac")]
 use sha2::Sha512;
 
 /// A credential that is never shown: `Debug` and `Display` print `***`.
@@ -227,6 +233,8 @@ impl Authenticate for HeaderToken {
     }
 }
 
+#[cfg(feature = "hmac")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hmac")))]
 /// A key in one header and, in another, the lowercase hex HMAC-SHA512 of the exact body bytes
 /// keyed with a secret (the signature of no bytes for a request without a body).
 #[derive(Debug, Clone)]
@@ -239,6 +247,8 @@ pub struct HmacBodySignature {
     keyed: BodyMac,
 }
 
+#[cfg(feature = "hmac")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hmac")))]
 /// The HMAC-SHA512 of a body keyed with a secret: the one implementation of the scheme, for
 /// requests and for notifications alike, used by the generated clients
 /// ([`HmacBodySignature`]), the webhook verifier and signer, and the sandbox. Keyed once (the
@@ -246,6 +256,7 @@ pub struct HmacBodySignature {
 #[derive(Clone)]
 pub struct BodyMac(Hmac<Sha512>);
 
+#[cfg(feature = "hmac")]
 impl BodyMac {
     /// The MAC keyed with `secret` (any length).
     pub fn new(secret: &[u8]) -> Self {
@@ -273,12 +284,14 @@ impl BodyMac {
     }
 }
 
+#[cfg(feature = "hmac")]
 impl fmt::Debug for BodyMac {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("BodyMac(***)")
     }
 }
 
+#[cfg(feature = "hmac")]
 impl HmacBodySignature {
     /// The key goes in `key_header`, the signature in `signature_header`.
     pub fn new(
@@ -309,6 +322,7 @@ impl HmacBodySignature {
     }
 }
 
+#[cfg(feature = "hmac")]
 impl Authenticate for HmacBodySignature {
     fn authenticate(&self, request: &mut Request, scheme: Scheme) -> Result<(), CredentialError> {
         if scheme != Scheme::Default {
@@ -327,6 +341,8 @@ impl Authenticate for HmacBodySignature {
     }
 }
 
+#[cfg(feature = "hmac")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hmac")))]
 /// Lowercase hex HMAC-SHA512 of `message` under `key` ([`BodyMac`] for one call).
 pub fn hmac_sha512_hex(key: &[u8], message: &[u8]) -> String {
     BodyMac::new(key).hex(message)
@@ -341,6 +357,7 @@ mod tests {
         reqwest::Client::new()
     }
 
+    #[cfg(feature = "hmac")]
     #[test]
     fn body_mac_verifies_its_own_mac_only() {
         let mac = BodyMac::new(b"Jefe");
@@ -352,6 +369,7 @@ mod tests {
         assert_eq!(format!("{mac:?}"), "BodyMac(***)");
     }
 
+    #[cfg(feature = "hmac")]
     #[test]
     fn rfc_4231_test_case_2() {
         // RFC 4231, test case 2: key "Jefe", data "what do ya want for nothing?".
@@ -372,6 +390,7 @@ mod tests {
         assert!(value.is_sensitive());
     }
 
+    #[cfg(feature = "hmac")]
     #[test]
     fn hmac_signature_covers_the_exact_body() {
         let auth = HmacBodySignature::new("x-key", "x-signature", "key", "secret").unwrap();
@@ -414,11 +433,9 @@ mod tests {
     #[test]
     fn credentials_are_checked_and_never_shown() {
         let token = HeaderToken::new("authorization", "Token ", "the API key", "tok-SECRET-1");
-        let hmac = HmacBodySignature::new("x-key", "x-sig", "key-SECRET-2", "sig-SECRET-3");
-        for text in [format!("{token:?}"), format!("{hmac:?}")] {
-            assert!(!text.contains("SECRET"), "{text}");
-            assert!(text.contains("***"), "{text}");
-        }
+        let text = format!("{token:?}");
+        assert!(!text.contains("SECRET"), "{text}");
+        assert!(text.contains("***"), "{text}");
         let error = HeaderToken::new("authorization", "", "the API key", "bad\nSECRET")
             .unwrap_err()
             .to_string();
@@ -426,27 +443,8 @@ mod tests {
             error,
             "the API key contains characters that are not allowed in an HTTP header"
         );
-        assert_eq!(
-            HmacBodySignature::new("x-key", "x-sig", "k", " ")
-                .unwrap_err()
-                .to_string(),
-            "the secret key is empty"
-        );
-        assert_eq!(
-            HmacBodySignature::new("x-key", "x-sig", " ", "s")
-                .unwrap_err()
-                .to_string(),
-            "the API key is empty"
-        );
-        assert!(HmacBodySignature::new("x-key", "x-sig", "k", "line\nbreak").is_ok());
         // Header names in any case; a name that is not one is an error, not a panic.
         assert!(HeaderToken::new("Authorization", "", "the API key", "k").is_ok());
-        assert_eq!(
-            HmacBodySignature::new("X Key", "x-sig", "k", "s")
-                .unwrap_err()
-                .to_string(),
-            "`X Key` is not a valid header name"
-        );
         assert_eq!(
             HeaderToken::new("authorization", "Token ", "the API key", "token abc")
                 .unwrap_err()
@@ -461,5 +459,33 @@ mod tests {
             "the API key has spaces around it"
         );
         assert_eq!(Secret::new("s").to_string(), "***");
+    }
+
+    #[cfg(feature = "hmac")]
+    #[test]
+    fn hmac_credentials_are_checked_and_never_shown() {
+        let hmac = HmacBodySignature::new("x-key", "x-sig", "key-SECRET-2", "sig-SECRET-3");
+        let text = format!("{hmac:?}");
+        assert!(!text.contains("SECRET"), "{text}");
+        assert!(text.contains("***"), "{text}");
+        assert_eq!(
+            HmacBodySignature::new("x-key", "x-sig", "k", " ")
+                .unwrap_err()
+                .to_string(),
+            "the secret key is empty"
+        );
+        assert_eq!(
+            HmacBodySignature::new("x-key", "x-sig", " ", "s")
+                .unwrap_err()
+                .to_string(),
+            "the API key is empty"
+        );
+        assert!(HmacBodySignature::new("x-key", "x-sig", "k", "line\nbreak").is_ok());
+        assert_eq!(
+            HmacBodySignature::new("X Key", "x-sig", "k", "s")
+                .unwrap_err()
+                .to_string(),
+            "`X Key` is not a valid header name"
+        );
     }
 }

@@ -34,9 +34,10 @@ pub mod transport;
 pub mod wire;
 
 pub use amount::{Amount, StringAmount};
-pub use auth::{
-    Authenticate, CredentialError, HeaderToken, HmacBodySignature, NoAuth, Scheme, Secret,
-};
+#[cfg(feature = "hmac")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hmac")))]
+pub use auth::HmacBodySignature;
+pub use auth::{Authenticate, CredentialError, HeaderToken, NoAuth, Scheme, Secret};
 pub use base_url::BaseUrlError;
 pub use bounded::{BoundedInt, BoundedVec};
 pub use error::{ApiError, ErrorBody};
