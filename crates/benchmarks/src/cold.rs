@@ -265,7 +265,7 @@ pub fn run(root: &Path, peer: Result<&Peer, &str>, repeats: usize) -> String {
 /// `rustls`, `serde` and `serde_json` entries of `[workspace.dependencies]` (so the same
 /// versions and features), their TLS features, this workspace's profiles and `Cargo.lock`,
 /// and one function that uses them.
-fn floor_crate(root: &Path, dir: &Path) -> PathBuf {
+pub(crate) fn floor_crate(root: &Path, dir: &Path) -> PathBuf {
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("read Cargo.toml");
     let entry = |name: &str| {
         let prefix = format!("{name} = ");

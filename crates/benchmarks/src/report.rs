@@ -63,15 +63,27 @@ impl Table {
 }
 
 /// The issue's targets met or not in this run, as the sections find them: `(target, measured,
-/// met)`. Printed as one table at the top of the results.
-static TARGETS: std::sync::Mutex<Vec<(String, String, bool)>> = std::sync::Mutex::new(Vec::new());
+/// met)`, where `met` is `None` for a target measured outside this benchmark. Printed as one
+/// table at the top of the results.
+type TargetRow = (String, String, Option<bool>);
+static TARGETS: std::sync::Mutex<Vec<TargetRow>> = std::sync::Mutex::new(Vec::new());
 
 /// Records a target and its measured figure for the summary table.
 pub fn target(target: impl Into<String>, measured: impl Into<String>, met: bool) {
+    push_target(target.into(), measured.into(), Some(met));
+}
+
+/// Records a target this benchmark does not measure, with where its figure is (so the table
+/// still lists every target of the issue).
+pub fn target_elsewhere(target: impl Into<String>, measured_in: impl Into<String>) {
+    push_target(target.into(), measured_in.into(), None);
+}
+
+fn push_target(target: String, measured: String, met: Option<bool>) {
     TARGETS
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .push((target.into(), measured.into(), met));
+        .push((target, measured, met));
 }
 
 /// The summary table of the recorded targets (empty when none was recorded).
@@ -85,7 +97,12 @@ pub fn targets() -> String {
         table.row(vec![
             target.clone(),
             measured.clone(),
-            if *met { "yes" } else { "**no**" }.into(),
+            match met {
+                Some(true) => "yes",
+                Some(false) => "**no**",
+                None => "—",
+            }
+            .into(),
         ]);
     }
     format!(

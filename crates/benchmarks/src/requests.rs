@@ -22,6 +22,8 @@ use crate::server::{Server, AF_GET_PREFIX, CC_LIST, CP_CREATE};
 
 /// Requests kept in flight in the concurrent mode.
 pub const IN_FLIGHT: usize = 64;
+/// Issue 24's bound on instructions per request, generated ÷ bare reqwest.
+const TARGET: f64 = 1.03;
 /// The per-attempt timeout `Config` sets, given to the floor's requests too.
 const TIMEOUT: Duration = Duration::from_secs(30);
 /// The `User-Agent` each generated client sends, `<crate>/<version>`; `same_requests` checks
@@ -414,7 +416,7 @@ pub fn run(
             "floor",
             "generated",
             "generated ÷ floor",
-            "target ≤ 1.05×",
+            "target ≤ 1.03×",
         ]);
         let modes = [
             ("sequential", 1, 500),
@@ -442,7 +444,12 @@ pub fn run(
                             callgrind::count(f),
                             callgrind::count(g),
                             format!("**{:.3}×**", g / f),
-                            if g / f <= 1.05 { "met" } else { "**not met**" }.into(),
+                            if g / f <= TARGET {
+                                "met"
+                            } else {
+                                "**not met**"
+                            }
+                            .into(),
                         ])
                     }
                     _ => counts.row(vec![
@@ -455,22 +462,24 @@ pub fn run(
                     ]),
                 }
             }
+            // The target is in instructions, which do not move with the machine's load; the
+            // time ratios of the table above are shown beside them.
             let times: Vec<f64> = time_ratios
                 .iter()
                 .filter(|(name, _)| name.starts_with(label))
                 .map(|(_, r)| *r)
                 .collect();
-            if let [sequential, concurrent] = times[..] {
-                report::target(
-                    format!("request overhead ≤ 1.05× the bare reqwest floor: {label}, time"),
-                    format!("{sequential:.2}× sequential, {concurrent:.2}× {IN_FLIGHT} in flight"),
-                    sequential <= 1.05 && concurrent <= 1.05,
-                );
-            }
+            let times = match times[..] {
+                [sequential, concurrent] => format!(
+                    "; in wall time {sequential:.2}× sequential, {concurrent:.2}× {IN_FLIGHT} in flight"
+                ),
+                _ => String::new(),
+            };
             if ratios.len() == modes.len() {
                 report::target(
                     format!(
-                        "request overhead ≤ 1.05× the bare reqwest floor: {label}, instructions"
+                        "request overhead ≤ 1.03× the bare reqwest call in instructions per \
+                         request (callgrind), sequential and {IN_FLIGHT} in flight: {label}"
                     ),
                     ratios
                         .iter()
@@ -482,8 +491,9 @@ pub fn run(
                             )
                         })
                         .collect::<Vec<_>>()
-                        .join(", "),
-                    ratios.iter().all(|(_, ratio, _, _)| *ratio <= 1.05),
+                        .join(", ")
+                        + &times,
+                    ratios.iter().all(|(_, ratio, _, _)| *ratio <= TARGET),
                 );
             }
         }
