@@ -330,12 +330,40 @@ fn cold_build(
     names: &[String],
     target: &Path,
 ) -> Build {
+    let (seconds, compiled) = timed_cold_build(
+        cargo,
+        &side.dir,
+        &(side.features)(tls, names),
+        target,
+        &format!("{} with {tls}", side.name),
+    );
+    Build {
+        seconds,
+        units: compiled.len(),
+        native: NATIVE
+            .iter()
+            .copied()
+            .filter(|n| compiled.iter().any(|c| c == n))
+            .collect(),
+    }
+}
+
+/// A cold `cargo build <args>` of the crate in `dir`, in the new, empty target directory
+/// `target` (removed before and after): its wall time in seconds, and the package names of the
+/// units it compiled (`Compiling <name> <version>`). Shared by this section and section 6.
+pub(crate) fn timed_cold_build(
+    cargo: &std::ffi::OsStr,
+    dir: &Path,
+    args: &[String],
+    target: &Path,
+    what: &str,
+) -> (f64, Vec<String>) {
     let _ = std::fs::remove_dir_all(target);
     let start = Instant::now();
     let output = Command::new(cargo)
         .arg("build")
-        .args((side.features)(tls, names))
-        .current_dir(&side.dir)
+        .args(args)
+        .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
         .env_remove("RUSTC_WRAPPER")
         .output()
@@ -344,21 +372,14 @@ fn cold_build(
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "cold build of {} with {tls} failed:\n{log}",
-        side.name
+        "cold build of {what} failed:\n{log}"
     );
-    let compiled: Vec<&str> = log
+    let _ = std::fs::remove_dir_all(target);
+    let compiled = log
         .lines()
         .filter_map(|l| l.trim_start().strip_prefix("Compiling "))
         .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_owned)
         .collect();
-    Build {
-        seconds,
-        units: compiled.len(),
-        native: NATIVE
-            .iter()
-            .copied()
-            .filter(|n| compiled.contains(n))
-            .collect(),
-    }
+    (seconds, compiled)
 }

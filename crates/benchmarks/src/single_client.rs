@@ -285,32 +285,14 @@ fn user_crate(
 
 /// A cold `cargo build` of `user` in the new, empty target directory `target` (removed after).
 fn cold_build(cargo: &std::ffi::OsStr, user: &UserCrate, target: &Path) -> Build {
-    let _ = std::fs::remove_dir_all(target);
-    let start = Instant::now();
-    let output = Command::new(cargo)
-        .arg("build")
-        .current_dir(&user.dir)
-        .env("CARGO_TARGET_DIR", target)
-        .env_remove("RUSTC_WRAPPER")
-        .output()
-        .expect("run cargo build");
-    let seconds = start.elapsed().as_secs_f64();
-    let log = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "cold build of {} failed:\n{log}",
-        user.dir.display()
+    let (seconds, units) = cold::timed_cold_build(
+        cargo,
+        &user.dir,
+        &[],
+        target,
+        &user.dir.display().to_string(),
     );
-    let _ = std::fs::remove_dir_all(target);
-    Build {
-        seconds,
-        units: log
-            .lines()
-            .filter_map(|l| l.trim_start().strip_prefix("Compiling "))
-            .filter_map(|l| l.split_whitespace().next())
-            .map(str::to_owned)
-            .collect(),
-    }
+    Build { seconds, units }
 }
 
 fn run_ok(command: &mut Command, what: &str) {
