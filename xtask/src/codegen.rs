@@ -10,7 +10,6 @@ use crate::api_version;
 use crate::cargo_toml::{self, CodeDeps};
 use crate::checked_constructors;
 use crate::diagnose;
-use crate::extras;
 use crate::format;
 use crate::front_page;
 use crate::lifecycle;
@@ -18,6 +17,7 @@ use crate::prepare::{self, Prepared};
 use crate::providers::Provider;
 use crate::readme;
 use crate::rules;
+use crate::runtime_items;
 use crate::setters;
 use crate::settings::generation_settings;
 use crate::spec::Spec;
@@ -56,7 +56,7 @@ pub struct Phases {
     pub parse: Duration,
     /// Preparing the spec, progenitor's `generate_tokens`, and tokens → syntax tree.
     pub generate: Duration,
-    /// Parsing xtask's own templates (crate docs, extras, rules), printing everything with
+    /// Parsing xtask's own templates (crate docs, runtime items, rules), printing everything with
     /// prettyplease, and the manifest.
     pub format: Duration,
 }
@@ -187,7 +187,7 @@ pub(crate) fn generate_client(
             trace::instrument(&mut file, &spec.api, runtime).map_err(generate_error)?;
         }
         // progenitor names `progenitor_client::QueryParam` inside `builder`; there, the crate's
-        // own `progenitor_client` module (extras.rs) must be in scope.
+        // own `progenitor_client` module (runtime_items.rs) must be in scope.
         extend_module(
             &mut file,
             "builder",
@@ -213,16 +213,16 @@ pub(crate) fn generate_client(
     };
     let readme = readme::client(provider, spec, guide.as_deref(), manifest.version()?);
     let lib_rs = {
-        // The crate docs open the file, before progenitor's code; the extras and rules follow
+        // The crate docs open the file, before progenitor's code; the runtime items and rules follow
         // it. All of it is printed at once.
         format::prepend(
             &mut file,
             &front_page::crate_docs(provider, spec, guide.as_deref()),
         )?;
         let mut tail = String::new();
-        // Everything extras reads comes from the row (and the schemes it names).
+        // Everything runtime_items reads comes from the row (and the schemes it names).
         tail.push_str(
-            &extras::extras(provider, &spec.api).map_err(|message| Error::Provider {
+            &runtime_items::items(provider, &spec.api).map_err(|message| Error::Provider {
                 name: provider.name.to_owned(),
                 message,
             })?,
@@ -308,7 +308,7 @@ fn count_types(file: &syn::File) -> usize {
         })
 }
 
-/// `Client::new` builds its HTTP client with the crate's `USER_AGENT` (extras.rs); a
+/// `Client::new` builds its HTTP client with the crate's `USER_AGENT` (runtime_items.rs); a
 /// `reqwest::Client` given to `new_with_client` keeps its own (or none).
 fn default_user_agent(file: &mut syn::File) -> Result<(), Error> {
     let error = |message: &str| Error::Format {

@@ -43,7 +43,7 @@ pub fn generation_settings(
             rust::<syn::Type>("path_segment", path_segment).map_err(error)?;
         }
         // The runtime's `Config<Credentials>` is the client's inner value, and the generated
-        // `ClientHooks::exec` (extras.rs) hands it every request.
+        // `ClientHooks::exec` (runtime_items.rs) hands it every request.
         let inner = format!("{runtime}::Config<crate::Credentials>");
         settings.with_inner_type(rust::<syn::Type>("runtime", &inner).map_err(error)?);
         settings.with_hooks(HooksMode::Expected);

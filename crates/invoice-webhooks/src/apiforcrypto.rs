@@ -40,7 +40,7 @@ use http::HeaderMap;
 
 pub use ::apiforcrypto::types::{InvoiceCallback, InvoiceStatus};
 
-use crate::util::{check_size, malformed, require_json, same_secret, Fields};
+use crate::request_checks::{check_size, malformed, require_json, same_secret, Fields};
 use crate::{trace, DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
 
 #[cfg(feature = "signing")]

@@ -52,7 +52,9 @@ use serde_json::{Map, Value};
 
 pub use ::cryptocloud::types::{CryptoCurrencyCode, Invoice, Postback, PostbackStatus};
 
-use crate::util::{check_size, encoding_of, malformed, media_type, shown, Encoding, Fields};
+use crate::request_checks::{
+    check_size, encoding_of, malformed, media_type, shown, Encoding, Fields,
+};
 use crate::{trace, DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
 
 mod confirm;

@@ -37,7 +37,7 @@ pub use ::cryptoprocessing::types::{
     CallbackTransaction, CallbackType, Confirmations, ForeignId, InvoiceCallback, InvoiceStatus,
 };
 
-use crate::util::{check_size, malformed, require_json, same_secret};
+use crate::request_checks::{check_size, malformed, require_json, same_secret};
 use crate::{trace, DedupKey, Rejection, Secret, Verified, Verify, DEFAULT_MAX_BODY};
 
 #[cfg(feature = "signing")]

@@ -64,12 +64,12 @@ pub mod axum;
 pub mod cryptocloud;
 pub mod cryptoprocessing;
 mod rejection;
+mod request_checks;
 #[cfg(feature = "signing")]
 pub mod signing;
 #[cfg(feature = "signing")]
 pub mod tooling;
 mod trace;
-mod util;
 
 pub use http::HeaderMap;
 pub use invoice_primitives::Secret;

@@ -8,7 +8,7 @@ use ::cryptocloud::{ApiError, BoundedVec, Client};
 use http::{HeaderMap, StatusCode};
 
 use super::{Event, Invoice, Verifier};
-use crate::util::shown;
+use crate::request_checks::shown;
 use crate::{trace, DedupKey, Rejection, Verified};
 
 /// A postback whose invoice the provider's API confirmed: the verified postback, and the

@@ -11,8 +11,8 @@ use serde_json::Value;
 use sha2::Sha256;
 
 use super::{unix_seconds, Postback};
+use crate::request_checks::Fields;
 use crate::signing::{SignedDelivery, FORM, JSON};
-use crate::util::Fields;
 use crate::Secret;
 
 /// How long a token is valid by default: 5 minutes, as CryptoCloud's.

@@ -14,7 +14,7 @@ use crate::credentials;
 use crate::providers::{Auth, Provider};
 
 /// Source text appended to `lib.rs` (formatted with it by rustfmt).
-pub fn extras(provider: &Provider, api: &OpenAPI) -> Result<String, String> {
+pub fn items(provider: &Provider, api: &OpenAPI) -> Result<String, String> {
     let mut text = base_urls(api)?;
     let Some(runtime) = provider.runtime else {
         return Ok(text);

@@ -1,4 +1,5 @@
-//! Helpers the verifiers share: content types, constant-time comparison, body fields.
+//! What every verifier checks of a notification before its provider's own rules: the body's
+//! size, media type and encoding, its fields, and secrets compared in constant time.
 
 use std::collections::BTreeSet;
 use std::fmt;
