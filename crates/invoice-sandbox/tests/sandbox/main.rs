@@ -22,7 +22,5 @@ mod flow;
 mod forgeries;
 /// The payment matrix: provider × outcome × delivery pattern.
 mod scenarios;
-/// The crate's copy of the specs is the workspace's.
-mod specs_match_the_workspace;
 /// `--state`: a restart mid-retry, and `kill -9` under load.
 mod state;
