@@ -54,7 +54,7 @@ pub fn client(provider: &Provider, spec: &Spec, guide: Option<&str>, version: &s
 
 /// The httpmock crate's README. `example` is the row's mocks guide, a Markdown fragment.
 pub fn mocks(provider: &Provider, spec: &Spec, example: Option<&str>, version: &str) -> String {
-    let name = format!("{}-httpmock", provider.name);
+    let name = crate::mocks::crate_name(provider);
     let sdk = provider.name;
     let description = format!("httpmock mocks of the {sdk} client's operations, for tests");
     let mut out = opening(spec, &name, &description);
@@ -83,7 +83,7 @@ pub fn mocks(provider: &Provider, spec: &Spec, example: Option<&str>, version: &
 
 /// The command-line client's README.
 pub fn cli(provider: &Provider, spec: &Spec, bin: &str, version: &str) -> String {
-    let name = format!("{}-cli", provider.name);
+    let name = crate::cli::crate_name(provider);
     let description = format!(
         "Command-line client of the {} API: one subcommand per operation, JSON output, \
          webhook listen and trigger",
