@@ -558,3 +558,32 @@ fn readme_examples_are_mirrored() {
         assert_eq!(blocks, *expected, "{path}: {what}");
     }
 }
+
+/// The workspace README's "Receiving webhooks" example (```rust,ignore, axum) is compiled and
+/// run by invoice-webhooks' own tests/readme.rs, line for line; checked here, where the
+/// workspace README is (invoice-webhooks' .crate has only its own README).
+#[test]
+fn readme_webhook_example_is_compiled_by_invoice_webhooks() {
+    let readme = std::fs::read_to_string(xtask::workspace_root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Receiving webhooks\n")
+        .nth(1)
+        .expect("README.md has a \"Receiving webhooks\" section");
+    let section = section.split("\n## ").next().unwrap();
+    let compiled: Vec<&str> = include_str!("../crates/invoice-webhooks/tests/readme.rs")
+        .lines()
+        .map(str::trim)
+        .collect();
+    let mut blocks = 0;
+    for block in section.split("```rust,ignore\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        let lines: Vec<&str> = block.lines().map(str::trim).collect();
+        assert!(
+            compiled.windows(lines.len()).any(|w| w == lines.as_slice()),
+            "README.md, Receiving webhooks: example not compiled by \
+             crates/invoice-webhooks/tests/readme.rs:\n{block}"
+        );
+        blocks += 1;
+    }
+    assert_eq!(blocks, 1, "README.md, Receiving webhooks: the axum example");
+}

@@ -30,7 +30,7 @@ impl Spec {
     /// `specs/<name>.yaml`.
     pub fn load(name: &'static str) -> Self {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../specs")
+            .join("specs")
             .join(format!("{name}.yaml"));
         let text = std::fs::read_to_string(&path).expect("the spec is readable");
         let doc = serde_yaml_ng::from_str(&text).expect("the spec is YAML");
