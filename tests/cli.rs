@@ -88,6 +88,7 @@ fn main() -> ExitCode {
             "cryptoprocessing_trigger_listen_api_key",
             cryptoprocessing::trigger_listen_api_key,
         ),
+        ("readme_commands_run", readme_commands_run),
     ];
     // `cargo test -- <filter>`, as with libtest; flags are ignored.
     let filters: Vec<String> = std::env::args()
@@ -125,6 +126,103 @@ fn main() -> ExitCode {
         println!("\ntest result: FAILED. failures: {failed:?}\n");
         ExitCode::FAILURE
     }
+}
+
+/// The READMEs' shell examples run as written, with the clients on `PATH`, against the sandbox:
+/// every ```sh block of the CLI crates' READMEs (`crates/invoice-cli`, `generated/*-cli`), in
+/// bash with `-euo pipefail`, so each command must succeed. Two edits only: `cargo` lines
+/// (installing) are left out, since the clients are this binary (`INVOICE_CLI_TEST_AS`, through
+/// a two-line script per provider on `PATH`), and the sandbox's default address,
+/// `127.0.0.1:8089`, is the one the sandbox started here got. The block of `listen` and
+/// `trigger` is left too (`listen` runs until stopped): the `*_trigger_listen` tests run that
+/// pair. The keys the commands export must not be printed.
+fn readme_commands_run() {
+    const SANDBOX_DEFAULT: &str = "127.0.0.1:8089";
+    let root = xtask::workspace_root();
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let config = invoice_sandbox::Config::default();
+    let secrets = [
+        config.cryptocloud.api_key.clone(),
+        config.cryptoprocessing.api_key.clone(),
+        config.cryptoprocessing.secret_key.clone(),
+    ];
+    let sandbox = runtime
+        .block_on(invoice_sandbox::Sandbox::start(config))
+        .expect("the sandbox starts");
+    let bin = std::env::temp_dir().join(format!("invoice-cli-readme-{}", std::process::id()));
+    std::fs::create_dir_all(&bin).expect("a directory for the clients");
+    let exe = std::env::current_exe().expect("the test binary's path");
+    for provider in ["cryptocloud", "cryptoprocessing", "apiforcrypto"] {
+        let script = bin.join(provider);
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\n{AS}={provider} exec '{}' \"$@\"\n",
+                exe.display()
+            ),
+        )
+        .expect("the client's script");
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+            .expect("an executable script");
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut readmes = vec![root.join("crates/invoice-cli/README.md")];
+    for provider in ["cryptocloud", "cryptoprocessing", "apiforcrypto"] {
+        readmes.push(root.join(format!("generated/{provider}-cli/README.md")));
+    }
+    let mut commands = 0;
+    for readme in &readmes {
+        let text = std::fs::read_to_string(readme).expect("the README");
+        for block in text.split("```sh\n").skip(1) {
+            let block = block.split("```").next().unwrap();
+            if block.lines().any(|line| line.contains(" listen ")) {
+                continue;
+            }
+            let script: String = block
+                .lines()
+                .filter(|line| !line.trim_start().starts_with("cargo "))
+                .map(|line| line.replace(SANDBOX_DEFAULT, &sandbox.addr().to_string()) + "\n")
+                .collect();
+            commands += script
+                .lines()
+                .filter(|l| {
+                    let first = l.split_whitespace().next().unwrap_or("");
+                    ["cryptocloud", "cryptoprocessing", "apiforcrypto", "|"].contains(&first)
+                })
+                .count();
+            let mut command = Command::new("bash");
+            command
+                .args(["-euo", "pipefail", "-c", &script])
+                .env("PATH", &path);
+            for var in PROVIDER_ENV {
+                command.env_remove(var);
+            }
+            let output = command.output().expect("bash runs");
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                output.status.success(),
+                "{}: the block failed ({}):\n{script}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+                readme.display(),
+                output.status
+            );
+            for secret in &secrets {
+                assert!(
+                    !stdout.contains(secret.as_str()) && !stderr.contains(secret.as_str()),
+                    "{}: a key was printed:\n{stdout}{stderr}",
+                    readme.display()
+                );
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&bin);
+    // invoice-cli: --help twice and the three calls; each generated client: --help.
+    assert_eq!(commands, 8, "the READMEs' commands");
 }
 
 /// What a finished CLI process left.

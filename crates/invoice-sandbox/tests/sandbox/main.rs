@@ -20,6 +20,8 @@ mod documented;
 mod flow;
 /// Forged, replayed and tampered notices.
 mod forgeries;
+/// The README's example.
+mod readme;
 /// The payment matrix: provider × outcome × delivery pattern.
 mod scenarios;
 /// `--state`: a restart mid-retry, and `kill -9` under load.
