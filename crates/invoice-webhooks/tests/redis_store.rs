@@ -567,7 +567,7 @@ impl Orders {
     }
 }
 
-/// The README's example of several instances (its "Receiving webhooks" section), line for
+/// The README's example of several instances ("CryptoCloud", "Several instances"), line for
 /// line.
 async fn several_instances_example(
     headers: &HeaderMap,
