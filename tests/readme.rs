@@ -540,21 +540,29 @@ const READMES: &[(&str, usize, &str)] = &[
     ("generated/apiforcrypto-httpmock/README.md", 1, "a mock"),
 ];
 
+/// How many blocks opened by `fence` (e.g. "```rust\n") `text` has, each of which must stand
+/// line for line (indentation aside) in `source`, the file named `by`.
+fn mirrored_blocks(text: &str, fence: &str, source: &str, by: &str, readme: &str) -> usize {
+    let source: Vec<&str> = source.lines().map(str::trim).collect();
+    let mut blocks = 0;
+    for block in text.split(fence).skip(1) {
+        let block = block.split("```").next().unwrap();
+        let lines: Vec<&str> = block.lines().map(str::trim).collect();
+        assert!(
+            source.windows(lines.len()).any(|w| w == lines.as_slice()),
+            "{readme}: example not mirrored by {by}:\n{block}"
+        );
+        blocks += 1;
+    }
+    blocks
+}
+
 #[test]
 fn readme_examples_are_mirrored() {
-    let this: Vec<&str> = include_str!("readme.rs").lines().map(str::trim).collect();
+    let this = include_str!("readme.rs");
     for (path, expected, what) in READMES {
         let readme = std::fs::read_to_string(xtask::workspace_root().join(path)).unwrap();
-        let mut blocks = 0;
-        for block in readme.split("```rust\n").skip(1) {
-            let block = block.split("```").next().unwrap();
-            let lines: Vec<&str> = block.lines().map(str::trim).collect();
-            assert!(
-                this.windows(lines.len()).any(|w| w == lines.as_slice()),
-                "{path} example not mirrored by tests/readme.rs:\n{block}"
-            );
-            blocks += 1;
-        }
+        let blocks = mirrored_blocks(&readme, "```rust\n", this, "tests/readme.rs", path);
         assert_eq!(blocks, *expected, "{path}: {what}");
     }
 }
@@ -570,20 +578,12 @@ fn readme_webhook_example_is_compiled_by_invoice_webhooks() {
         .nth(1)
         .expect("README.md has a \"Receiving webhooks\" section");
     let section = section.split("\n## ").next().unwrap();
-    let compiled: Vec<&str> = include_str!("../crates/invoice-webhooks/tests/readme.rs")
-        .lines()
-        .map(str::trim)
-        .collect();
-    let mut blocks = 0;
-    for block in section.split("```rust,ignore\n").skip(1) {
-        let block = block.split("```").next().unwrap();
-        let lines: Vec<&str> = block.lines().map(str::trim).collect();
-        assert!(
-            compiled.windows(lines.len()).any(|w| w == lines.as_slice()),
-            "README.md, Receiving webhooks: example not compiled by \
-             crates/invoice-webhooks/tests/readme.rs:\n{block}"
-        );
-        blocks += 1;
-    }
+    let blocks = mirrored_blocks(
+        section,
+        "```rust,ignore\n",
+        include_str!("../crates/invoice-webhooks/tests/readme.rs"),
+        "crates/invoice-webhooks/tests/readme.rs",
+        "README.md, Receiving webhooks",
+    );
     assert_eq!(blocks, 1, "README.md, Receiving webhooks: the axum example");
 }
