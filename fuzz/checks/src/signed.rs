@@ -43,18 +43,10 @@ fn raw(value: &Value) -> Box<RawValue> {
     RawValue::from_string(value.to_string()).expect("a Value is JSON")
 }
 
+/// The members as one JSON object, each raw value written as it is (serde_json writes a
+/// `RawValue` verbatim).
 fn to_json(members: &Members) -> Vec<u8> {
-    let mut out = String::from("{");
-    for (i, (key, value)) in members.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&serde_json::to_string(key).expect("a string serializes"));
-        out.push(':');
-        out.push_str(value.get());
-    }
-    out.push('}');
-    out.into_bytes()
+    serde_json::to_vec(members).expect("string keys and JSON values serialize")
 }
 
 /// The members as a form: strings as their text, `null` left out, anything else as its JSON.

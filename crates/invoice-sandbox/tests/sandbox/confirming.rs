@@ -13,33 +13,11 @@
 use crate::support;
 
 use invoice_sandbox::{Config, Provider, Sandbox};
-use invoice_webhooks::tooling::{Changes, Keys, Tooling};
+use invoice_webhooks::tooling::Keys;
 use invoice_webhooks::{apiforcrypto, cryptoprocessing, Secret};
 use serde_json::{json, Value};
-use support::merchant::{Fault, Handled, Merchant};
-use support::{attempted, control, http_client, settled};
-
-/// POSTs `event` signed by `tooling` with `keys` to the merchant; the answer's status.
-async fn deliver(
-    merchant: &Merchant,
-    provider: Provider,
-    tooling: &dyn Tooling,
-    keys: &Keys,
-    event: &Value,
-) -> u16 {
-    let delivery = tooling
-        .sign(keys, &event.to_string(), Changes::default())
-        .expect("the event signs");
-    http_client()
-        .post(merchant.endpoint(provider))
-        .headers(delivery.headers)
-        .body(delivery.body)
-        .send()
-        .await
-        .expect("the merchant answers")
-        .status()
-        .as_u16()
-}
+use support::merchant::{signed, Fault, Handled, Merchant};
+use support::{attempted, control, settled};
 
 /// The body of the sandbox's first delivery about `invoice_id`, as JSON.
 async fn first_body(sandbox: &invoice_sandbox::SandboxHandle, invoice_id: &str) -> Value {
@@ -75,14 +53,8 @@ async fn cryptoprocessing_a_payment_in_the_mempool_is_credited_once_confirmed() 
     let mut processing = first_body(&sandbox, &id).await;
     assert_eq!(processing["status"], "confirmed");
     processing["status"] = json!("processing");
-    let status = deliver(
-        &merchant,
-        Provider::Cryptoprocessing,
-        &cryptoprocessing::TOOLING,
-        &signing,
-        &processing,
-    )
-    .await;
+    let delivery = signed(&cryptoprocessing::TOOLING, &signing, &processing);
+    let status = merchant.deliver(Provider::Cryptoprocessing, delivery).await;
     assert_eq!(status, 200);
     let books = merchant.order(order);
     assert!(books.credited().is_none(), "not credited yet: {books:?}");
@@ -127,14 +99,8 @@ async fn apiforcrypto_a_payment_in_the_mempool_and_in_a_block_is_credited_once_p
     for step in ["IN_MEMPOOL", "IN_BLOCK"] {
         let mut event = paid.clone();
         event["status"] = json!(step);
-        let status = deliver(
-            &merchant,
-            Provider::ApiForCrypto,
-            &apiforcrypto::TOOLING,
-            &Keys::new(key.clone()),
-            &event,
-        )
-        .await;
+        let delivery = signed(&apiforcrypto::TOOLING, &Keys::new(key.clone()), &event);
+        let status = merchant.deliver(Provider::ApiForCrypto, delivery).await;
         assert_eq!(status, 200, "{step}");
         let books = merchant.order(order);
         assert!(

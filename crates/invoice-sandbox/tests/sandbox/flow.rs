@@ -7,41 +7,15 @@ use crate::support;
 
 use std::time::Duration;
 
-use invoice_sandbox::{Config, PostbackFormat, Provider, Sandbox, SandboxHandle};
+use invoice_sandbox::{Config, PostbackFormat, Provider, Sandbox};
 use invoice_webhooks::Secret;
 use serde_json::json;
-use support::{control, deliveries, eventually, Answer, Receiver, GUARD};
+use support::{
+    apiforcrypto_client, control, cryptocloud_client, cryptoprocessing_client, deliveries,
+    eventually, Answer, Receiver, GUARD,
+};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-fn cryptocloud_client(sandbox: &SandboxHandle) -> cryptocloud::Client {
-    let config = &sandbox.config().cryptocloud;
-    let credentials = cryptocloud::Credentials::new(config.api_key.clone())
-        .and_then(|c| c.with_withdrawal_key(config.withdrawal_key.clone()))
-        .expect("the default keys are valid");
-    cryptocloud::Client::with_credentials(&sandbox.base_url(Provider::CryptoCloud), credentials)
-        .expect("a valid base URL")
-}
-
-fn cryptoprocessing_client(sandbox: &SandboxHandle) -> cryptoprocessing::Client {
-    let config = &sandbox.config().cryptoprocessing;
-    let credentials =
-        cryptoprocessing::Credentials::new(config.api_key.clone(), config.secret_key.clone())
-            .expect("the default keys are valid");
-    cryptoprocessing::Client::with_credentials(
-        &sandbox.base_url(Provider::Cryptoprocessing),
-        credentials,
-    )
-    .expect("a valid base URL")
-}
-
-fn apiforcrypto_client(sandbox: &SandboxHandle) -> apiforcrypto::Client {
-    apiforcrypto::Client::with_credentials(
-        &sandbox.base_url(Provider::ApiForCrypto),
-        apiforcrypto::Credentials::new(),
-    )
-    .expect("a valid base URL")
-}
 
 fn today() -> String {
     chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())

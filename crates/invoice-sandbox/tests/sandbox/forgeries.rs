@@ -13,11 +13,10 @@ use crate::support;
 use std::sync::Arc;
 
 use invoice_sandbox::{Config, Provider, Sandbox, SandboxHandle};
-use invoice_webhooks::signing::SignedDelivery;
-use invoice_webhooks::tooling::{Changes, Keys, Tooling};
+use invoice_webhooks::tooling::{Keys, Tooling};
 use invoice_webhooks::{apiforcrypto, cryptocloud, cryptoprocessing, Secret};
 use serde_json::{json, Value};
-use support::merchant::{Handled, Merchant};
+use support::merchant::{signed, Handled, Merchant};
 use support::{attempted, control, http_client, settled};
 
 /// A merchant and the sandbox that delivers to it.
@@ -42,26 +41,6 @@ async fn shop() -> (Arc<Merchant>, SandboxHandle) {
 /// The first example event of a provider's tooling (the spec's), as JSON to edit.
 fn example(tooling: &dyn Tooling) -> Value {
     serde_json::from_str(tooling.examples()[0].1).expect("the example is JSON")
-}
-
-/// `event` signed by `tooling` with `keys`.
-fn signed(tooling: &dyn Tooling, keys: &Keys, event: &Value) -> SignedDelivery {
-    tooling
-        .sign(keys, &event.to_string(), Changes::default())
-        .expect("the event signs")
-}
-
-/// POSTs a delivery to the merchant's receiver for `provider`; the answer's status.
-async fn post(merchant: &Merchant, provider: Provider, delivery: SignedDelivery) -> u16 {
-    http_client()
-        .post(merchant.endpoint(provider))
-        .headers(delivery.headers)
-        .body(delivery.body)
-        .send()
-        .await
-        .expect("the merchant answers")
-        .status()
-        .as_u16()
 }
 
 /// The merchant refused `order`'s last request with `code` and credited nothing for it.
@@ -121,7 +100,7 @@ async fn cryptocloud_forged_replayed_and_unpaid_postbacks_are_refused() {
         &Keys::new(Secret::new("not-the-project-secret")),
         &postback(&uuid, order),
     );
-    assert_eq!(post(&merchant, Provider::CryptoCloud, forged).await, 401);
+    assert_eq!(merchant.deliver(Provider::CryptoCloud, forged).await, 401);
     refused_uncredited(
         &merchant,
         order,
@@ -133,7 +112,7 @@ async fn cryptocloud_forged_replayed_and_unpaid_postbacks_are_refused() {
     let order = "cc-unpaid";
     let uuid = cryptocloud_invoice(&sandbox, order).await;
     let unpaid = signed(&cryptocloud::TOOLING, &right, &postback(&uuid, order));
-    assert_eq!(post(&merchant, Provider::CryptoCloud, unpaid).await, 401);
+    assert_eq!(merchant.deliver(Provider::CryptoCloud, unpaid).await, 401);
     refused_uncredited(
         &merchant,
         order,
@@ -221,7 +200,7 @@ async fn cryptoprocessing_forged_tampered_and_keyless_callbacks_are_refused() {
         &callback(&id, order),
     );
     assert_eq!(
-        post(&merchant, Provider::Cryptoprocessing, forged).await,
+        merchant.deliver(Provider::Cryptoprocessing, forged).await,
         401
     );
     refused_uncredited(
@@ -241,7 +220,7 @@ async fn cryptoprocessing_forged_tampered_and_keyless_callbacks_are_refused() {
     assert_ne!(changed, body);
     tampered.body = changed.into_bytes();
     assert_eq!(
-        post(&merchant, Provider::Cryptoprocessing, tampered).await,
+        merchant.deliver(Provider::Cryptoprocessing, tampered).await,
         401
     );
     refused_uncredited(
@@ -260,7 +239,7 @@ async fn cryptoprocessing_forged_tampered_and_keyless_callbacks_are_refused() {
         &callback(&id, order),
     );
     assert_eq!(
-        post(&merchant, Provider::Cryptoprocessing, keyless).await,
+        merchant.deliver(Provider::Cryptoprocessing, keyless).await,
         401
     );
     refused_uncredited(
@@ -288,7 +267,7 @@ async fn apiforcrypto_notifications_without_the_invoices_key_are_refused() {
         &Keys::new(apiforcrypto::generate_secret_key()),
         &event,
     );
-    assert_eq!(post(&merchant, Provider::ApiForCrypto, forged).await, 401);
+    assert_eq!(merchant.deliver(Provider::ApiForCrypto, forged).await, 401);
     refused_uncredited(
         &merchant,
         order,
@@ -308,7 +287,7 @@ async fn apiforcrypto_notifications_without_the_invoices_key_are_refused() {
         &Keys::new(apiforcrypto::generate_secret_key()),
         &event,
     );
-    assert_eq!(post(&merchant, Provider::ApiForCrypto, unknown).await, 401);
+    assert_eq!(merchant.deliver(Provider::ApiForCrypto, unknown).await, 401);
     refused_uncredited(
         &merchant,
         order,

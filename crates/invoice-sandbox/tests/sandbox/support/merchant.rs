@@ -14,6 +14,8 @@ use axum::routing::post;
 use axum::Router;
 use invoice_webhooks::apiforcrypto::{self, Delivery};
 use invoice_webhooks::cryptoprocessing::{self, CallbackType};
+use invoice_webhooks::signing::SignedDelivery;
+use invoice_webhooks::tooling::{Changes, Keys, Tooling};
 use invoice_webhooks::{cryptocloud, Secret, ACK_BODY};
 use rust_decimal::Decimal;
 
@@ -178,6 +180,23 @@ impl Merchant {
         format!("{}/{}", self.url, provider.slug())
     }
 
+    /// POSTs a delivery to the receiver for `provider`; the answer's status.
+    pub async fn deliver(
+        &self,
+        provider: invoice_sandbox::Provider,
+        delivery: SignedDelivery,
+    ) -> u16 {
+        super::http_client()
+            .post(self.endpoint(provider))
+            .headers(delivery.headers)
+            .body(delivery.body)
+            .send()
+            .await
+            .expect("the merchant answers")
+            .status()
+            .as_u16()
+    }
+
     /// The README's CryptoCloud receiver: the replay guard, and the API client to confirm with.
     pub fn receive_cryptocloud(&self, project_secret: &str, client: ::cryptocloud::Client) {
         let verifier = cryptocloud::Verifier::new(Secret::new(project_secret))
@@ -272,6 +291,14 @@ impl Merchant {
     }
 }
 
+/// `event` (a provider's notification, as JSON) signed by `tooling` with `keys`, as the
+/// provider signs it.
+pub fn signed(tooling: &dyn Tooling, keys: &Keys, event: &serde_json::Value) -> SignedDelivery {
+    tooling
+        .sign(keys, &event.to_string(), Changes::default())
+        .expect("the event signs")
+}
+
 /// The order a delivery is about, read without verifying it: only to choose a fault.
 fn peek_order(body: &[u8], path: &[&str]) -> Option<String> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
@@ -283,6 +310,23 @@ fn peek_order(body: &[u8], path: &[&str]) -> Option<String> {
     }
 }
 
+/// The merchant and the order a delivery is about (read without verifying it, at `path`), or
+/// the answer when the receiver is closed or down for that order.
+fn admit(
+    merchant: &Weak<Merchant>,
+    body: &[u8],
+    path: &[&str],
+) -> Result<(Arc<Merchant>, Option<String>), (StatusCode, String)> {
+    let Some(merchant) = merchant.upgrade() else {
+        return Err((StatusCode::SERVICE_UNAVAILABLE, "closed".to_owned()));
+    };
+    let peeked = peek_order(body, path);
+    match merchant.down(peeked.as_deref()) {
+        Some(down) => Err(down),
+        None => Ok((merchant, peeked)),
+    }
+}
+
 /// CryptoCloud: verify and confirm with the API; credit the record's `received`, the invoice's
 /// total, by its increase.
 async fn cryptocloud_postback(
@@ -290,13 +334,10 @@ async fn cryptocloud_postback(
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, String) {
-    let Some(merchant) = merchant.upgrade() else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "closed".to_owned());
+    let (merchant, peeked) = match admit(&merchant, &body, &["order_id"]) {
+        Ok(admitted) => admitted,
+        Err(answer) => return answer,
     };
-    let peeked = peek_order(&body, &["order_id"]);
-    if let Some(down) = merchant.down(peeked.as_deref()) {
-        return down;
-    }
     let (verifier, client) = merchant.cryptocloud.get().expect("a CryptoCloud receiver");
     let confirmed = match verifier.verify_and_confirm(&headers, &body, client).await {
         Ok(confirmed) => confirmed,
@@ -325,13 +366,10 @@ async fn cryptoprocessing_callback(
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, String) {
-    let Some(merchant) = merchant.upgrade() else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "closed".to_owned());
+    let (merchant, peeked) = match admit(&merchant, &body, &["foreign_id"]) {
+        Ok(admitted) => admitted,
+        Err(answer) => return answer,
     };
-    let peeked = peek_order(&body, &["foreign_id"]);
-    if let Some(down) = merchant.down(peeked.as_deref()) {
-        return down;
-    }
     let verifier = merchant
         .cryptoprocessing
         .get()
@@ -373,13 +411,10 @@ async fn apiforcrypto_notification(
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, String) {
-    let Some(merchant) = merchant.upgrade() else {
-        return (StatusCode::SERVICE_UNAVAILABLE, "closed".to_owned());
+    let (merchant, peeked) = match admit(&merchant, &body, &["data", "order_id"]) {
+        Ok(admitted) => admitted,
+        Err(answer) => return answer,
     };
-    let peeked = peek_order(&body, &["data", "order_id"]);
-    if let Some(down) = merchant.down(peeked.as_deref()) {
-        return down;
-    }
     let verified = Delivery::read(&headers, &body).and_then(|delivery| {
         let stored = lock(&merchant.apiforcrypto_keys)
             .get(delivery.invoice_id())

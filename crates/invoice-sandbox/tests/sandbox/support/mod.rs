@@ -3,8 +3,6 @@
 //! and the delivery log, and waiting for an event with a generous upper bound (a failure
 //! guard, never a pacing sleep).
 
-#![allow(dead_code)]
-
 pub mod merchant;
 pub mod spec;
 
@@ -280,7 +278,6 @@ pub fn apiforcrypto_client(sandbox: &SandboxHandle) -> apiforcrypto::Client {
 }
 
 /// A Cryptoprocessing invoice of 100 EUR for `order` (its `foreign_id`), without a timer; its id.
-#[allow(dead_code)] // Not every test binary creates one.
 pub async fn cryptoprocessing_invoice(sandbox: &SandboxHandle, order: &str) -> String {
     cryptoprocessing_client(sandbox)
         .create_invoice()
@@ -304,7 +301,6 @@ pub async fn cryptoprocessing_invoice(sandbox: &SandboxHandle, order: &str) -> S
 /// An apiforcrypto invoice of 0.01 BTC for `order`, wanting `confirmations`, notifying
 /// `merchant` (up to five attempts), with a fresh secret key that the merchant keeps; its id
 /// and the key.
-#[allow(dead_code)] // Not every test binary creates one.
 pub async fn apiforcrypto_invoice(
     sandbox: &SandboxHandle,
     merchant: &merchant::Merchant,
