@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use progenitor_impl::Generator;
 
 use crate::api_version;
+use crate::byte_stream;
 use crate::cargo_toml::{self, CodeDeps};
 use crate::checked_constructors;
 use crate::diagnose;
@@ -182,6 +183,7 @@ pub(crate) fn generate_client(
             checked_constructors::rewrite(&mut file, runtime).map_err(generate_error)?;
         }
         api_version::remove(&mut file).map_err(generate_error)?;
+        byte_stream::remove(&mut file).map_err(generate_error)?;
         if let Some(runtime) = provider.runtime {
             wire_body::rewrite(&mut file, runtime).map_err(generate_error)?;
             trace::instrument(&mut file, &spec.api, runtime).map_err(generate_error)?;

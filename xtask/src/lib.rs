@@ -6,6 +6,7 @@
 
 mod api_version;
 mod bounded;
+mod byte_stream;
 mod cargo_toml;
 mod checked_constructors;
 mod cli;
