@@ -3,7 +3,7 @@
 //! progenitor imports its untyped byte stream, `ByteStream`, in every client (and re-exports
 //! it), for operations that answer with raw bytes. No documented operation does, and the
 //! runtime (`invoice_primitives::progenitor`) has no `ByteStream`: providing one would turn on
-//! reqwest's `stream` feature and `tokio-util` in every user's build, 3–5% of a client's cold
+//! reqwest's `stream` feature and `tokio-util` in every user's build, 2–5% of a client's cold
 //! build. This pass removes the name from the `use` items; if anything else in the client still
 //! names it, an operation answers with a byte stream, and regeneration fails saying so.
 

@@ -11,7 +11,7 @@
 //! have the names and shapes of progenitor-client 0.15's, which the generated code is written
 //! against. They are declared here rather than re-exported because progenitor-client turns on
 //! reqwest's `stream` feature (and with it `tokio-util`) for its byte streams, which no
-//! documented operation returns: that was 3–5% of the cold build of a client as a user adds it
+//! documented operation returns: that was 2–5% of the cold build of a client as a user adds it
 //! (BENCHMARKS.md, section 6). `cargo xtask regen` drops `ByteStream` from the generated imports,
 //! and fails if an operation ever answers with one.
 
