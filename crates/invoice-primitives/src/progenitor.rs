@@ -67,8 +67,8 @@ pub struct OperationInfo {
 }
 
 /// One query parameter, for `reqwest::RequestBuilder::query`: `name=value` for a value, nothing
-/// for `None`, and `name=` once per item for a list (the `form`, `explode` style that OpenAPI
-/// gives query parameters by default). Values are whatever their `Serialize` writes as a
+/// for `None`, and `name=item` once per item for a list (the `form`, `explode` style that
+/// OpenAPI gives query parameters by default). Values are whatever their `Serialize` writes as a
 /// string, number or boolean (an enum's variant name, for instance); anything else is an
 /// error, not a silently different query.
 pub struct QueryParam<'a, T> {
