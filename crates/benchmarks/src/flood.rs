@@ -39,6 +39,22 @@ struct Wave {
     peak: usize,
 }
 
+impl Wave {
+    /// A row of a wave table: who, which wave, errors, time, requests per second, peak heap in
+    /// all and per request, for `n` requests.
+    fn cells(&self, who: &str, label: &str, n: usize) -> Vec<String> {
+        vec![
+            who.to_owned(),
+            label.to_owned(),
+            format!("**{}**", self.errors),
+            harness::time(self.seconds),
+            format!("{:.0}", n as f64 / self.seconds),
+            harness::bytes(self.peak as f64),
+            format!("{:.1} KiB", self.peak as f64 / n as f64 / 1024.0),
+        ]
+    }
+}
+
 /// This binary started again with `flag` (`--serve`, `--serve-sandbox`): the child and the URL
 /// it prints once it listens. It serves until its stdin is closed.
 fn serving_child(flag: &str) -> (Child, String) {
@@ -162,15 +178,7 @@ pub fn run(examples: &Examples, n: usize) -> String {
     ]);
     for (name, cold, warm, _) in &rows {
         for (label, w) in [("new connections", cold), ("pooled connections", warm)] {
-            table.row(vec![
-                (*name).to_owned(),
-                label.to_owned(),
-                format!("**{}**", w.errors),
-                harness::time(w.seconds),
-                format!("{:.0}", n as f64 / w.seconds),
-                harness::bytes(w.peak as f64),
-                format!("{:.1} KiB", w.peak as f64 / n as f64 / 1024.0),
-            ]);
+            table.row(w.cells(name, label, n));
         }
     }
     let errors: usize = rows.iter().map(|(_, c, w, _)| c.errors + w.errors).sum();
@@ -375,15 +383,7 @@ pub fn run_sandbox(n: usize) -> String {
             ("new connections", &load.cold),
             ("pooled connections", &load.warm),
         ] {
-            table.row(vec![
-                state.to_owned(),
-                label.to_owned(),
-                format!("**{}**", w.errors),
-                harness::time(w.seconds),
-                format!("{:.0}", n as f64 / w.seconds),
-                harness::bytes(w.peak as f64),
-                format!("{:.1} KiB", w.peak as f64 / n as f64 / 1024.0),
-            ]);
+            table.row(w.cells(state, label, n));
         }
     }
     let mut error_notes = String::new();

@@ -7,14 +7,12 @@
 #[path = "../examples/shop/shop.rs"]
 mod shop;
 
-use std::future::Future;
-use std::time::Duration;
-
 use invoice_checkout::{Decimal, Provider};
 use serde_json::{json, Value};
 
-/// The longest any single expected thing may take before the test fails.
-const GUARD: Duration = Duration::from_secs(30);
+#[path = "support/guard.rs"]
+mod guard;
+use guard::{eventually, GUARD};
 
 /// The shop served on 127.0.0.1 against the sandbox, as `--sandbox` runs it.
 struct Running {
@@ -64,26 +62,6 @@ async fn call(request: reqwest::RequestBuilder, expected: u16) -> Value {
     let json: Value = response.json().await.expect("a JSON answer");
     assert_eq!(status.as_u16(), expected, "{json}");
     json
-}
-
-/// Waits until `check` returns `Some`, re-checking every few milliseconds; fails the test
-/// after [`GUARD`].
-async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + GUARD;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "gave up waiting for: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 fn decimal(value: &Value) -> Decimal {

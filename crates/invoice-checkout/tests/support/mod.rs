@@ -2,9 +2,7 @@
 //! 127.0.0.1 that hands every delivery to `Checkout::verify`, control-API calls, and waiting for
 //! a condition with a generous upper bound (a failure guard, never a pacing sleep).
 
-use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -17,8 +15,8 @@ use invoice_checkout::{
 };
 use invoice_sandbox::{Config, Sandbox, SandboxHandle};
 
-/// The longest any single expected thing may take before the test fails.
-pub const GUARD: Duration = Duration::from_secs(30);
+mod guard;
+pub use guard::{eventually, GUARD};
 
 /// What the receiver made of one delivery.
 pub type Verified = Result<Event, String>;
@@ -189,24 +187,4 @@ pub fn http_client() -> reqwest::Client {
         };
     }
     CLIENT.with(Clone::clone)
-}
-
-/// Waits until `check` returns `Some`, re-checking every few milliseconds; fails the test
-/// after [`GUARD`].
-pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let deadline = tokio::time::Instant::now() + GUARD;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "gave up waiting for: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }

@@ -29,9 +29,7 @@ async fn first_body(sandbox: &invoice_sandbox::SandboxHandle, invoice_id: &str) 
 #[tokio::test]
 async fn cryptoprocessing_a_payment_in_the_mempool_is_credited_once_confirmed() {
     let merchant = Merchant::start().await;
-    let mut config = Config::default();
-    config.cryptoprocessing.callback_url = Some(merchant.endpoint(Provider::Cryptoprocessing));
-    let sandbox = Sandbox::start(config).await.expect("the sandbox starts");
+    let sandbox = merchant.sandbox().await;
     let keys = sandbox.config().cryptoprocessing.clone();
     merchant.receive_cryptoprocessing(&keys.secret_key, &keys.api_key);
     let signing = Keys::new(Secret::new(keys.secret_key.clone()))

@@ -12,7 +12,7 @@ use crate::support;
 
 use std::sync::Arc;
 
-use invoice_sandbox::{Config, Provider, Sandbox, SandboxHandle};
+use invoice_sandbox::{Provider, SandboxHandle};
 use invoice_webhooks::tooling::{Keys, Tooling};
 use invoice_webhooks::{apiforcrypto, cryptocloud, cryptoprocessing, Secret};
 use serde_json::{json, Value};
@@ -22,10 +22,7 @@ use support::{attempted, control, http_client, settled};
 /// A merchant and the sandbox that delivers to it.
 async fn shop() -> (Arc<Merchant>, SandboxHandle) {
     let merchant = Merchant::start().await;
-    let mut config = Config::default();
-    config.cryptocloud.postback_url = Some(merchant.endpoint(Provider::CryptoCloud));
-    config.cryptoprocessing.callback_url = Some(merchant.endpoint(Provider::Cryptoprocessing));
-    let sandbox = Sandbox::start(config).await.expect("the sandbox starts");
+    let sandbox = merchant.sandbox().await;
     let keys = sandbox.config().clone();
     merchant.receive_cryptocloud(
         &keys.cryptocloud.secret_key,

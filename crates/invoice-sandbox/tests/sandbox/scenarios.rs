@@ -34,7 +34,7 @@ use crate::support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use invoice_sandbox::{Config, Provider, Sandbox, SandboxHandle};
+use invoice_sandbox::{Provider, SandboxHandle};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 use support::merchant::{Fault, Handled, Merchant, Money};
@@ -438,10 +438,7 @@ enum Client {
 impl Shop {
     async fn open(provider: Provider) -> Self {
         let merchant = Merchant::start().await;
-        let mut config = Config::default();
-        config.cryptocloud.postback_url = Some(merchant.endpoint(Provider::CryptoCloud));
-        config.cryptoprocessing.callback_url = Some(merchant.endpoint(Provider::Cryptoprocessing));
-        let sandbox = Sandbox::start(config).await.expect("the sandbox starts");
+        let sandbox = merchant.sandbox().await;
         let keys = sandbox.config().clone();
         let client = match provider {
             Provider::CryptoCloud => {
@@ -492,14 +489,7 @@ impl Shop {
             Client::Cryptoprocessing(client) => {
                 let created = client
                     .create_invoice()
-                    .body(
-                        cryptoprocessing::types::InvoiceCreateRequest::builder()
-                            .timer(false)
-                            .title("Scenario")
-                            .currency("EUR")
-                            .amount("100")
-                            .foreign_id(order),
-                    )
+                    .body(support::cryptoprocessing_request(order))
                     .send()
                     .await
                     .map_err(|e| format!("create: {e}"))?;
@@ -511,21 +501,12 @@ impl Shop {
                 let created = client
                     .create_invoice()
                     .wallet_id(wallet.as_str())
-                    .body(
-                        apiforcrypto::types::InvoiceCreateRequest::builder()
-                            .blockchain("bitcoin")
-                            .symbol("BTC")
-                            .value("0.01")
-                            .expiry(40)
-                            .confirmations(1)
-                            .secret_key(key.clone())
-                            .data(
-                                apiforcrypto::types::InvoiceData::builder()
-                                    .order_id(order.to_owned())
-                                    .url_callback(self.merchant.endpoint(Provider::ApiForCrypto))
-                                    .attempts_callback(5),
-                            ),
-                    )
+                    .body(support::apiforcrypto_request(
+                        &self.merchant,
+                        order,
+                        1,
+                        &key,
+                    ))
                     .send()
                     .await
                     .map_err(|e| format!("create: {e}"))?

@@ -180,6 +180,18 @@ impl Merchant {
         format!("{}/{}", self.url, provider.slug())
     }
 
+    /// A sandbox that sends CryptoCloud's postbacks and Cryptoprocessing's callbacks here
+    /// (apiforcrypto's go to each invoice's own `url_callback`).
+    pub async fn sandbox(&self) -> invoice_sandbox::SandboxHandle {
+        use invoice_sandbox::Provider;
+        let mut config = invoice_sandbox::Config::default();
+        config.cryptocloud.postback_url = Some(self.endpoint(Provider::CryptoCloud));
+        config.cryptoprocessing.callback_url = Some(self.endpoint(Provider::Cryptoprocessing));
+        invoice_sandbox::Sandbox::start(config)
+            .await
+            .expect("the sandbox starts")
+    }
+
     /// POSTs a delivery to the receiver for `provider`; the answer's status.
     pub async fn deliver(
         &self,

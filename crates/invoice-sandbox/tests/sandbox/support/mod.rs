@@ -277,18 +277,47 @@ pub fn apiforcrypto_client(sandbox: &SandboxHandle) -> apiforcrypto::Client {
     .expect("a valid base URL")
 }
 
-/// A Cryptoprocessing invoice of 100 EUR for `order` (its `foreign_id`), without a timer; its id.
+/// The Cryptoprocessing invoice the tests create: 100 EUR for `order` (its `foreign_id`),
+/// without a timer.
+pub fn cryptoprocessing_request(
+    order: &str,
+) -> cryptoprocessing::types::builder::InvoiceCreateRequest {
+    cryptoprocessing::types::InvoiceCreateRequest::builder()
+        .timer(false)
+        .title("Scenario")
+        .currency("EUR")
+        .amount("100")
+        .foreign_id(order)
+}
+
+/// The apiforcrypto invoice the tests create: 0.01 BTC for `order`, wanting `confirmations`,
+/// signed with `key`, notifying `merchant` (up to five attempts).
+pub fn apiforcrypto_request(
+    merchant: &merchant::Merchant,
+    order: &str,
+    confirmations: i64,
+    key: &invoice_webhooks::Secret,
+) -> apiforcrypto::types::builder::InvoiceCreateRequest {
+    apiforcrypto::types::InvoiceCreateRequest::builder()
+        .blockchain("bitcoin")
+        .symbol("BTC")
+        .value("0.01")
+        .expiry(40)
+        .confirmations(confirmations)
+        .secret_key(key.clone())
+        .data(
+            apiforcrypto::types::InvoiceData::builder()
+                .order_id(order.to_owned())
+                .url_callback(merchant.endpoint(Provider::ApiForCrypto))
+                .attempts_callback(5),
+        )
+}
+
+/// A Cryptoprocessing invoice of [`cryptoprocessing_request`]; its id.
 pub async fn cryptoprocessing_invoice(sandbox: &SandboxHandle, order: &str) -> String {
     cryptoprocessing_client(sandbox)
         .create_invoice()
-        .body(
-            cryptoprocessing::types::InvoiceCreateRequest::builder()
-                .timer(false)
-                .title("Scenario")
-                .currency("EUR")
-                .amount("100")
-                .foreign_id(order),
-        )
+        .body(cryptoprocessing_request(order))
         .send()
         .await
         .expect("created")
@@ -298,9 +327,8 @@ pub async fn cryptoprocessing_invoice(sandbox: &SandboxHandle, order: &str) -> S
         .to_string()
 }
 
-/// An apiforcrypto invoice of 0.01 BTC for `order`, wanting `confirmations`, notifying
-/// `merchant` (up to five attempts), with a fresh secret key that the merchant keeps; its id
-/// and the key.
+/// An apiforcrypto invoice of [`apiforcrypto_request`], with a fresh secret key that the
+/// merchant keeps; its id and the key.
 pub async fn apiforcrypto_invoice(
     sandbox: &SandboxHandle,
     merchant: &merchant::Merchant,
@@ -312,21 +340,7 @@ pub async fn apiforcrypto_invoice(
     let created = apiforcrypto_client(sandbox)
         .create_invoice()
         .wallet_id(wallet.as_str())
-        .body(
-            apiforcrypto::types::InvoiceCreateRequest::builder()
-                .blockchain("bitcoin")
-                .symbol("BTC")
-                .value("0.01")
-                .expiry(40)
-                .confirmations(confirmations)
-                .secret_key(key.clone())
-                .data(
-                    apiforcrypto::types::InvoiceData::builder()
-                        .order_id(order.to_owned())
-                        .url_callback(merchant.endpoint(Provider::ApiForCrypto))
-                        .attempts_callback(5),
-                ),
-        )
+        .body(apiforcrypto_request(merchant, order, confirmations, &key))
         .send()
         .await
         .expect("created")
